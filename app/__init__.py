@@ -1,0 +1,91 @@
+"""The support live chat: application factory and extensions."""
+
+import os
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from config import Config
+
+db = SQLAlchemy()
+migrate = Migrate()
+login = LoginManager()
+login.login_view = "auth.login"
+login.login_message = "Please log in to open the inbox."
+csrf = CSRFProtect()
+socketio = SocketIO()
+
+
+def create_app(config_class=Config):
+    app = Flask(__name__)
+    app.config.from_object(config_class)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "chat.db")
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + path
+
+    db.init_app(app)
+    with app.app_context():
+        _tune_sqlite(db.engine)
+    migrate.init_app(app, db, render_as_batch=True)
+    login.init_app(app)
+    csrf.init_app(app)
+
+    from app.origins import origin_checker
+
+    # Handlers register on import; they must exist before init_app so that
+    # every app created in a process (tests create many) has them.
+    from app.chat import events  # noqa: F401
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        cors_allowed_origins=origin_checker(app.config["CHAT_ALLOWED_ORIGINS"]),
+        max_http_buffer_size=app.config["CHAT_MAX_PACKET_BYTES"],
+    )
+
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+
+    from app.auth import bp as auth_bp
+
+    app.register_blueprint(auth_bp)
+
+    from app.api import bp as api_bp
+
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+    from app.cli import agents
+
+    app.cli.add_command(agents)
+
+    from app.security import add_security_headers
+
+    app.after_request(add_security_headers)
+    return app
+
+
+def _tune_sqlite(engine: sa.Engine) -> None:
+    """Write-ahead logging and a busy timeout, so writers wait, not fail."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+from app import models  # noqa: E402,F401

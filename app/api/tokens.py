@@ -1,0 +1,40 @@
+"""API tokens for agents' programs."""
+
+import sqlalchemy as sa
+from flask import request
+
+from app import db
+from app.api import bp
+from app.api.auth import agent_caller, bearer_token
+from app.auth import tokens
+from app.errors import ChatError
+from app.models import Agent
+
+
+@bp.route("/tokens", methods=["POST"])
+def create_token():
+    """Exchange an agent's email and password (HTTP Basic) for a token.
+
+    Answers ``{"token": SECRET}``; the token expires after
+    ``CHAT_API_TOKEN_HOURS`` hours.
+    """
+    credentials = request.authorization
+    if credentials is None or credentials.type != "basic":
+        raise ChatError("unauthorized", "HTTP Basic credentials required")
+    agent = db.session.scalar(
+        sa.select(Agent).where(Agent.email == (credentials.username or "").strip().lower())
+    )
+    if agent is None or not agent.check_password(credentials.password or "") or not agent.is_active:
+        raise ChatError("unauthorized", "wrong email or password")
+    return {"token": tokens.issue_token(agent)}
+
+
+@bp.route("/tokens", methods=["DELETE"])
+def revoke_token():
+    """Revoke the bearer token of this request. Answers 204."""
+    agent_caller()
+    token = bearer_token()
+    if token is None:
+        raise ChatError("invalid", "send the token to revoke as a Bearer token")
+    tokens.revoke_token(token)
+    return "", 204

@@ -1,0 +1,40 @@
+"""Agents' API tokens: issued for HTTP Basic credentials, expiring, revocable."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app import db
+from app.models import Agent, ApiToken, hash_secret, new_secret, utcnow
+
+
+def issue_token(agent: Agent) -> str:
+    token = new_secret()
+    hours = current_app.config["CHAT_API_TOKEN_HOURS"]
+    db.session.add(
+        ApiToken(
+            agent=agent,
+            token_hash=hash_secret(token),
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    db.session.commit()
+    return token
+
+
+def agent_for_token(token: object) -> Agent | None:
+    """The active agent holding this unexpired token, if any."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    row = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_secret(token))
+    )
+    if row is None or row.expires_at <= utcnow() or not row.agent.is_active:
+        return None
+    return row.agent
+
+
+def revoke_token(token: str) -> None:
+    db.session.execute(sa.delete(ApiToken).where(ApiToken.token_hash == hash_secret(token)))
+    db.session.commit()

@@ -1,0 +1,1 @@
+"""Real-time chat: the rules (service), presence, and the Socket.IO events."""

@@ -1,0 +1,186 @@
+"""Socket.IO events of the chat protocol.
+
+Each handler reads like a paragraph: the payload was validated by
+``chat_event``, the handler finds the conversation the identity may act on,
+calls the service, broadcasts, and returns the acknowledgement.
+"""
+
+import functools
+import logging
+
+from flask import current_app, request
+from flask_socketio import join_room, leave_room, rooms
+from pydantic import ValidationError
+
+from app import db, socketio
+from app.chat import background, broadcast, presence, service
+from app.chat.identity import Identity, current_identity, identify, remember
+from app.chat.schemas import ConversationRef, History, Payload, Receipt, SendMessage, Typing
+from app.errors import ChatError
+
+log = logging.getLogger(__name__)
+
+
+def error_ack(code: str, message: str) -> dict:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+def describe(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "payload"
+    return f"{where}: {first['msg']}"
+
+
+def chat_event(name: str, schema: type[Payload], agents_only: bool = False):
+    """Register a handler that gets (identity, payload) and answers exactly once."""
+
+    def register(handler):
+        @functools.wraps(handler)
+        def answer(*args):
+            try:
+                if len(args) != 1 or not isinstance(args[0], dict):
+                    raise ChatError("invalid", "the payload must be one JSON object")
+                payload = schema.model_validate(args[0])
+                identity = current_identity()
+                if agents_only and not identity.is_agent:
+                    raise ChatError("forbidden", f"only agents may {name}")
+                return {"ok": True, **handler(identity, payload)}
+            except ValidationError as exc:
+                db.session.rollback()
+                return error_ack("invalid", describe(exc))
+            except ChatError as exc:
+                db.session.rollback()
+                return error_ack(exc.code, exc.message)
+            except Exception:
+                db.session.rollback()
+                log.exception("%s failed", name)
+                return error_ack("internal", "the server failed; try again")
+
+        socketio.on_event(name, answer)
+        return answer
+
+    return register
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    """Authenticate the socket once, place it in its rooms, announce presence."""
+    identity = identify(auth)
+    if identity is None:
+        raise ConnectionRefusedError("unauthorized")
+    remember(identity)
+    background.ensure_started(current_app._get_current_object())
+    if identity.is_agent:
+        join_room(broadcast.AGENTS_ROOM)
+        if presence.add_connection(request.sid, "agent", None, identity.agent_id):
+            broadcast.agent_presence(True)
+        return
+    cid = identity.conversation_id
+    join_room(broadcast.conversation_room(cid))
+    if presence.add_connection(request.sid, "visitor", cid, None):
+        broadcast.visitor_presence(cid, True)
+    broadcast.agent_presence(presence.agents_online(), to=request.sid, conversation_id=cid)
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason=None):
+    """End the typist's typing state; announce offline after a short grace."""
+    app = current_app._get_current_object()
+    presence.remove_connection(request.sid)
+    identity = current_identity()
+    if identity.is_agent:
+        joined = [room for room in rooms() if room.startswith("conversation:")]
+        for room in joined:
+            _end_typing(int(room.split(":", 1)[1]), identity)
+        background.settle_agents_later(app)
+        return
+    _end_typing(identity.conversation_id, identity)
+    background.settle_visitor_later(app, identity.conversation_id)
+
+
+def _end_typing(conversation_id: int, identity: Identity) -> None:
+    if service.set_typing(conversation_id, identity.role, False, identity.name):
+        broadcast.typing(conversation_id, identity.role, identity.name, False)
+        if not identity.is_agent:
+            broadcast.summary(conversation_id)
+
+
+@socketio.on("*")
+def unknown_event(event, *args):
+    """Events outside the protocol get an answer too."""
+    return error_ack("invalid", f"unknown event {str(event)[:64]!r}")
+
+
+@chat_event("send_message", SendMessage)
+def send_message(identity: Identity, payload: SendMessage) -> dict:
+    """Store a message (once per client_id) and deliver it to the other side."""
+    conversation = identity.conversation(payload.conversation_id)
+    posted = service.post_message(
+        conversation.id, identity.role, identity.name, payload.client_id, payload.body
+    )
+    message = posted.message.to_dict()
+    if posted.created:
+        broadcast.message(message, skip_sid=request.sid)
+        if posted.typing_ended:
+            broadcast.typing(conversation.id, identity.role, identity.name, False)
+        broadcast.summary(conversation.id)
+    return {"message": message}
+
+
+@chat_event("typing", Typing)
+def typing(identity: Identity, payload: Typing) -> dict:
+    """Start, refresh or end this side's typing state."""
+    conversation = identity.conversation(payload.conversation_id)
+    changed = service.set_typing(
+        conversation.id, identity.role, payload.is_typing, identity.name
+    )
+    if payload.is_typing or changed:
+        broadcast.typing(
+            conversation.id, identity.role, identity.name, payload.is_typing, request.sid
+        )
+    if changed and not identity.is_agent:
+        broadcast.summary(conversation.id)
+    return {}
+
+
+@chat_event("receipt", Receipt)
+def receipt(identity: Identity, payload: Receipt) -> dict:
+    """Mark the other side's messages delivered or seen, up to a seq."""
+    conversation = identity.conversation(payload.conversation_id)
+    applied = service.apply_receipt(
+        conversation.id, identity.role, payload.status, payload.up_to_seq
+    )
+    if applied is not None:
+        broadcast.receipt(applied.to_dict())
+        broadcast.summary(conversation.id)
+    return {}
+
+
+@chat_event("history", History)
+def history(identity: Identity, payload: History) -> dict:
+    """A page of the conversation's messages, oldest first."""
+    conversation = identity.conversation(payload.conversation_id)
+    messages, has_more = service.history(
+        conversation.id, payload.before_seq, payload.after_seq, payload.limit
+    )
+    return {"messages": [m.to_dict() for m in messages], "has_more": has_more}
+
+
+@chat_event("join", ConversationRef, agents_only=True)
+def join(identity: Identity, payload: ConversationRef) -> dict:
+    """Open a conversation in the inbox: its room, summary and newest messages."""
+    conversation = identity.conversation(payload.conversation_id)
+    join_room(broadcast.conversation_room(conversation.id))
+    messages, has_more = service.history(conversation.id)
+    return {
+        "conversation": service.summary(conversation),
+        "messages": [m.to_dict() for m in messages],
+        "has_more": has_more,
+    }
+
+
+@chat_event("leave", ConversationRef, agents_only=True)
+def leave(identity: Identity, payload: ConversationRef) -> dict:
+    """Stop following a conversation's typing events."""
+    leave_room(broadcast.conversation_room(payload.conversation_id))
+    return {}

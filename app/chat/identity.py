@@ -1,0 +1,68 @@
+"""Who a socket or an API request is: a conversation's visitor or an agent."""
+
+from dataclasses import asdict, dataclass
+
+from flask import session
+from flask_login import current_user
+
+from app.auth import tokens
+from app.chat import service
+from app.errors import ChatError
+from app.models import Agent, Conversation
+
+
+@dataclass(frozen=True)
+class Identity:
+    role: str  # "visitor" or "agent"
+    name: str
+    conversation_id: int | None = None  # a visitor's own conversation
+    agent_id: int | None = None
+
+    @classmethod
+    def of_visitor(cls, conversation: Conversation) -> "Identity":
+        return cls("visitor", conversation.visitor_display_name, conversation_id=conversation.id)
+
+    @classmethod
+    def of_agent(cls, agent: Agent) -> "Identity":
+        return cls("agent", agent.name, agent_id=agent.id)
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role == "agent"
+
+    def conversation(self, requested_id: int | None) -> Conversation:
+        """The conversation this identity acts on.
+
+        A visitor always acts on its own conversation, whatever it asks for;
+        an agent must name one.
+        """
+        if not self.is_agent:
+            return service.get_conversation(self.conversation_id)
+        if requested_id is None:
+            raise ChatError("invalid", "conversation_id is required")
+        return service.get_conversation(requested_id)
+
+
+def identify(auth: object) -> Identity | None:
+    """Identify a new socket from its ``auth`` object or the agent's session cookie."""
+    if isinstance(auth, dict) and "visitor_token" in auth:
+        conversation = service.conversation_for_token(auth["visitor_token"])
+        return Identity.of_visitor(conversation) if conversation else None
+    if isinstance(auth, dict) and "token" in auth:
+        agent = tokens.agent_for_token(auth["token"])
+        return Identity.of_agent(agent) if agent else None
+    if current_user.is_authenticated:
+        return Identity.of_agent(current_user)
+    return None
+
+
+def remember(identity: Identity) -> None:
+    """Keep the identity in this socket's own session."""
+    session["identity"] = asdict(identity)
+
+
+def current_identity() -> Identity:
+    data = session.get("identity")
+    if data is None:
+        raise ChatError("unauthorized", "not authenticated")
+    return Identity(**data)

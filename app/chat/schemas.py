@@ -1,0 +1,62 @@
+"""The payloads clients send, declared once and validated strictly.
+
+Types are strict (no "3" for 3, no true for 1); unknown fields are ignored.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+MAX_INT = 2**53 - 1  # the largest integer a JavaScript client can hold exactly
+
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+Seq = Annotated[int, Field(ge=0, le=MAX_INT)]
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    conversation_id: Id | None = None
+
+
+class SendMessage(Payload):
+    client_id: ClientId
+    # Length is checked after trimming by the service, against the configured
+    # maximum, so that an over-long body is reported as too_large.
+    body: str
+
+
+class Typing(Payload):
+    is_typing: bool
+
+
+class Receipt(Payload):
+    status: Literal["delivered", "seen"]
+    up_to_seq: Seq
+
+
+class History(Payload):
+    before_seq: Seq | None = None
+    after_seq: Seq | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+
+    @model_validator(mode="after")
+    def _one_direction(self):
+        if self.before_seq is not None and self.after_seq is not None:
+            raise ValueError("give before_seq or after_seq, not both")
+        return self
+
+
+class ConversationRef(Payload):
+    conversation_id: Id
+
+
+class NewConversation(BaseModel):
+    """The optional body of ``POST /api/v1/conversations``."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    page_url: Annotated[str, StringConstraints(max_length=2048)] | None = None

@@ -1,0 +1,203 @@
+"""Database models: agents, their API tokens, conversations and messages."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app import db, login
+
+
+def utcnow() -> datetime:
+    """Now in UTC, without tzinfo: every stored time is naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """The protocol's time format: ISO 8601, UTC, milliseconds, ``Z``."""
+    if moment is None:
+        return None
+    return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    """Tokens are long random secrets, so one SHA-256 is enough to store them."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Agent(UserMixin, db.Model):
+    __tablename__ = "agents"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(64))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    disabled: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
+    def __repr__(self) -> str:
+        return f"<Agent {self.email}>"
+
+
+@login.user_loader
+def load_agent(agent_id: str) -> Agent | None:
+    agent = db.session.get(Agent, int(agent_id))
+    return agent if agent is not None and agent.is_active else None
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agent_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column()
+
+    agent: so.Mapped[Agent] = so.relationship()
+
+
+class Conversation(db.Model):
+    __tablename__ = "conversations"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    visitor_token_hash: so.Mapped[str | None] = so.mapped_column(
+        sa.String(64), unique=True
+    )
+    visitor_name: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    visitor_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    page_url: so.Mapped[str | None] = so.mapped_column(sa.String(2048))
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default="open")
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    last_activity_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    # The seq of the newest message; the next message takes last_seq + 1.
+    last_seq: so.Mapped[int] = so.mapped_column(default=0)
+    # Receipt high-water marks: how far each side has received and seen the
+    # other side's messages. They only ever go up.
+    visitor_delivered_seq: so.Mapped[int] = so.mapped_column(default=0)
+    visitor_seen_seq: so.Mapped[int] = so.mapped_column(default=0)
+    agent_delivered_seq: so.Mapped[int] = so.mapped_column(default=0)
+    agent_seen_seq: so.Mapped[int] = so.mapped_column(default=0)
+    # Visitor messages no agent has seen yet.
+    unread_count: so.Mapped[int] = so.mapped_column(default=0)
+    visitor_online: so.Mapped[bool] = so.mapped_column(default=False)
+    visitor_typing_until: so.Mapped[datetime | None] = so.mapped_column(index=True)
+    agent_typing_until: so.Mapped[datetime | None] = so.mapped_column(index=True)
+    agent_typing_name: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+
+    messages: so.WriteOnlyMapped["Message"] = so.relationship(
+        back_populates="conversation", passive_deletes=True
+    )
+
+    @property
+    def visitor_display_name(self) -> str:
+        return self.visitor_name or "Visitor"
+
+    @property
+    def visitor_typing(self) -> bool:
+        return self.visitor_typing_until is not None
+
+    def to_dict(self, last_message: "Message | None") -> dict:
+        """The protocol's conversation summary (agents only)."""
+        return {
+            "id": self.id,
+            "visitor": {"name": self.visitor_name, "email": self.visitor_email},
+            "status": self.status,
+            "created_at": iso(self.created_at),
+            "last_activity_at": iso(self.last_activity_at),
+            "last_message": last_message.to_dict() if last_message else None,
+            "unread": self.unread_count,
+            "visitor_online": self.visitor_online,
+            "visitor_typing": self.visitor_typing,
+            "page_url": self.page_url,
+        }
+
+
+class Message(db.Model):
+    __tablename__ = "messages"
+    __table_args__ = (
+        sa.UniqueConstraint("conversation_id", "seq", name="uq_messages_seq"),
+        sa.UniqueConstraint(
+            "conversation_id", "sender", "client_id", name="uq_messages_client_id"
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    conversation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    seq: so.Mapped[int] = so.mapped_column()
+    client_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    sender: so.Mapped[str] = so.mapped_column(sa.String(8))
+    author_name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    delivered_at: so.Mapped[datetime | None] = so.mapped_column()
+    seen_at: so.Mapped[datetime | None] = so.mapped_column()
+
+    conversation: so.Mapped[Conversation] = so.relationship(back_populates="messages")
+
+    @property
+    def status(self) -> str:
+        if self.seen_at is not None:
+            return "seen"
+        if self.delivered_at is not None:
+            return "delivered"
+        return "sent"
+
+    def to_dict(self) -> dict:
+        """The protocol's Message object."""
+        return {
+            "id": self.id,
+            "conversation_id": self.conversation_id,
+            "seq": self.seq,
+            "client_id": self.client_id,
+            "sender": self.sender,
+            "author": {"name": self.author_name},
+            "body": self.body,
+            "created_at": iso(self.created_at),
+            "delivered_at": iso(self.delivered_at),
+            "seen_at": iso(self.seen_at),
+            "status": self.status,
+        }
+
+
+class Connection(db.Model):
+    """An open Socket.IO connection, visible to every server process.
+
+    Presence is derived from these rows. Each process refreshes the heartbeat
+    of its own rows, so rows left by a process that died expire.
+    """
+
+    __tablename__ = "connections"
+
+    sid: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    role: so.Mapped[str] = so.mapped_column(sa.String(8))
+    conversation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    agent_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )
+    process_id: so.Mapped[str] = so.mapped_column(sa.String(32), index=True)
+    heartbeat_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

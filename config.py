@@ -1,0 +1,45 @@
+"""Configuration, read from the environment with development defaults."""
+
+import os
+
+basedir = os.path.abspath(os.path.dirname(__file__))
+
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+
+
+def _list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+    # None means SQLite in the instance folder; the factory fills it in.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # Unset under `flask run` (threading); wsgi.py picks eventlet or gevent.
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or None
+    # Origins allowed to open Socket.IO connections and call the API from a
+    # browser, besides the server's own. "*" allows any origin.
+    CHAT_ALLOWED_ORIGINS = _list(os.environ.get("CHAT_ALLOWED_ORIGINS"))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    CHAT_MAX_BODY_CHARS = int(os.environ.get("CHAT_MAX_BODY_CHARS", 5000))
+    CHAT_TYPING_TIMEOUT = float(os.environ.get("CHAT_TYPING_TIMEOUT", 6))
+    CHAT_PRESENCE_GRACE = float(os.environ.get("CHAT_PRESENCE_GRACE", 3))
+    CHAT_API_TOKEN_HOURS = int(os.environ.get("CHAT_API_TOKEN_HOURS", 24))
+    # Engine.IO's maximum packet size: a larger frame closes the connection.
+    CHAT_MAX_PACKET_BYTES = int(os.environ.get("CHAT_MAX_PACKET_BYTES", 1_000_000))
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    WTF_CSRF_ENABLED = False
+    SOCKETIO_ASYNC_MODE = "threading"
+    CHAT_TYPING_TIMEOUT = 0.5
+    CHAT_PRESENCE_GRACE = 0.2

@@ -1,0 +1,36 @@
+"""The production server: ``python wsgi.py``.
+
+Runs the app on eventlet by default (``SOCKETIO_ASYNC_MODE=gevent`` selects
+gevent). Monkey patching must happen before anything else is imported, so
+that sockets opened by Redis and database drivers cooperate with the server.
+"""
+
+import os
+
+ASYNC_MODE = os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet")
+if ASYNC_MODE == "eventlet":
+    import eventlet
+
+    eventlet.monkey_patch()
+elif ASYNC_MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from app import create_app, socketio  # noqa: E402
+
+app = create_app()
+
+if __name__ == "__main__":
+    options = {}
+    if ASYNC_MODE == "eventlet":
+        # eventlet accepts 1,024 connections by default; a chat holds idle ones.
+        options["max_size"] = int(os.environ.get("MAX_CONNECTIONS", 10000))
+    elif ASYNC_MODE == "threading":
+        options["allow_unsafe_werkzeug"] = True
+    socketio.run(
+        app,
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", 5000)),
+        **options,
+    )
