@@ -11,6 +11,10 @@ def _list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
     # None means SQLite in the instance folder; the factory fills it in.
@@ -22,6 +26,9 @@ class Config:
     # browser, besides the server's own. "*" allows any origin.
     CHAT_ALLOWED_ORIGINS = _list(os.environ.get("CHAT_ALLOWED_ORIGINS"))
 
+    # Behind HTTPS, cookies are sent only over HTTPS.
+    SESSION_COOKIE_SECURE = _flag(os.environ.get("CHAT_HTTPS"))
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -31,6 +38,16 @@ class Config:
     CHAT_TYPING_TIMEOUT = float(os.environ.get("CHAT_TYPING_TIMEOUT", 6))
     CHAT_PRESENCE_GRACE = float(os.environ.get("CHAT_PRESENCE_GRACE", 3))
     CHAT_API_TOKEN_HOURS = int(os.environ.get("CHAT_API_TOKEN_HOURS", 24))
+    # Limits against abuse (see docs/security.md). Rates are written as
+    # "N per M seconds"; HTTP limits are per client address, Socket.IO ones
+    # per connection.
+    CHAT_LOGIN_RATE = os.environ.get("CHAT_LOGIN_RATE", "10 per minute")
+    CHAT_CONVERSATION_RATE = os.environ.get("CHAT_CONVERSATION_RATE", "20 per minute")
+    CHAT_MESSAGE_RATE = os.environ.get("CHAT_MESSAGE_RATE", "30 per 10 seconds")
+    CHAT_TYPING_RATE = os.environ.get("CHAT_TYPING_RATE", "20 per 10 seconds")
+    CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
     # Engine.IO's maximum packet size: a larger frame closes the connection.
     CHAT_MAX_PACKET_BYTES = int(os.environ.get("CHAT_MAX_PACKET_BYTES", 1_000_000))
 
@@ -43,3 +60,6 @@ class TestConfig(Config):
     SOCKETIO_ASYNC_MODE = "threading"
     CHAT_TYPING_TIMEOUT = 0.5
     CHAT_PRESENCE_GRACE = 0.2
+    # Generous, so that tests hit a limit only where they mean to.
+    CHAT_CONVERSATION_RATE = "1000 per minute"
+    CHAT_LOGIN_RATE = "1000 per minute"

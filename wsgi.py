@@ -17,9 +17,17 @@ elif ASYNC_MODE == "gevent":
 
     monkey.patch_all()
 
+import sys  # noqa: E402
+
 from app import create_app, socketio  # noqa: E402
+from config import DEFAULT_SECRET_KEY  # noqa: E402
 
 app = create_app()
+if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+    sys.exit(
+        "Refusing to start: set SECRET_KEY to a long random value, e.g. "
+        'SECRET_KEY=$(python -c "import secrets; print(secrets.token_hex(32))")'
+    )
 
 if __name__ == "__main__":
     options = {}

@@ -4,6 +4,8 @@ import os
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -19,6 +21,7 @@ login.login_view = "auth.login"
 login.login_message = "Please log in to open the inbox."
 csrf = CSRFProtect()
 socketio = SocketIO()
+limiter = Limiter(get_remote_address)
 
 
 def create_app(config_class=Config):
@@ -35,12 +38,12 @@ def create_app(config_class=Config):
     migrate.init_app(app, db, render_as_batch=True)
     login.init_app(app)
     csrf.init_app(app)
-
-    from app.origins import origin_checker
+    limiter.init_app(app)
 
     # Handlers register on import; they must exist before init_app so that
     # every app created in a process (tests create many) has them.
     from app.chat import events  # noqa: F401
+    from app.origins import origin_checker
 
     socketio.init_app(
         app,

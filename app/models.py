@@ -81,9 +81,7 @@ class Conversation(db.Model):
     __tablename__ = "conversations"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    visitor_token_hash: so.Mapped[str | None] = so.mapped_column(
-        sa.String(64), unique=True
-    )
+    visitor_token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     visitor_name: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     visitor_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
     page_url: so.Mapped[str | None] = so.mapped_column(sa.String(2048))
@@ -137,9 +135,7 @@ class Message(db.Model):
     __tablename__ = "messages"
     __table_args__ = (
         sa.UniqueConstraint("conversation_id", "seq", name="uq_messages_seq"),
-        sa.UniqueConstraint(
-            "conversation_id", "sender", "client_id", name="uq_messages_client_id"
-        ),
+        sa.UniqueConstraint("conversation_id", "sender", "client_id", name="uq_messages_client_id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -199,5 +195,9 @@ class Connection(db.Model):
     agent_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("agents.id", ondelete="CASCADE"), index=True
     )
+    # The credential the socket connected with, so that revoking it (logout,
+    # token revocation) disconnects the socket.
+    api_token_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    login_id: so.Mapped[str | None] = so.mapped_column(sa.String(32), index=True)
     process_id: so.Mapped[str] = so.mapped_column(sa.String(32), index=True)
     heartbeat_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

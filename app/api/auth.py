@@ -21,9 +21,9 @@ def caller() -> Identity:
     """The agent or visitor making this request, or 401."""
     token = bearer_token()
     if token is not None:
-        agent = tokens.agent_for_token(token)
-        if agent is not None:
-            return Identity.of_agent(agent)
+        row = tokens.find_token(token)
+        if row is not None:
+            return Identity.of_agent(row.agent, api_token_id=row.id)
         conversation = service.conversation_for_token(token)
         if conversation is not None:
             return Identity.of_visitor(conversation)

@@ -1,13 +1,14 @@
 """Conversations and their messages over HTTP."""
 
-from flask import request
+from flask import current_app, jsonify, request
 from pydantic import ValidationError
 
+from app import limiter
 from app.api import bp
 from app.api.auth import agent_caller, caller
-from app.chat import service
-from app.chat.events import describe
-from app.chat.schemas import History, NewConversation
+from app.chat import broadcast, presence, service
+from app.chat.broadcast import disconnect_all
+from app.chat.schemas import History, NewConversation, describe
 from app.errors import ChatError
 
 
@@ -42,7 +43,12 @@ def int_params(names: tuple[str, ...]) -> dict:
     return values
 
 
+def conversation_rate() -> str:
+    return current_app.config["CHAT_CONVERSATION_RATE"]
+
+
 @bp.route("/conversations", methods=["POST"])
+@limiter.limit(conversation_rate)
 def create_conversation():
     """Start a conversation as a new visitor.
 
@@ -51,11 +57,7 @@ def create_conversation():
     visitor's only key to the conversation.
     """
     details = validated(NewConversation, json_body(optional=True))
-    conversation, token = service.create_conversation(
-        details.name, details.email, details.page_url
-    )
-    from app.chat import broadcast
-
+    conversation, token = service.create_conversation(details.name, details.email, details.page_url)
     broadcast.summary(conversation.id)
     return {"conversation_id": conversation.id, "visitor_token": token}, 201
 
@@ -86,3 +88,43 @@ def list_messages(conversation_id: int):
         conversation.id, query.before_seq, query.after_seq, query.limit
     )
     return {"messages": [m.to_dict() for m in messages], "has_more": has_more}
+
+
+@bp.route("/conversations/<int:conversation_id>/end", methods=["POST"])
+def end_conversation(conversation_id: int):
+    """The visitor ends the chat: the conversation closes and the visitor
+    token stops working (its sockets are disconnected). Answers 204."""
+    identity = caller()
+    if identity.is_agent or identity.conversation_id != conversation_id:
+        raise ChatError("not_found", "no such conversation")
+    service.end_conversation(conversation_id)
+    disconnect_all(presence.sids_of(conversation_id=conversation_id))
+    broadcast.summary(conversation_id)
+    return "", 204
+
+
+@bp.route("/conversations/<int:conversation_id>", methods=["DELETE"])
+def delete_conversation(conversation_id: int):
+    """Delete a conversation with all its messages (agents). Answers 204."""
+    agent_caller()
+    sids = presence.sids_of(conversation_id=conversation_id)
+    service.delete_conversation(conversation_id)
+    disconnect_all(sids)
+    broadcast.deleted(conversation_id)
+    return "", 204
+
+
+@bp.route("/conversations/<int:conversation_id>/transcript", methods=["GET"])
+def export_transcript(conversation_id: int):
+    """The whole conversation as one JSON document, for download.
+
+    Agents may export any conversation; a visitor its own.
+    """
+    identity = caller()
+    if not identity.is_agent and identity.conversation_id != conversation_id:
+        raise ChatError("not_found", "no such conversation")
+    transcript = service.transcript(conversation_id)
+    response = jsonify(transcript)
+    filename = f"conversation-{conversation_id}.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

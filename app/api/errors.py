@@ -29,4 +29,7 @@ def chat_error(exc: ChatError):
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     code = CODE_FOR_STATUS.get(exc.code, "invalid" if exc.code < 500 else "internal")
-    return error_response(code, exc.description or exc.name, exc.code)
+    message = exc.description or exc.name
+    if exc.code == 429:
+        message = f"too many requests; the limit is {message}"
+    return error_response(code, message, exc.code)

@@ -7,8 +7,10 @@ from app import db
 from app.api import bp
 from app.api.auth import agent_caller, bearer_token
 from app.auth import tokens
+from app.chat import presence
+from app.chat.broadcast import disconnect_all
 from app.errors import ChatError
-from app.models import Agent
+from app.models import Agent, ApiToken
 
 
 @bp.route("/tokens", methods=["POST"])
@@ -31,10 +33,15 @@ def create_token():
 
 @bp.route("/tokens", methods=["DELETE"])
 def revoke_token():
-    """Revoke the bearer token of this request. Answers 204."""
-    agent_caller()
-    token = bearer_token()
-    if token is None:
+    """Revoke the bearer token of this request. Answers 204.
+
+    Sockets opened with the token are disconnected.
+    """
+    identity = agent_caller()
+    if bearer_token() is None:
         raise ChatError("invalid", "send the token to revoke as a Bearer token")
-    tokens.revoke_token(token)
+    row = db.session.get(ApiToken, identity.api_token_id)
+    sids = presence.sids_of(api_token_id=row.id)
+    tokens.revoke_token(row)
+    disconnect_all(sids)
     return "", 204

@@ -1,18 +1,26 @@
 """The agents' login form."""
 
+import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app import db
+from app import db, limiter
 from app.auth import bp
 from app.auth.forms import LoginForm
+from app.chat import presence
+from app.chat.broadcast import disconnect_all
 from app.models import Agent
 
 
+def login_rate() -> str:
+    return current_app.config["CHAT_LOGIN_RATE"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.inbox"))
@@ -25,6 +33,7 @@ def login():
             flash("Wrong email or password.")
             return render_template("auth/login.html", form=form), 401
         login_user(agent, remember=form.remember_me.data)
+        session["login_id"] = secrets.token_hex(16)
         next_page = request.args.get("next")
         if not next_page or urlsplit(next_page).netloc or not next_page.startswith("/"):
             next_page = url_for("main.inbox")
@@ -34,5 +43,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Log out, and close the inbox sockets this login opened."""
+    login_id = session.pop("login_id", None)
     logout_user()
+    if login_id is not None:
+        disconnect_all(presence.sids_of(login_id=login_id))
     return redirect(url_for("auth.login"))

@@ -23,18 +23,16 @@ def issue_token(agent: Agent) -> str:
     return token
 
 
-def agent_for_token(token: object) -> Agent | None:
-    """The active agent holding this unexpired token, if any."""
+def find_token(token: object) -> ApiToken | None:
+    """The unexpired token of an active agent, if ``token`` is one."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    row = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_secret(token))
-    )
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_secret(token)))
     if row is None or row.expires_at <= utcnow() or not row.agent.is_active:
         return None
-    return row.agent
+    return row
 
 
-def revoke_token(token: str) -> None:
-    db.session.execute(sa.delete(ApiToken).where(ApiToken.token_hash == hash_secret(token)))
+def revoke_token(row: ApiToken) -> None:
+    db.session.delete(row)
     db.session.commit()

@@ -37,6 +37,7 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
         with app.app_context():
             try:
                 _expire_typing()
+                broadcast.disconnect_all(presence.revoked_sids())
                 if since_heartbeat >= presence.HEARTBEAT_SECONDS:
                     since_heartbeat = 0.0
                     for cid in presence.heartbeat(single_process):
@@ -53,8 +54,13 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
 def _expire_typing() -> None:
     for conversation_id, side in service.expire_typing():
         conversation = service.find_conversation(conversation_id)
-        name = conversation.agent_typing_name if side == "agent" else conversation.visitor_display_name
-        broadcast.typing(conversation_id, side, name or "", False)
+        if conversation is None:
+            continue
+        if side == "agent":
+            name = conversation.agent_typing_name or ""
+        else:
+            name = conversation.visitor_display_name
+        broadcast.typing(conversation_id, side, name, False)
         if side == "visitor":
             broadcast.summary(conversation_id)
 

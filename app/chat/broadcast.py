@@ -11,6 +11,12 @@ from app.chat import presence, service
 AGENTS_ROOM = "agents"
 
 
+def disconnect_all(sids: list[str]) -> None:
+    """Close sockets, whichever server process holds them."""
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")
+
+
 def conversation_room(conversation_id: int) -> str:
     return f"conversation:{conversation_id}"
 
@@ -28,8 +34,9 @@ def receipt(payload: dict) -> None:
     socketio.emit("receipt", payload, to=everyone_in(payload["conversation_id"]))
 
 
-def typing(conversation_id: int, sender: str, name: str, is_typing: bool,
-           skip_sid: str | None = None) -> None:
+def typing(
+    conversation_id: int, sender: str, name: str, is_typing: bool, skip_sid: str | None = None
+) -> None:
     payload = {
         "conversation_id": conversation_id,
         "sender": sender,
@@ -44,6 +51,10 @@ def summary(conversation_id: int) -> None:
     conversation = service.find_conversation(conversation_id)
     if conversation is not None:
         socketio.emit("conversation", service.summary(conversation), to=AGENTS_ROOM)
+
+
+def deleted(conversation_id: int) -> None:
+    socketio.emit("conversation_deleted", {"conversation_id": conversation_id}, to=AGENTS_ROOM)
 
 
 def visitor_presence(conversation_id: int, online: bool) -> None:

@@ -15,7 +15,16 @@ from pydantic import ValidationError
 from app import db, socketio
 from app.chat import background, broadcast, presence, service
 from app.chat.identity import Identity, current_identity, identify, remember
-from app.chat.schemas import ConversationRef, History, Payload, Receipt, SendMessage, Typing
+from app.chat.limits import check_rate
+from app.chat.schemas import (
+    ConversationRef,
+    History,
+    Payload,
+    Receipt,
+    SendMessage,
+    Typing,
+    describe,
+)
 from app.errors import ChatError
 
 log = logging.getLogger(__name__)
@@ -23,12 +32,6 @@ log = logging.getLogger(__name__)
 
 def error_ack(code: str, message: str) -> dict:
     return {"ok": False, "error": {"code": code, "message": message}}
-
-
-def describe(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "payload"
-    return f"{where}: {first['msg']}"
 
 
 def chat_event(name: str, schema: type[Payload], agents_only: bool = False):
@@ -72,12 +75,15 @@ def on_connect(auth=None):
     background.ensure_started(current_app._get_current_object())
     if identity.is_agent:
         join_room(broadcast.AGENTS_ROOM)
-        if presence.add_connection(request.sid, "agent", None, identity.agent_id):
+        if presence.add_connection(request.sid, identity):
             broadcast.agent_presence(True)
         return
     cid = identity.conversation_id
+    most = current_app.config["CHAT_MAX_VISITOR_CONNECTIONS"]
+    if presence.visitor_connection_count(cid) >= most:
+        raise ConnectionRefusedError("rate_limited")
     join_room(broadcast.conversation_room(cid))
-    if presence.add_connection(request.sid, "visitor", cid, None):
+    if presence.add_connection(request.sid, identity):
         broadcast.visitor_presence(cid, True)
     broadcast.agent_presence(presence.agents_online(), to=request.sid, conversation_id=cid)
 
@@ -114,6 +120,7 @@ def unknown_event(event, *args):
 @chat_event("send_message", SendMessage)
 def send_message(identity: Identity, payload: SendMessage) -> dict:
     """Store a message (once per client_id) and deliver it to the other side."""
+    check_rate("send_message", "CHAT_MESSAGE_RATE")
     conversation = identity.conversation(payload.conversation_id)
     posted = service.post_message(
         conversation.id, identity.role, identity.name, payload.client_id, payload.body
@@ -130,10 +137,9 @@ def send_message(identity: Identity, payload: SendMessage) -> dict:
 @chat_event("typing", Typing)
 def typing(identity: Identity, payload: Typing) -> dict:
     """Start, refresh or end this side's typing state."""
+    check_rate("typing", "CHAT_TYPING_RATE")
     conversation = identity.conversation(payload.conversation_id)
-    changed = service.set_typing(
-        conversation.id, identity.role, payload.is_typing, identity.name
-    )
+    changed = service.set_typing(conversation.id, identity.role, payload.is_typing, identity.name)
     if payload.is_typing or changed:
         broadcast.typing(
             conversation.id, identity.role, identity.name, payload.is_typing, request.sid

@@ -17,14 +17,16 @@ class Identity:
     name: str
     conversation_id: int | None = None  # a visitor's own conversation
     agent_id: int | None = None
+    api_token_id: int | None = None  # an agent authenticated by API token
+    login_id: str | None = None  # an agent authenticated by the inbox's cookie
 
     @classmethod
     def of_visitor(cls, conversation: Conversation) -> "Identity":
         return cls("visitor", conversation.visitor_display_name, conversation_id=conversation.id)
 
     @classmethod
-    def of_agent(cls, agent: Agent) -> "Identity":
-        return cls("agent", agent.name, agent_id=agent.id)
+    def of_agent(cls, agent: Agent, **credential) -> "Identity":
+        return cls("agent", agent.name, agent_id=agent.id, **credential)
 
     @property
     def is_agent(self) -> bool:
@@ -49,10 +51,10 @@ def identify(auth: object) -> Identity | None:
         conversation = service.conversation_for_token(auth["visitor_token"])
         return Identity.of_visitor(conversation) if conversation else None
     if isinstance(auth, dict) and "token" in auth:
-        agent = tokens.agent_for_token(auth["token"])
-        return Identity.of_agent(agent) if agent else None
+        row = tokens.find_token(auth["token"])
+        return Identity.of_agent(row.agent, api_token_id=row.id) if row else None
     if current_user.is_authenticated:
-        return Identity.of_agent(current_user)
+        return Identity.of_agent(current_user, login_id=session.get("login_id"))
     return None
 
 

@@ -5,37 +5,48 @@ while any agent socket is. Each process refreshes the heartbeat of its own
 rows; rows whose heartbeat stops (their process died) expire.
 """
 
+from __future__ import annotations
+
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from app import db
-from app.models import Connection, Conversation, utcnow
+from app.models import Agent, ApiToken, Connection, Conversation, utcnow
+
+if TYPE_CHECKING:
+    from app.chat.identity import Identity
 
 PROCESS_ID = uuid.uuid4().hex
 HEARTBEAT_SECONDS = 15
 EXPIRY = timedelta(seconds=HEARTBEAT_SECONDS * 4)
 
 
-def add_connection(sid: str, role: str, conversation_id: int | None, agent_id: int | None) -> bool:
+def add_connection(sid: str, identity: Identity) -> bool:
     """Record a new socket; True when its side just came online."""
-    first_agent = role == "agent" and not agents_online()
+    first_agent = identity.is_agent and not agents_online()
     db.session.add(
         Connection(
             sid=sid,
-            role=role,
-            conversation_id=conversation_id,
-            agent_id=agent_id,
+            role=identity.role,
+            conversation_id=identity.conversation_id,
+            agent_id=identity.agent_id,
+            api_token_id=identity.api_token_id,
+            login_id=identity.login_id,
             process_id=PROCESS_ID,
         )
     )
     came_online = first_agent
-    if role == "visitor":
+    if not identity.is_agent:
         came_online = bool(
             db.session.execute(
                 sa.update(Conversation)
-                .where(Conversation.id == conversation_id, Conversation.visitor_online.is_(False))
+                .where(
+                    Conversation.id == identity.conversation_id,
+                    Conversation.visitor_online.is_(False),
+                )
                 .values(visitor_online=True)
                 .execution_options(synchronize_session=False)
             ).rowcount
@@ -64,12 +75,50 @@ def agents_online() -> bool:
 
 
 def visitor_connected(conversation_id: int) -> bool:
+    return visitor_connection_count(conversation_id) > 0
+
+
+def visitor_connection_count(conversation_id: int) -> int:
+    query = sa.select(sa.func.count()).where(Connection.conversation_id == conversation_id, _live())
+    return db.session.scalar(query)
+
+
+def sids_of(**credential) -> list[str]:
+    """Sockets opened with a credential: ``api_token_id``, ``login_id`` or
+    ``conversation_id`` (a visitor's)."""
+    ((column, value),) = credential.items()
+    query = sa.select(Connection.sid).where(getattr(Connection, column) == value)
+    return list(db.session.scalars(query))
+
+
+def revoked_sids() -> list[str]:
+    """This process's sockets whose credential is no longer valid.
+
+    An agent disabled, an API token revoked or expired, a visitor token
+    revoked (the visitor ended the chat).
+    """
+    now = utcnow()
+    agent_revoked = sa.and_(
+        Connection.role == "agent",
+        sa.or_(
+            Agent.disabled.is_(True),
+            sa.and_(
+                Connection.api_token_id.is_not(None),
+                sa.or_(ApiToken.id.is_(None), ApiToken.expires_at <= now),
+            ),
+        ),
+    )
+    visitor_revoked = sa.and_(
+        Connection.role == "visitor", Conversation.visitor_token_hash.is_(None)
+    )
     query = (
         sa.select(Connection.sid)
-        .where(Connection.conversation_id == conversation_id, _live())
-        .limit(1)
+        .outerjoin(Agent, Agent.id == Connection.agent_id)
+        .outerjoin(ApiToken, ApiToken.id == Connection.api_token_id)
+        .outerjoin(Conversation, Conversation.id == Connection.conversation_id)
+        .where(Connection.process_id == PROCESS_ID, sa.or_(agent_revoked, visitor_revoked))
     )
-    return db.session.scalar(query) is not None
+    return list(db.session.scalars(query))
 
 
 def settle_visitor_offline(conversation_id: int) -> bool:

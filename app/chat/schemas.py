@@ -5,7 +5,14 @@ Types are strict (no "3" for 3, no true for 1); unknown fields are ignored.
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 MAX_INT = 2**53 - 1  # the largest integer a JavaScript client can hold exactly
 
@@ -60,3 +67,10 @@ class NewConversation(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
     page_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+
+def describe(exc: ValidationError) -> str:
+    """One line saying what is wrong with a payload."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "payload"
+    return f"{where}: {first['msg']}"

@@ -51,9 +51,7 @@ def conversation_for_token(token: object) -> Conversation | None:
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     return db.session.scalar(
-        sa.select(Conversation).where(
-            Conversation.visitor_token_hash == hash_secret(token)
-        )
+        sa.select(Conversation).where(Conversation.visitor_token_hash == hash_secret(token))
     )
 
 
@@ -66,6 +64,34 @@ def get_conversation(conversation_id: int) -> Conversation:
     if conversation is None:
         raise ChatError("not_found", "no such conversation")
     return conversation
+
+
+def end_conversation(conversation_id: int) -> None:
+    """Close the conversation and revoke the visitor's token."""
+    conversation = get_conversation(conversation_id)
+    conversation.visitor_token_hash = None
+    conversation.status = "closed"
+    conversation.visitor_typing_until = None
+    db.session.commit()
+
+
+def delete_conversation(conversation_id: int) -> None:
+    """Delete a conversation and, with it, every message."""
+    db.session.delete(get_conversation(conversation_id))
+    db.session.commit()
+
+
+def transcript(conversation_id: int) -> dict:
+    """Everything stored about a conversation, for export."""
+    conversation = get_conversation(conversation_id)
+    messages = db.session.scalars(
+        sa.select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq)
+    )
+    return {
+        "conversation": {**summary(conversation), "page_url": conversation.page_url},
+        "messages": [message.to_dict() for message in messages],
+        "exported_at": iso(utcnow()),
+    }
 
 
 @dataclass(frozen=True)
