@@ -19,7 +19,7 @@ elif ASYNC_MODE == "gevent":
 
 import sys  # noqa: E402
 
-from app import create_app, socketio  # noqa: E402
+from app import create_app  # noqa: E402
 from config import DEFAULT_SECRET_KEY  # noqa: E402
 
 app = create_app()
@@ -30,15 +30,12 @@ if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
     )
 
 if __name__ == "__main__":
-    options = {}
-    if ASYNC_MODE == "eventlet":
-        # eventlet accepts 1,024 connections by default; a chat holds idle ones.
-        options["max_size"] = int(os.environ.get("MAX_CONNECTIONS", 10000))
-    elif ASYNC_MODE == "threading":
-        options["allow_unsafe_werkzeug"] = True
-    socketio.run(
+    from app.server import serve
+
+    serve(
         app,
         host=os.environ.get("HOST", "127.0.0.1"),
         port=int(os.environ.get("PORT", 5000)),
-        **options,
+        # eventlet accepts 1,024 connections by default; a chat holds idle ones.
+        max_connections=int(os.environ.get("MAX_CONNECTIONS", 10000)),
     )

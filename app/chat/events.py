@@ -26,6 +26,7 @@ from app.chat.schemas import (
     describe,
 )
 from app.errors import ChatError
+from app.lifecycle import in_flight
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +42,14 @@ def chat_event(name: str, schema: type[Payload], agents_only: bool = False):
         @functools.wraps(handler)
         def answer(*args):
             try:
-                if len(args) != 1 or not isinstance(args[0], dict):
-                    raise ChatError("invalid", "the payload must be one JSON object")
-                payload = schema.model_validate(args[0])
-                identity = current_identity()
-                if agents_only and not identity.is_agent:
-                    raise ChatError("forbidden", f"only agents may {name}")
-                return {"ok": True, **handler(identity, payload)}
+                with in_flight():
+                    if len(args) != 1 or not isinstance(args[0], dict):
+                        raise ChatError("invalid", "the payload must be one JSON object")
+                    payload = schema.model_validate(args[0])
+                    identity = current_identity()
+                    if agents_only and not identity.is_agent:
+                        raise ChatError("forbidden", f"only agents may {name}")
+                    return {"ok": True, **handler(identity, payload)}
             except ValidationError as exc:
                 db.session.rollback()
                 return error_ack("invalid", describe(exc))
