@@ -48,6 +48,8 @@ class Config:
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # The largest HTTP request body accepted (a bigger one is 413 too_large).
+    MAX_CONTENT_LENGTH = 64 * 1024
     # Engine.IO's maximum packet size: a larger frame closes the connection.
     CHAT_MAX_PACKET_BYTES = int(os.environ.get("CHAT_MAX_PACKET_BYTES", 1_000_000))
 

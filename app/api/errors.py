@@ -1,6 +1,6 @@
 """Every API error is ``{"error": {"code", "message"}}`` with a 4xx status."""
 
-from flask import jsonify
+from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app import db
@@ -33,3 +33,12 @@ def http_error(exc: HTTPException):
     if exc.code == 429:
         message = f"too many requests; the limit is {message}"
     return error_response(code, message, exc.code)
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def unrouted(exc: HTTPException):
+    """Unknown paths and methods under the API answer in JSON too."""
+    if request.path.startswith("/api/"):
+        return http_error(exc)
+    return exc.get_response()
