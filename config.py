@@ -2,7 +2,10 @@
 
 import os
 
+from dotenv import load_dotenv
+
 basedir = os.path.abspath(os.path.dirname(__file__))
+load_dotenv(os.path.join(basedir, ".env"))
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
 
