@@ -1,6 +1,6 @@
 """Security headers for every response."""
 
-from flask import Response
+from flask import Response, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -12,6 +12,9 @@ CONTENT_SECURITY_POLICY = (
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
+    if request.path.startswith("/static/"):
+        # The widget's modules are imported by pages of other origins.
+        headers.setdefault("Access-Control-Allow-Origin", "*")
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

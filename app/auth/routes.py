@@ -30,7 +30,7 @@ def login():
             sa.select(Agent).where(Agent.email == form.email.data.strip().lower())
         )
         if agent is None or not agent.check_password(form.password.data) or not agent.is_active:
-            flash("Wrong email or password.")
+            flash("Wrong email or password.", "error")
             return render_template("auth/login.html", form=form), 401
         login_user(agent, remember=form.remember_me.data)
         session["login_id"] = secrets.token_hex(16)

@@ -9,7 +9,7 @@ import functools
 import logging
 
 from flask import current_app, request
-from flask_socketio import join_room, leave_room, rooms
+from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 from pydantic import ValidationError
 
 from app import db, socketio
@@ -80,13 +80,21 @@ def on_connect(auth=None):
         if presence.add_connection(request.sid, identity):
             broadcast.agent_presence(True)
         return
+    _connect_visitor(identity, auth.get("page_url"))
+
+
+def _connect_visitor(identity: Identity, page_url: object) -> None:
+    """Place a visitor socket in its conversation, noting the page it is on."""
     cid = identity.conversation_id
     most = current_app.config["CHAT_MAX_VISITOR_CONNECTIONS"]
     if presence.visitor_connection_count(cid) >= most:
         raise ConnectionRefusedError("rate_limited")
     join_room(broadcast.conversation_room(cid))
+    moved = isinstance(page_url, str) and service.set_page_url(cid, page_url)
     if presence.add_connection(request.sid, identity):
         broadcast.visitor_presence(cid, True)
+    elif moved:
+        broadcast.summary(cid)
     broadcast.agent_presence(presence.agents_online(), to=request.sid, conversation_id=cid)
 
 

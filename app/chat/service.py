@@ -66,6 +66,20 @@ def get_conversation(conversation_id: int) -> Conversation:
     return conversation
 
 
+def set_page_url(conversation_id: int, page_url: str) -> bool:
+    """Note the page the visitor is on; True when it changed."""
+    if not page_url or len(page_url) > 2048:
+        return False
+    changed = db.session.execute(
+        sa.update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.page_url.is_distinct_from(page_url))
+        .values(page_url=page_url)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(changed)
+
+
 def end_conversation(conversation_id: int) -> None:
     """Close the conversation and revoke the visitor's token."""
     conversation = get_conversation(conversation_id)

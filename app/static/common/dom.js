@@ -1,0 +1,22 @@
+// Tiny helpers for building DOM trees without markup strings.
+
+/**
+ * Create an element.
+ * @param {string} tag
+ * @param {object} [props]
+ * @param {string} [props.className]
+ * @param {string} [props.text] set as textContent
+ * @param {Record<string, string>} [props.attrs] attributes (never event handlers or style)
+ * @param {...(Node|string|null|undefined)} children
+ * @returns {HTMLElement}
+ */
+export function el(tag, { className, text, attrs } = {}, ...children) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined) element.textContent = text;
+  for (const [name, value] of Object.entries(attrs || {})) element.setAttribute(name, value);
+  for (const child of children) {
+    if (child !== null && child !== undefined) element.append(child);
+  }
+  return element;
+}

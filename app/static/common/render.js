@@ -1,0 +1,255 @@
+// Rendering of a message list: bubbles, status ticks, day separators and
+// safe links. Elements are kept per message and only rebuilt when what they
+// show changes, so scrolling, text selection and focus survive updates.
+
+import { icon } from "./icons.js";
+import { dayKey, dayLabel, formatClock, formatFull } from "./time.js";
+
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
+const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
+
+const STATUS_TEXT = {
+  pending: "Sending",
+  failed: "Not sent",
+  sent: "Sent",
+  delivered: "Delivered",
+  seen: "Seen",
+};
+
+const STATUS_ICON = { pending: "clock", failed: "alert", sent: "tick", delivered: "ticks", seen: "ticks" };
+
+/**
+ * Drop the punctuation that probably ends the sentence, not the URL.
+ * @param {string} match
+ * @returns {string} the URL part of the match
+ */
+function trimUrl(match) {
+  let url = match.replace(TRAILING_PUNCTUATION, "");
+  if (url.endsWith(")") && !url.includes("(")) url = url.slice(0, -1);
+  return url;
+}
+
+/**
+ * A safe http(s) URL, or null for anything else.
+ * @param {string} text
+ * @returns {URL|null}
+ */
+function safeUrl(text) {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:" ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An anchor to an http(s) URL that opens in a new tab without giving the
+ * target page access to this one; null for any other scheme.
+ * @param {string} href
+ * @param {string} [text] shown text (defaults to the URL)
+ * @returns {HTMLAnchorElement|null}
+ */
+export function safeLink(href, text = href) {
+  const url = safeUrl(href);
+  return url ? linkElement(url, text) : null;
+}
+
+function linkElement(url, text) {
+  const link = document.createElement("a");
+  link.href = url.href;
+  link.textContent = text;
+  link.rel = "noopener noreferrer nofollow";
+  link.target = "_blank";
+  return link;
+}
+
+/**
+ * Append text to an element, turning http and https URLs into links. Only
+ * text nodes and anchors built here are created; no markup is parsed.
+ * @param {HTMLElement} parent
+ * @param {string} text
+ */
+export function appendLinkified(parent, text) {
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    const candidate = trimUrl(match[0]);
+    const url = safeUrl(candidate);
+    if (!url) continue;
+    parent.append(document.createTextNode(text.slice(last, match.index)));
+    parent.append(linkElement(url, candidate));
+    last = match.index + candidate.length;
+  }
+  parent.append(document.createTextNode(text.slice(last)));
+}
+
+/**
+ * The tick (or clock) of an own message, labelled for screen readers.
+ * @param {string} status
+ * @returns {HTMLSpanElement}
+ */
+export function statusBadge(status) {
+  const badge = document.createElement("span");
+  badge.className = `message__status message__status--${status}`;
+  badge.setAttribute("role", "img");
+  badge.setAttribute("aria-label", STATUS_TEXT[status] || STATUS_TEXT.sent);
+  badge.title = STATUS_TEXT[status] || STATUS_TEXT.sent;
+  badge.append(icon(STATUS_ICON[status] || "tick", "tick"));
+  return badge;
+}
+
+function messageKey(message) {
+  return message.client_id ? `${message.sender}:${message.client_id}` : `seq:${message.seq}`;
+}
+
+/**
+ * Renders an ordered list of messages into a container element.
+ */
+export class MessageListView {
+  /**
+   * @param {HTMLElement} container element that receives the bubbles
+   * @param {object} options
+   * @param {string} options.ownSender "visitor" or "agent": whose bubbles get ticks
+   * @param {(message: object, previous: object|null) => string|null} [options.authorLabel]
+   *   name shown above a bubble, or null for none
+   */
+  constructor(container, { ownSender, authorLabel = () => null }) {
+    this.container = container;
+    this.ownSender = ownSender;
+    this.authorLabel = authorLabel;
+    /** @type {Map<string, {element: HTMLElement, signature: string}>} */
+    this.cache = new Map();
+  }
+
+  /**
+   * Show exactly these messages, in this order, with day separators.
+   * @param {object[]} messages
+   */
+  render(messages) {
+    const now = new Date();
+    const lastSeen = this.#lastSeenIndex(messages);
+    const nodes = [];
+    const used = new Set();
+    let previous = null;
+    messages.forEach((message, index) => {
+      const day = dayKey(message.created_at);
+      if (!previous || dayKey(previous.created_at) !== day) {
+        nodes.push(this.#separator(day, message.created_at, now, used));
+        previous = null;
+      }
+      nodes.push(this.#bubble(message, previous, index === lastSeen, used));
+      previous = message;
+    });
+    this.#place(nodes);
+    for (const key of this.cache.keys()) if (!used.has(key)) this.cache.delete(key);
+  }
+
+  #lastSeenIndex(messages) {
+    for (let index = messages.length - 1; index >= 0; index -= 1) {
+      const message = messages[index];
+      if (message.sender === this.ownSender && message.status === "seen") return index;
+    }
+    return -1;
+  }
+
+  #place(nodes) {
+    let cursor = this.container.firstChild;
+    for (const node of nodes) {
+      if (node === cursor) cursor = cursor.nextSibling;
+      else this.container.insertBefore(node, cursor);
+    }
+    while (cursor) {
+      const next = cursor.nextSibling;
+      cursor.remove();
+      cursor = next;
+    }
+  }
+
+  #separator(day, createdAt, now, used) {
+    const key = `day:${day}`;
+    const label = dayLabel(createdAt, now);
+    return this.#cached(key, label, used, () => {
+      const separator = document.createElement("div");
+      separator.className = "day-separator";
+      separator.setAttribute("role", "separator");
+      const text = document.createElement("span");
+      text.textContent = label;
+      separator.append(text);
+      return separator;
+    });
+  }
+
+  #bubble(message, previous, isLastSeen, used) {
+    const own = message.sender === this.ownSender;
+    const author = this.authorLabel(message, previous);
+    const signature = [message.body, message.status, message.error, isLastSeen, author, message.created_at, own]
+      .join("\u0000");
+    return this.#cached(messageKey(message), signature, used,
+      () => buildBubble(message, { own, author, isLastSeen }));
+  }
+
+  #cached(key, signature, used, build) {
+    used.add(key);
+    const entry = this.cache.get(key);
+    if (entry && entry.signature === signature) return entry.element;
+    const element = build();
+    if (entry) entry.element.replaceWith(element);
+    this.cache.set(key, { element, signature });
+    return element;
+  }
+}
+
+/**
+ * Build one message bubble.
+ * @param {object} message
+ * @param {{own: boolean, author: string|null, isLastSeen: boolean}} options
+ * @returns {HTMLElement}
+ */
+export function buildBubble(message, { own, author, isLastSeen }) {
+  const row = document.createElement("div");
+  row.className = `message ${own ? "message--own" : "message--theirs"} message--${message.status}`;
+  if (author) {
+    const name = document.createElement("span");
+    name.className = "message__author";
+    name.textContent = author;
+    row.append(name);
+  }
+  const bubble = document.createElement("div");
+  bubble.className = "message__bubble";
+  const body = document.createElement("p");
+  body.className = "message__body";
+  appendLinkified(body, message.body || "");
+  bubble.append(body, buildMeta(message, own));
+  row.append(bubble);
+  const note = buildNote(message, own, isLastSeen);
+  if (note) row.append(note);
+  return row;
+}
+
+function buildMeta(message, own) {
+  const meta = document.createElement("span");
+  meta.className = "message__meta";
+  const time = document.createElement("time");
+  time.className = "message__time";
+  time.dateTime = message.created_at || "";
+  time.title = formatFull(message.created_at);
+  time.textContent = formatClock(message.created_at);
+  meta.append(time);
+  if (own) meta.append(statusBadge(message.status));
+  return meta;
+}
+
+function buildNote(message, own, isLastSeen) {
+  if (!own) return null;
+  if (message.status === "failed") {
+    const note = document.createElement("span");
+    note.className = "message__note message__note--error";
+    note.textContent = `Not sent: ${message.error || "refused by the server"}`;
+    return note;
+  }
+  if (!isLastSeen) return null;
+  const note = document.createElement("span");
+  note.className = "message__note message__note--seen";
+  note.textContent = "Seen";
+  return note;
+}

@@ -1,0 +1,160 @@
+// The agent inbox: wires the connection, the conversation list, the open
+// conversation and the alerts together, and routes server events to them.
+
+import { Outbox } from "../common/outbox.js";
+import { ReceiptTracker } from "../common/receipts.js";
+import { fetchConversations } from "./api.js";
+import { AgentConnection } from "./connection.js";
+import { ConversationPane } from "./conversation.js";
+import { visitorName } from "./format.js";
+import { ConversationList } from "./list.js";
+import { InboxAlerts } from "./notifications.js";
+
+const CONNECTION_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "" };
+const LIST_REFETCH_DELAY_MS = 300;
+
+const agentName = document.body.dataset.agentName || "";
+const pollingOnly = new URLSearchParams(window.location.search).get("transport") === "polling";
+
+/** @type {Map<number, ReceiptTracker>} */
+const trackers = new Map();
+let refetchTimer = null;
+
+const alerts = new InboxAlerts(document.getElementById("enable-notifications"));
+
+const list = new ConversationList({
+  listElement: document.getElementById("conversation-list"),
+  emptyElement: document.getElementById("conversation-list-empty"),
+  agentName,
+  onSelect: (id) => pane.open(id),
+  onChange: () => alerts.setUnreadTotal(list.totalUnread()),
+});
+
+const outbox = new Outbox({
+  send: (item) => connection.request("send_message", {
+    conversation_id: item.conversation_id, client_id: item.client_id, body: item.body,
+  }),
+  onSent: (item, message) => {
+    pane.onSent(item, message);
+    list.noteMessage(message);
+  },
+  onFailed: (item, error) => pane.onFailed(item, error),
+});
+
+const connection = new AgentConnection({
+  pollingOnly,
+  onState: showConnectionState,
+  onConnect,
+  onUnauthorized: () => window.location.assign(`/login?next=${encodeURIComponent("/agent")}`),
+  handlers: {
+    conversation: onConversation,
+    message: onMessage,
+    receipt: onReceipt,
+    typing: onTyping,
+    presence: onPresence,
+  },
+});
+
+const pane = new ConversationPane({
+  connection,
+  outbox,
+  list,
+  agentName,
+  trackerFor,
+  onOpenChange: (id) => {
+    list.setActive(id);
+    document.getElementById("inbox").classList.toggle("inbox--conversation-open", id !== null);
+  },
+});
+
+/**
+ * The receipts this inbox has sent for one conversation.
+ * @param {number} id
+ * @returns {ReceiptTracker}
+ */
+function trackerFor(id) {
+  if (!trackers.has(id)) {
+    trackers.set(id, new ReceiptTracker((status, upToSeq) =>
+      connection.request("receipt", { conversation_id: id, status, up_to_seq: upToSeq })));
+  }
+  return trackers.get(id);
+}
+
+function showConnectionState(state) {
+  const element = document.getElementById("connection-state");
+  element.textContent = CONNECTION_TEXT[state] ?? "";
+  element.hidden = !element.textContent;
+  if (state !== "online") outbox.setReady(false);
+}
+
+async function onConnect() {
+  outbox.setReady(true);
+  await Promise.all([loadList(), pane.resync()]);
+}
+
+async function loadList() {
+  try {
+    const summaries = await fetchConversations();
+    list.setAll(summaries);
+    for (const summary of summaries) acknowledgeLastMessage(summary);
+  } catch (error) {
+    if (error.status === 401) window.location.assign("/login?next=/agent");
+  }
+}
+
+/** The list shows the last message, so a visitor's message there has been delivered. */
+function acknowledgeLastMessage(summary) {
+  const last = summary.last_message;
+  if (!last || last.sender !== "visitor") return;
+  const tracker = trackerFor(summary.id);
+  tracker.observe(last.status === "seen" ? "seen" : "delivered", last.status === "sent" ? 0 : last.seq);
+  tracker.mark("delivered", last.seq);
+}
+
+/** A message for a conversation the list does not know yet: fetch the list again, once. */
+function refetchListSoon() {
+  clearTimeout(refetchTimer);
+  refetchTimer = setTimeout(loadList, LIST_REFETCH_DELAY_MS);
+}
+
+function onConversation(summary) {
+  list.upsert(summary);
+  pane.onSummary(summary);
+}
+
+function onMessage(message) {
+  const known = list.noteMessage(message);
+  if (!known) refetchListSoon();
+  const shown = pane.onMessage(message);
+  if (message.sender !== "visitor") return;
+  trackerFor(message.conversation_id).mark("delivered", message.seq);
+  if (!shown || document.visibilityState !== "visible") alertVisitorMessage(message);
+}
+
+function alertVisitorMessage(message) {
+  const summary = list.get(message.conversation_id) || { id: message.conversation_id };
+  alerts.notify({
+    title: `${visitorName(summary)} wrote`,
+    body: message.body,
+    tag: `conversation-${message.conversation_id}`,
+    onClick: () => pane.open(message.conversation_id),
+  });
+}
+
+function onReceipt(receipt) {
+  pane.onReceipt(receipt);
+  // Another agent (or tab) already sent it; no need to repeat it from here.
+  if (receipt.by === "agent") trackerFor(receipt.conversation_id).observe(receipt.status, receipt.up_to_seq);
+}
+
+function onTyping(typing) {
+  pane.onTyping(typing);
+  if (typing.sender === "visitor") list.patch(typing.conversation_id, { visitor_typing: Boolean(typing.is_typing) });
+}
+
+function onPresence({ conversation_id: id, who, online }) {
+  if (who !== "visitor") return;
+  list.patch(id, { visitor_online: Boolean(online) });
+  const summary = list.get(id);
+  if (summary) pane.onSummary(summary);
+}

@@ -1,0 +1,276 @@
+// The open conversation: joining and leaving its room, its header, its
+// messages (with older pages and catch-up), the reply box, typing both ways
+// and the receipts for what the agent has on screen.
+
+import { attachComposer } from "../common/composer.js";
+import { el } from "../common/dom.js";
+import { randomId } from "../common/ids.js";
+import { safeLink } from "../common/render.js";
+import { nowIso } from "../common/time.js";
+import { Timeline } from "../common/timeline.js";
+import { TypingIndicator, TypingSender } from "../common/typing.js";
+import { describePage, visitorName } from "./format.js";
+
+/**
+ * Find the pane's elements in the page.
+ * @returns {object}
+ */
+function findElements() {
+  const byId = (id) => document.getElementById(id);
+  return {
+    section: byId("conversation"),
+    empty: byId("conversation-empty"),
+    back: byId("conversation-back"),
+    name: byId("conversation-name"),
+    email: byId("conversation-email"),
+    presence: byId("conversation-presence"),
+    page: byId("conversation-page"),
+    notice: byId("conversation-notice"),
+    scroller: byId("conversation-scroll"),
+    older: byId("conversation-older"),
+    typing: byId("conversation-typing"),
+    announcer: byId("conversation-announcer"),
+    form: byId("composer"),
+    textarea: byId("composer-input"),
+  };
+}
+
+export class ConversationPane {
+  /**
+   * @param {object} options
+   * @param {import("./connection.js").AgentConnection} options.connection
+   * @param {import("../common/outbox.js").Outbox} options.outbox
+   * @param {import("./list.js").ConversationList} options.list
+   * @param {string} options.agentName
+   * @param {(id: number) => import("../common/receipts.js").ReceiptTracker} options.trackerFor
+   * @param {(id: number|null) => void} options.onOpenChange
+   */
+  constructor({ connection, outbox, list, agentName, trackerFor, onOpenChange }) {
+    this.connection = connection;
+    this.outbox = outbox;
+    this.list = list;
+    this.agentName = agentName;
+    this.trackerFor = trackerFor;
+    this.onOpenChange = onOpenChange;
+    this.elements = findElements();
+    this.openId = null;
+    this.timeline = null;
+    this.typingSender = null;
+    this.typingIndicator = new TypingIndicator(this.elements.typing);
+    this.#bindUi();
+  }
+
+  /**
+   * Show a conversation (leaving the previous one).
+   * @param {number} id
+   */
+  open(id) {
+    if (id === this.openId) {
+      this.elements.textarea.focus();
+      return;
+    }
+    this.#leaveCurrent();
+    this.openId = id;
+    this.#startTimeline(id);
+    this.typingSender = new TypingSender((isTyping) => {
+      this.connection.request("typing", { conversation_id: id, is_typing: isTyping });
+    });
+    this.elements.empty.hidden = true;
+    this.elements.section.hidden = false;
+    this.#renderHeader(this.list.get(id) || { id });
+    this.#setNotice("");
+    this.onOpenChange(id);
+    this.elements.textarea.focus();
+    this.#join(id);
+  }
+
+  /** Close the open conversation and show the placeholder. */
+  close() {
+    this.#leaveCurrent();
+    this.openId = null;
+    this.elements.section.hidden = true;
+    this.elements.empty.hidden = false;
+    this.onOpenChange(null);
+  }
+
+  /** After a reconnect: rejoin the room and fetch what was missed. */
+  async resync() {
+    const id = this.openId;
+    if (id === null) return;
+    const ack = await this.connection.request("join", { conversation_id: id });
+    if (id !== this.openId || !ack.ok) return;
+    this.#setNotice("");
+    if (ack.conversation) this.#renderHeader(ack.conversation);
+    if (this.timeline.store.isEmpty) this.timeline.setPage(ack.messages, ack.has_more);
+    else this.timeline.addMessages(ack.messages);
+    if (await this.timeline.syncLatest()) this.#afterLoad();
+  }
+
+  /**
+   * A `message` event. Returns whether it belongs to the open conversation.
+   * @param {object} message
+   * @returns {boolean}
+   */
+  onMessage(message) {
+    if (message.conversation_id !== this.openId) return false;
+    const isNew = !this.timeline.store.bySeq.has(message.seq);
+    this.timeline.addMessages([message]);
+    if (message.sender === "visitor") {
+      this.typingIndicator.hide();
+      if (isNew) this.elements.announcer.textContent = `${visitorName(this.list.get(message.conversation_id))}: ${message.body}`;
+      this.sendReceipts();
+    }
+    return true;
+  }
+
+  /** @param {object} receipt a `receipt` event */
+  onReceipt(receipt) {
+    if (receipt.conversation_id === this.openId) this.timeline.applyReceipt(receipt);
+  }
+
+  /** @param {object} typing a `typing` event */
+  onTyping({ conversation_id: id, sender, name, is_typing: isTyping }) {
+    if (id !== this.openId || sender !== "visitor") return;
+    if (isTyping) this.typingIndicator.show(name || visitorName(this.list.get(id)));
+    else this.typingIndicator.hide();
+  }
+
+  /** @param {object} summary a fresh conversation summary */
+  onSummary(summary) {
+    if (summary.id === this.openId) this.#renderHeader(summary);
+  }
+
+  /**
+   * The server stored one of our messages.
+   * @param {object} item outbox item
+   * @param {object} message stored message
+   */
+  onSent(item, message) {
+    if (item.conversation_id === this.openId) this.timeline.addMessages([message]);
+  }
+
+  /**
+   * The server refused one of our messages.
+   * @param {object} item outbox item
+   * @param {{message: string}} error
+   */
+  onFailed(item, error) {
+    if (item.conversation_id === this.openId) this.timeline.markFailed(item.client_id, error.message);
+  }
+
+  /** Delivered up to the newest visitor message; seen while the tab is visible. */
+  sendReceipts() {
+    if (this.openId === null || !this.connection.connected) return;
+    const highest = this.timeline.store.highestSeqFrom("visitor");
+    if (!highest) return;
+    const tracker = this.trackerFor(this.openId);
+    tracker.mark("delivered", highest);
+    if (document.visibilityState === "visible") tracker.mark("seen", highest);
+  }
+
+  #bindUi() {
+    const { elements } = this;
+    elements.back.addEventListener("click", () => this.close());
+    attachComposer({
+      form: elements.form,
+      textarea: elements.textarea,
+      onSend: (text) => this.#send(text),
+      typing: { input: () => this.typingSender?.input(), stop: () => this.typingSender?.stop() },
+    });
+    document.addEventListener("visibilitychange", () => this.sendReceipts());
+  }
+
+  #startTimeline(id) {
+    this.timeline?.dispose();
+    const container = el("div", { className: "messages" });
+    this.elements.scroller.replaceChildren(this.elements.older, container);
+    this.timeline = new Timeline({
+      scroller: this.elements.scroller,
+      container,
+      olderIndicator: this.elements.older,
+      ownSender: "agent",
+      authorLabel: (message, previous) => this.#authorLabel(message, previous),
+      fetchHistory: (params) => this.connection.request("history", { conversation_id: id, ...params }),
+    });
+  }
+
+  async #join(id) {
+    const ack = await this.connection.request("join", { conversation_id: id });
+    if (id !== this.openId) {
+      if (ack.ok) this.connection.request("leave", { conversation_id: id });
+      return;
+    }
+    if (!ack.ok) {
+      const offline = ack.error?.code === "timeout";
+      this.#setNotice(offline ? "Offline. The conversation loads when the connection is back."
+        : `Could not open this conversation: ${ack.error?.message || "unknown error"}`);
+      return;
+    }
+    if (ack.conversation) this.#renderHeader(ack.conversation);
+    this.timeline.setPage(ack.messages, ack.has_more);
+    for (const item of this.outbox.pending(id)) {
+      this.timeline.addPending({ ...item, sender: "agent", author: { name: this.agentName } });
+    }
+    this.#afterLoad();
+  }
+
+  #afterLoad() {
+    const { store } = this.timeline;
+    const tracker = this.trackerFor(this.openId);
+    tracker.observe("delivered", store.highestSeqFrom("visitor", "delivered"));
+    tracker.observe("seen", store.highestSeqFrom("visitor", "seen"));
+    this.sendReceipts();
+  }
+
+  #leaveCurrent() {
+    if (this.openId === null) return;
+    this.typingSender?.stop();
+    this.typingSender = null;
+    this.typingIndicator.hide();
+    this.timeline?.dispose();
+    this.connection.request("leave", { conversation_id: this.openId });
+  }
+
+  #send(text) {
+    if (this.openId === null) return;
+    const item = { client_id: randomId(), body: text, created_at: nowIso(), conversation_id: this.openId };
+    this.timeline.addPending({ ...item, sender: "agent", author: { name: this.agentName } });
+    this.outbox.add(item);
+  }
+
+  /** Name above agents' replies written by someone else, at the start of each run. */
+  #authorLabel(message, previous) {
+    if (message.sender !== "agent") return null;
+    const name = message.author?.name;
+    if (!name || name === this.agentName) return null;
+    return previous?.sender === "agent" && previous.author?.name === name ? null : name;
+  }
+
+  #renderHeader(summary) {
+    const { elements } = this;
+    const known = this.list.get(summary.id) || {};
+    const merged = { ...known, ...summary };
+    elements.name.textContent = visitorName(merged);
+    elements.email.textContent = merged.visitor?.email || "";
+    elements.email.hidden = !merged.visitor?.email;
+    const online = Boolean(merged.visitor_online);
+    elements.presence.textContent = online ? "Online" : "Offline";
+    elements.presence.className = `presence presence--${online ? "online" : "offline"}`;
+    this.#renderPage(describePage(merged.page_url), online);
+  }
+
+  #renderPage(page, online) {
+    const { page: element } = this.elements;
+    element.replaceChildren();
+    element.hidden = !page;
+    if (!page) return;
+    const link = safeLink(page.href, page.text);
+    link.title = page.href;
+    element.append(el("span", { className: "conversation__page-label", text: online ? "On" : "Last on" }), link);
+  }
+
+  #setNotice(text) {
+    this.elements.notice.textContent = text;
+    this.elements.notice.hidden = !text;
+  }
+}

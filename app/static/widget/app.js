@@ -1,0 +1,309 @@
+// The visitor chat widget. loader.js (served as /widget.js) calls mount()
+// with a shadow root on the host page. Imports are relative so they resolve
+// against the chat server, whatever origin the host page has.
+
+import { beep, TitleNotice, unlockSound } from "../common/attention.js";
+import { attachComposer } from "../common/composer.js";
+import { randomId } from "../common/ids.js";
+import { Outbox } from "../common/outbox.js";
+import { ReceiptTracker } from "../common/receipts.js";
+import { nowIso } from "../common/time.js";
+import { Timeline } from "../common/timeline.js";
+import { TypingIndicator, TypingSender } from "../common/typing.js";
+import { createConversation } from "./api.js";
+import { accentColors } from "./colors.js";
+import { VisitorConnection } from "./connection.js";
+import { WidgetStorage } from "./storage.js";
+import { createView } from "./view.js";
+
+const CREATE_RETRY_FIRST_MS = 2000;
+const CREATE_RETRY_MAX_MS = 60000;
+
+/**
+ * Options of the widget, as given on the embedding script tag.
+ * @typedef {object} WidgetOptions
+ * @property {string} serverUrl origin of the chat server
+ * @property {string} [title]
+ * @property {string} [color] accent colour (CSS colour)
+ * @property {string} [greeting]
+ * @property {string} [position] "right" (default) or "left"
+ * @property {string} [transport] "polling" to use HTTP long-polling only
+ */
+
+/**
+ * Put the chat widget into a shadow root and start it.
+ * @param {ShadowRoot} shadowRoot
+ * @param {WidgetOptions} options
+ * @returns {{open: () => void, close: () => void}}
+ */
+export function mount(shadowRoot, options) {
+  const config = readConfig(options);
+  const view = createView(shadowRoot, config);
+  view.setColors(accentColors(config.color));
+  const widget = new Widget(config, view);
+  widget.start();
+  return { open: () => widget.setOpen(true), close: () => widget.setOpen(false) };
+}
+
+function readConfig(options) {
+  const serverUrl = String(options.serverUrl || window.location.origin).replace(/\/+$/, "");
+  return {
+    serverUrl,
+    title: options.title?.trim() || "Chat with us",
+    greeting: options.greeting?.trim() || "Hi there! How can we help you today?",
+    color: options.color?.trim(),
+    position: options.position === "left" ? "left" : "right",
+    pollingOnly: options.transport === "polling",
+  };
+}
+
+function agentAuthorLabel(message, previous) {
+  if (message.sender !== "agent") return null;
+  const name = message.author?.name || "Support";
+  const sameRun = previous?.sender === "agent" && (previous.author?.name || "Support") === name;
+  return sameRun ? null : name;
+}
+
+/** The widget's behaviour: one visitor, one conversation. */
+class Widget {
+  constructor(config, view) {
+    this.config = config;
+    this.view = view;
+    this.storage = new WidgetStorage(config.serverUrl);
+    this.session = this.storage.loadSession();
+    this.open = false;
+    this.unread = 0;
+    this.creating = null;
+    this.titleNotice = new TitleNotice((count, base) => `(${count}) New message${count > 1 ? "s" : ""} · ${base}`);
+    this.timeline = new Timeline({
+      scroller: view.scroller,
+      container: view.messages,
+      olderIndicator: view.olderIndicator,
+      ownSender: "visitor",
+      authorLabel: agentAuthorLabel,
+      fetchHistory: (params) => this.connection.request("history", params),
+    });
+    this.connection = new VisitorConnection({
+      serverUrl: config.serverUrl,
+      pollingOnly: config.pollingOnly,
+      onState: (state) => this.#onConnectionState(state),
+      onConnect: () => this.#onConnect(),
+      onUnauthorized: () => this.#onUnauthorized(),
+      handlers: {
+        message: (message) => this.#onMessage(message),
+        receipt: (receipt) => this.#onReceipt(receipt),
+        typing: (typing) => this.#onTyping(typing),
+        presence: (presence) => this.#onPresence(presence),
+      },
+    });
+    this.receipts = new ReceiptTracker((status, upToSeq) =>
+      this.connection.request("receipt", { status, up_to_seq: upToSeq }));
+    this.outbox = new Outbox({
+      storage: this.storage.outbox,
+      send: (item) => this.connection.request("send_message", { client_id: item.client_id, body: item.body }),
+      onSent: (item, message) => this.timeline.addMessages([message]),
+      onFailed: (item, error) => this.timeline.markFailed(item.client_id, error.message),
+    });
+    this.typingSender = new TypingSender((isTyping) => {
+      if (this.connection.connected) this.connection.request("typing", { is_typing: isTyping });
+    });
+    this.typingIndicator = new TypingIndicator(view.typing);
+  }
+
+  start() {
+    this.#bindUi();
+    this.#showOutbox();
+    if (this.session) this.connection.open(this.session.visitor_token);
+    if (this.storage.loadPanelOpen()) this.setOpen(true, { focus: false });
+  }
+
+  /**
+   * Open or close the chat panel.
+   * @param {boolean} open
+   * @param {{focus?: boolean}} [options]
+   */
+  setOpen(open, { focus = true } = {}) {
+    const focusWasInside = this.view.hasFocus();
+    this.open = open;
+    this.view.setOpen(open);
+    this.storage.savePanelOpen(open);
+    if (open) {
+      this.timeline.scrollToBottom();
+      this.timeline.fillIfShort();
+      if (focus) this.view.textarea.focus();
+      this.#sendReceipts();
+    } else {
+      this.typingSender.stop();
+      if (focusWasInside) this.view.launcher.focus();
+    }
+  }
+
+  #bindUi() {
+    const { view } = this;
+    view.launcher.addEventListener("click", () => {
+      unlockSound();
+      this.setOpen(!this.open);
+    });
+    view.closeButton.addEventListener("click", () => this.setOpen(false));
+    view.root.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.open) {
+        event.stopPropagation();
+        this.setOpen(false);
+        view.launcher.focus();
+      }
+    });
+    attachComposer({
+      form: view.form,
+      textarea: view.textarea,
+      onSend: (text) => this.#send(text),
+      typing: this.typingSender,
+    });
+    document.addEventListener("visibilitychange", () => this.#sendReceipts());
+    window.addEventListener("storage", (event) => this.#onStorage(event));
+  }
+
+  /** Show messages that were still waiting when the page was last closed. */
+  #showOutbox() {
+    for (const item of this.outbox.pending()) {
+      this.timeline.addPending({ ...item, sender: "visitor", author: null });
+    }
+  }
+
+  #send(text) {
+    unlockSound();
+    const item = { client_id: randomId(), body: text, created_at: nowIso() };
+    this.timeline.addPending({ ...item, sender: "visitor", author: null });
+    this.outbox.add(item);
+    this.#ensureConversation();
+  }
+
+  /** Create the conversation on the first message, retrying while the server is unreachable. */
+  #ensureConversation() {
+    if (this.session || this.creating) return;
+    this.creating = this.#createWithRetry(CREATE_RETRY_FIRST_MS).finally(() => {
+      this.creating = null;
+    });
+  }
+
+  async #createWithRetry(delay) {
+    try {
+      const session = await createConversation(this.config.serverUrl, { page_url: window.location.href });
+      this.#adoptSession(session);
+    } catch {
+      this.view.setConnection("reconnecting");
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      const adoptedElsewhere = this.storage.loadSession();
+      if (adoptedElsewhere) this.#adoptSession(adoptedElsewhere);
+      else await this.#createWithRetry(Math.min(delay * 2, CREATE_RETRY_MAX_MS));
+    }
+  }
+
+  #adoptSession(session) {
+    this.session = session;
+    this.storage.saveSession(session);
+    this.receipts.reset();
+    this.connection.open(session.visitor_token);
+  }
+
+  #onConnectionState(state) {
+    this.view.setConnection(state);
+    if (state === "online") return;
+    this.outbox.setReady(false);
+    this.typingIndicator.hide();
+  }
+
+  async #onConnect() {
+    this.outbox.setReady(true);
+    if (!(await this.timeline.syncLatest())) return;
+    this.#observeStoredStatuses();
+    this.#sendReceipts();
+  }
+
+  /** The stored token was refused (e.g. the conversation was deleted): start afresh on the next message. */
+  #onUnauthorized() {
+    this.storage.clearSession();
+    this.session = null;
+    this.receipts.reset();
+    this.timeline.clear();
+    this.#showOutbox();
+    this.view.setPresence(null);
+    this.#setUnread(0);
+  }
+
+  #onMessage(message) {
+    const isNew = !this.timeline.store.bySeq.has(message.seq);
+    this.timeline.addMessages([message]);
+    if (message.sender === "visitor") {
+      this.outbox.discard(message.client_id);
+      return;
+    }
+    this.typingIndicator.hide();
+    if (isNew) this.#notifyAgentMessage(message);
+    this.#sendReceipts();
+  }
+
+  #notifyAgentMessage(message) {
+    this.view.announce(`${message.author?.name || "Support"}: ${message.body}`);
+    if (this.#isViewing()) return;
+    this.#setUnread(this.unread + 1);
+    beep();
+  }
+
+  #onReceipt(receipt) {
+    this.timeline.applyReceipt(receipt);
+    if (receipt.by !== "visitor") return;
+    // Another tab of this visitor sent it: nothing left for this tab to send.
+    this.receipts.observe(receipt.status, receipt.up_to_seq);
+    const highest = this.timeline.store.highestSeqFrom("agent");
+    if (receipt.status === "seen" && receipt.up_to_seq >= highest) this.#setUnread(0);
+  }
+
+  #onTyping({ sender, name, is_typing: isTyping }) {
+    if (sender === "visitor") return;
+    if (isTyping) this.typingIndicator.show(name || "Support");
+    else this.typingIndicator.hide();
+  }
+
+  #onPresence({ who, online }) {
+    if (who === "agent") this.view.setPresence(Boolean(online));
+  }
+
+  #observeStoredStatuses() {
+    const { store } = this.timeline;
+    this.receipts.observe("delivered", store.highestSeqFrom("agent", "delivered"));
+    this.receipts.observe("seen", store.highestSeqFrom("agent", "seen"));
+  }
+
+  #isViewing() {
+    return this.open && document.visibilityState === "visible";
+  }
+
+  /** Delivered up to the newest agent message; seen too while it is on screen. */
+  #sendReceipts() {
+    if (this.#isViewing()) this.#setUnread(0);
+    const highest = this.timeline.store.highestSeqFrom("agent");
+    if (!highest || !this.connection.connected) return;
+    this.receipts.mark("delivered", highest);
+    if (this.#isViewing()) this.receipts.mark("seen", highest);
+  }
+
+  #setUnread(count) {
+    this.unread = count;
+    this.view.setUnread(this.open ? 0 : count);
+    this.titleNotice.set(count);
+  }
+
+  /** Keep tabs of the same visitor in step. */
+  #onStorage(event) {
+    if (event.key === this.storage.sessionKey) {
+      const session = this.storage.loadSession();
+      if (session && !this.session) this.#adoptSession(session);
+      return;
+    }
+    if (event.key === this.storage.outboxKey) {
+      this.outbox.reload();
+      this.#showOutbox();
+      this.outbox.flush();
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/*
+ * Live chat widget loader, served as /widget.js.
+ *
+ * Embed on any page with one line:
+ *   <script src="https://chat.example.com/widget.js" defer
+ *           data-title="Chat with us" data-color="#2563eb"
+ *           data-greeting="Hi! How can we help?"></script>
+ *
+ * Optional attributes: data-position="left" (default right) and
+ * data-transport="polling" (HTTP long-polling only; the host page URL
+ * parameter ?transport=polling does the same).
+ *
+ * The widget lives in a shadow root so the host page's styles and ours
+ * cannot affect each other. This is a classic script so it can read
+ * document.currentScript; the widget itself is loaded as ES modules from the
+ * chat server's origin, which may differ from the host page's.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || !script.src) return;
+  if (document.querySelector("[data-livechat-widget]")) return; // embedded twice
+
+  var serverUrl = new URL(script.src, document.baseURI).origin;
+  var data = script.dataset;
+
+  function hostPageWantsPolling() {
+    try {
+      return new URLSearchParams(window.location.search).get("transport") === "polling";
+    } catch (error) {
+      return false;
+    }
+  }
+
+  var options = {
+    serverUrl: serverUrl,
+    title: data.title,
+    color: data.color,
+    greeting: data.greeting,
+    position: data.position,
+    transport: hostPageWantsPolling() ? "polling" : data.transport,
+  };
+
+  function whenStylesheetLoads(link) {
+    return new Promise(function (resolve) {
+      link.addEventListener("load", resolve, { once: true });
+      link.addEventListener("error", resolve, { once: true });
+    });
+  }
+
+  function start() {
+    var host = document.createElement("div");
+    host.setAttribute("data-livechat-widget", "");
+    var shadowRoot = host.attachShadow({ mode: "open" });
+
+    var stylesheet = document.createElement("link");
+    stylesheet.rel = "stylesheet";
+    stylesheet.href = serverUrl + "/static/widget/widget.css";
+    shadowRoot.appendChild(stylesheet);
+    document.body.appendChild(host);
+
+    // Mount once both the code and the styles are in, so nothing shows unstyled.
+    Promise.all([import(serverUrl + "/static/widget/app.js"), whenStylesheetLoads(stylesheet)])
+      .then(function (results) {
+        results[0].mount(shadowRoot, options);
+      })
+      .catch(function (error) {
+        console.error("Live chat widget could not load:", error);
+        host.remove();
+      });
+  }
+
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start, { once: true });
+})();

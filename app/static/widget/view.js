@@ -1,0 +1,158 @@
+// The widget's DOM: launcher button with unread badge, and the chat panel
+// (header with presence, connection notice, greeting, messages, typing
+// line, composer). Only structure and display state live here.
+
+import { el } from "../common/dom.js";
+import { icon } from "../common/icons.js";
+
+const PRESENCE_TEXT = {
+  unknown: "We're here to help",
+  online: "We're online",
+  offline: "We'll reply soon",
+};
+
+const CONNECTION_TEXT = {
+  connecting: "Connecting…",
+  reconnecting: "Reconnecting…",
+};
+
+/** Show "Connecting…" only when connecting takes longer than this. */
+const CONNECTION_NOTICE_DELAY_MS = 1500;
+
+/**
+ * Build the widget inside a shadow root.
+ * @param {ShadowRoot} shadowRoot
+ * @param {{title: string, greeting: string, position: "left"|"right"}} config
+ * @returns {WidgetView}
+ */
+export function createView(shadowRoot, config) {
+  const view = new WidgetView(config);
+  shadowRoot.append(view.root);
+  return view;
+}
+
+class WidgetView {
+  constructor({ title, greeting, position }) {
+    this.presence = el("p", { className: "lc-presence lc-presence--unknown" },
+      el("span", { className: "lc-presence__dot", attrs: { "aria-hidden": "true" } }),
+      el("span", { className: "lc-presence__text", text: PRESENCE_TEXT.unknown }));
+    this.closeButton = el("button", {
+      className: "lc-icon-button lc-close",
+      attrs: { type: "button", "aria-label": "Close chat", title: "Close (Esc)" },
+    }, icon("close"));
+    this.connection = el("p", { className: "lc-connection", attrs: { role: "status" } });
+    this.connection.hidden = true;
+    this.olderIndicator = el("p", { className: "lc-older", text: "Loading earlier messages…" });
+    this.olderIndicator.hidden = true;
+    this.messages = el("div", { className: "lc-messages" });
+    this.scroller = el("div", {
+      className: "lc-scroll",
+      attrs: { tabindex: "0", role: "region", "aria-label": "Messages" },
+    }, this.olderIndicator, buildGreeting(title, greeting), this.messages);
+    this.typing = el("p", { className: "lc-typing" });
+    this.announcer = el("p", { className: "lc-sr-only", attrs: { "aria-live": "polite", "aria-atomic": "true" } });
+    this.textarea = el("textarea", {
+      className: "lc-input",
+      attrs: { id: "lc-input", rows: "1", placeholder: "Write a message…", maxlength: "5000", autocomplete: "off" },
+    });
+    this.sendButton = el("button", {
+      className: "lc-send",
+      attrs: { type: "submit", "aria-label": "Send message", title: "Send (Enter)" },
+    }, icon("send"));
+    this.form = el("form", { className: "lc-composer" },
+      el("label", { className: "lc-sr-only", text: "Message", attrs: { for: "lc-input" } }),
+      this.textarea, this.sendButton);
+    this.panel = el("section", {
+      className: "lc-panel",
+      attrs: { id: "lc-panel", role: "dialog", "aria-label": title },
+    }, buildHeader(title, this.presence, this.closeButton), this.connection, this.scroller,
+    this.typing, this.form, this.announcer);
+    this.panel.hidden = true;
+    this.badge = el("span", { className: "lc-badge", attrs: { "aria-hidden": "true" } });
+    this.badge.hidden = true;
+    this.launcherLabel = el("span", { className: "lc-sr-only", text: "Open chat" });
+    this.launcher = el("button", {
+      className: "lc-launcher",
+      attrs: { type: "button", "aria-controls": "lc-panel", "aria-expanded": "false" },
+    }, icon("chat", "lc-launcher__icon"), icon("close", "lc-launcher__icon"), this.launcherLabel, this.badge);
+    this.root = el("div", { className: `lc-root lc-root--${position}` }, this.panel, this.launcher);
+    this.connectionTimer = null;
+  }
+
+  /**
+   * Set the accent colour, the text colour that reads on it, and the focus ring colour.
+   * @param {{accent: string, onAccent: string, focus: string}} colors
+   */
+  setColors({ accent, onAccent, focus }) {
+    this.root.style.setProperty("--lc-accent", accent);
+    this.root.style.setProperty("--lc-on-accent", onAccent);
+    this.root.style.setProperty("--lc-focus", focus);
+  }
+
+  /** @param {boolean} open */
+  setOpen(open) {
+    this.panel.hidden = !open;
+    this.root.classList.toggle("lc-root--open", open);
+    this.launcher.setAttribute("aria-expanded", String(open));
+    this.launcherLabel.textContent = open ? "Close chat" : "Open chat";
+  }
+
+  /** @param {boolean|null} online null when not known yet */
+  setPresence(online) {
+    const state = online === null ? "unknown" : online ? "online" : "offline";
+    this.presence.className = `lc-presence lc-presence--${state}`;
+    this.presence.lastChild.textContent = PRESENCE_TEXT[state];
+  }
+
+  /** @param {import("./connection.js").ConnectionState} state */
+  setConnection(state) {
+    clearTimeout(this.connectionTimer);
+    const text = CONNECTION_TEXT[state];
+    if (!text) {
+      this.connection.hidden = true;
+      return;
+    }
+    const show = () => {
+      this.connection.textContent = text;
+      this.connection.hidden = false;
+    };
+    if (state === "connecting") this.connectionTimer = setTimeout(show, CONNECTION_NOTICE_DELAY_MS);
+    else show();
+  }
+
+  /** @param {number} count unread messages; 0 hides the badge */
+  setUnread(count) {
+    this.badge.hidden = count <= 0;
+    this.badge.textContent = count > 9 ? "9+" : String(count);
+    const label = count > 0 ? ` (${count} unread)` : "";
+    this.launcherLabel.textContent = `${this.panel.hidden ? "Open chat" : "Close chat"}${label}`;
+  }
+
+  /**
+   * Read a message out to screen readers.
+   * @param {string} text
+   */
+  announce(text) {
+    this.announcer.textContent = text;
+  }
+
+  /** @returns {boolean} whether keyboard focus is inside the panel */
+  hasFocus() {
+    return this.panel.contains(this.root.getRootNode().activeElement);
+  }
+}
+
+function buildHeader(title, presence, closeButton) {
+  return el("header", { className: "lc-header" },
+    el("div", { className: "lc-header__text" },
+      el("h2", { className: "lc-title", text: title }),
+      presence),
+    closeButton);
+}
+
+function buildGreeting(title, greeting) {
+  return el("div", { className: "message message--theirs lc-greeting" },
+    el("span", { className: "message__author", text: title }),
+    el("div", { className: "message__bubble" },
+      el("p", { className: "message__body", text: greeting })));
+}
