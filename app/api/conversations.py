@@ -72,7 +72,7 @@ def list_conversations():
     return {"conversations": service.inbox(limit)}
 
 
-@bp.route("/conversations/<int:conversation_id>/messages", methods=["GET"])
+@bp.route("/conversations/<int(max=2147483647):conversation_id>/messages", methods=["GET"])
 def list_messages(conversation_id: int):
     """A page of messages, as the ``history`` event answers it.
 
@@ -90,7 +90,7 @@ def list_messages(conversation_id: int):
     return {"messages": [m.to_dict() for m in messages], "has_more": has_more}
 
 
-@bp.route("/conversations/<int:conversation_id>/end", methods=["POST"])
+@bp.route("/conversations/<int(max=2147483647):conversation_id>/end", methods=["POST"])
 def end_conversation(conversation_id: int):
     """The visitor ends the chat: the conversation closes and the visitor
     token stops working (its sockets are disconnected). Answers 204."""
@@ -103,10 +103,11 @@ def end_conversation(conversation_id: int):
     return "", 204
 
 
-@bp.route("/conversations/<int:conversation_id>", methods=["DELETE"])
+@bp.route("/conversations/<int(max=2147483647):conversation_id>", methods=["DELETE"])
 def delete_conversation(conversation_id: int):
     """Delete a conversation with all its messages (agents). Answers 204."""
     agent_caller()
+    service.get_conversation(conversation_id)
     sids = presence.sids_of(conversation_id=conversation_id)
     service.delete_conversation(conversation_id)
     disconnect_all(sids)
@@ -114,7 +115,7 @@ def delete_conversation(conversation_id: int):
     return "", 204
 
 
-@bp.route("/conversations/<int:conversation_id>/transcript", methods=["GET"])
+@bp.route("/conversations/<int(max=2147483647):conversation_id>/transcript", methods=["GET"])
 def export_transcript(conversation_id: int):
     """The whole conversation as one JSON document, for download.
 

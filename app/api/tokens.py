@@ -23,9 +23,10 @@ def create_token():
     credentials = request.authorization
     if credentials is None or credentials.type != "basic":
         raise ChatError("unauthorized", "HTTP Basic credentials required")
-    agent = db.session.scalar(
-        sa.select(Agent).where(Agent.email == (credentials.username or "").strip().lower())
-    )
+    email = (credentials.username or "").strip().lower()
+    agent = None
+    if "\x00" not in email:
+        agent = db.session.scalar(sa.select(Agent).where(Agent.email == email))
     if agent is None or not agent.check_password(credentials.password or "") or not agent.is_active:
         raise ChatError("unauthorized", "wrong email or password")
     return {"token": tokens.issue_token(agent)}

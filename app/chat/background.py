@@ -40,7 +40,9 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
                 broadcast.disconnect_all(presence.revoked_sids())
                 if since_heartbeat >= presence.HEARTBEAT_SECONDS:
                     since_heartbeat = 0.0
-                    for cid in presence.heartbeat(single_process):
+                    for cid in presence.heartbeat(
+                        single_process, app.config["CHAT_PRESENCE_GRACE"]
+                    ):
                         _announce_if_visitor_gone(cid)
             except Exception:
                 log.exception("chat maintenance failed")
@@ -87,6 +89,8 @@ def _announce_if_agents_gone() -> None:
 
 def _after_grace(app: Flask, announce, *args) -> None:
     socketio.sleep(app.config["CHAT_PRESENCE_GRACE"])
+    if app.extensions.get("chat_background", {}).get("stop"):
+        return
     with app.app_context():
         try:
             announce(*args)

@@ -7,6 +7,7 @@ rows; rows whose heartbeat stops (their process died) expire.
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -140,12 +141,14 @@ def online_conversation_ids() -> list[int]:
     return list(db.session.scalars(query))
 
 
-def heartbeat(single_process: bool) -> list[int]:
+def heartbeat(single_process: bool, grace: float) -> list[int]:
     """Refresh this process's rows and drop expired ones.
 
-    Returns the conversations whose visitor may have gone offline. With a
-    single process, rows of any other process id are leftovers of an earlier
-    run and are dropped at once.
+    Returns the conversations whose visitor may have gone offline: those
+    whose rows expired, and those marked online with no socket for longer
+    than the grace period (the process that would have announced it died
+    during the grace period; a shorter gap is a page reload). With a single process, rows of any
+    other process id are leftovers of an earlier run and are dropped at once.
     """
     now = utcnow()
     db.session.execute(
@@ -167,4 +170,14 @@ def heartbeat(single_process: bool) -> list[int]:
         for cid in db.session.scalars(sa.select(Connection.conversation_id).distinct())
         if cid is not None
     }
-    return sorted(conversation_ids | stale_online)
+    now_seconds = time.monotonic()
+    for cid in set(_stale_since) - stale_online:
+        del _stale_since[cid]
+    for cid in stale_online:
+        _stale_since.setdefault(cid, now_seconds)
+    overdue = {cid for cid, since in _stale_since.items() if now_seconds - since > grace}
+    return sorted(conversation_ids | overdue)
+
+
+# Conversations this process saw marked online with no socket, and since when.
+_stale_since: dict[int, float] = {}

@@ -6,6 +6,7 @@ Types are strict (no "3" for 3, no true for 1); unknown fields are ignored.
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,11 +15,19 @@ from pydantic import (
     model_validator,
 )
 
-MAX_INT = 2**53 - 1  # the largest integer a JavaScript client can hold exactly
+MAX_INT = 2**31 - 1  # ids and seqs are 32-bit INTEGER columns on PostgreSQL
 
+
+def _no_nul(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("text must not contain NUL characters")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Seq = Annotated[int, Field(ge=0, le=MAX_INT)]
-ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ClientId = Annotated[Text, StringConstraints(min_length=1, max_length=64)]
 
 
 class Payload(BaseModel):
@@ -31,7 +40,7 @@ class SendMessage(Payload):
     client_id: ClientId
     # Length is checked after trimming by the service, against the configured
     # maximum, so that an over-long body is reported as too_large.
-    body: str
+    body: Text
 
 
 class Typing(Payload):
@@ -64,9 +73,9 @@ class NewConversation(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
-    page_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    name: Annotated[Text, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    email: Annotated[Text, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    page_url: Annotated[Text, StringConstraints(max_length=2048)] | None = None
 
 
 def describe(exc: ValidationError) -> str:

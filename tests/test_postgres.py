@@ -1,0 +1,47 @@
+"""The service and event tests again, on PostgreSQL instead of SQLite."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.services.servers import Postgres, postgres_bin
+
+pytestmark = pytest.mark.skipif(
+    postgres_bin() is None, reason="PostgreSQL is not installed (apt-get install postgresql)"
+)
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    server = Postgres()
+    url = server.start()
+    yield url
+    server.stop()
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="the whole run is on another database"
+)
+def test_service_and_event_tests_pass_on_postgresql(postgres_url):
+    env = {**os.environ, "TEST_DATABASE_URL": postgres_url}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_service.py",
+            "tests/test_events.py",
+            "tests/test_api.py",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout.splitlines()[-1]
