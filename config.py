@@ -40,6 +40,9 @@ class Config:
     CHAT_MAX_BODY_CHARS = int(os.environ.get("CHAT_MAX_BODY_CHARS", 5000))
     CHAT_TYPING_TIMEOUT = float(os.environ.get("CHAT_TYPING_TIMEOUT", 6))
     CHAT_PRESENCE_GRACE = float(os.environ.get("CHAT_PRESENCE_GRACE", 3))
+    # Summaries of a conversation that changes several times within this
+    # many seconds go to agents once.
+    CHAT_SUMMARY_DELAY = float(os.environ.get("CHAT_SUMMARY_DELAY", 0.05))
     CHAT_API_TOKEN_HOURS = int(os.environ.get("CHAT_API_TOKEN_HOURS", 24))
     # Limits against abuse (see docs/security.md). Rates are written as
     # "N per M seconds"; HTTP limits are per client address, Socket.IO ones
@@ -65,6 +68,7 @@ class TestConfig(Config):
     SOCKETIO_ASYNC_MODE = "threading"
     CHAT_TYPING_TIMEOUT = 0.5
     CHAT_PRESENCE_GRACE = 0.2
+    CHAT_SUMMARY_DELAY = 0
     # Generous, so that tests hit a limit only where they mean to.
     CHAT_CONVERSATION_RATE = "1000 per minute"
     CHAT_LOGIN_RATE = "1000 per minute"

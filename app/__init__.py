@@ -42,6 +42,7 @@ def create_app(config_class=Config):
 
     # Handlers register on import; they must exist before init_app so that
     # every app created in a process (tests create many) has them.
+    from app import fastjson
     from app.chat import events  # noqa: F401
     from app.origins import origin_checker
 
@@ -51,6 +52,7 @@ def create_app(config_class=Config):
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         cors_allowed_origins=origin_checker(app.config["CHAT_ALLOWED_ORIGINS"]),
         max_http_buffer_size=app.config["CHAT_MAX_PACKET_BYTES"],
+        json=fastjson,
     )
 
     from app.main import bp as main_bp

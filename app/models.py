@@ -117,18 +117,7 @@ class Conversation(db.Model):
 
     def to_dict(self, last_message: "Message | None") -> dict:
         """The protocol's conversation summary (agents only)."""
-        return {
-            "id": self.id,
-            "visitor": {"name": self.visitor_name, "email": self.visitor_email},
-            "status": self.status,
-            "created_at": iso(self.created_at),
-            "last_activity_at": iso(self.last_activity_at),
-            "last_message": last_message.to_dict() if last_message else None,
-            "unread": self.unread_count,
-            "visitor_online": self.visitor_online,
-            "visitor_typing": self.visitor_typing,
-            "page_url": self.page_url,
-        }
+        return summary_json(self, last_message)
 
 
 class Message(db.Model):
@@ -155,27 +144,56 @@ class Message(db.Model):
 
     @property
     def status(self) -> str:
-        if self.seen_at is not None:
-            return "seen"
-        if self.delivered_at is not None:
-            return "delivered"
-        return "sent"
+        return message_status(self)
 
     def to_dict(self) -> dict:
         """The protocol's Message object."""
-        return {
-            "id": self.id,
-            "conversation_id": self.conversation_id,
-            "seq": self.seq,
-            "client_id": self.client_id,
-            "sender": self.sender,
-            "author": {"name": self.author_name},
-            "body": self.body,
-            "created_at": iso(self.created_at),
-            "delivered_at": iso(self.delivered_at),
-            "seen_at": iso(self.seen_at),
-            "status": self.status,
-        }
+        return message_json(self)
+
+
+# The protocol's JSON, once per object. They take a model instance or a row
+# of the same columns (the hot path reads rows, not models).
+
+
+def message_status(message) -> str:
+    if message.seen_at is not None:
+        return "seen"
+    if message.delivered_at is not None:
+        return "delivered"
+    return "sent"
+
+
+def message_json(message) -> dict:
+    """The protocol's Message object."""
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "seq": message.seq,
+        "client_id": message.client_id,
+        "sender": message.sender,
+        "author": {"name": message.author_name},
+        "body": message.body,
+        "created_at": iso(message.created_at),
+        "delivered_at": iso(message.delivered_at),
+        "seen_at": iso(message.seen_at),
+        "status": message_status(message),
+    }
+
+
+def summary_json(conversation, last_message) -> dict:
+    """The protocol's conversation summary (agents only)."""
+    return {
+        "id": conversation.id,
+        "visitor": {"name": conversation.visitor_name, "email": conversation.visitor_email},
+        "status": conversation.status,
+        "created_at": iso(conversation.created_at),
+        "last_activity_at": iso(conversation.last_activity_at),
+        "last_message": message_json(last_message) if last_message else None,
+        "unread": conversation.unread_count,
+        "visitor_online": bool(conversation.visitor_online),
+        "visitor_typing": conversation.visitor_typing_until is not None,
+        "page_url": conversation.page_url,
+    }
 
 
 class Connection(db.Model):

@@ -105,9 +105,10 @@ def on_disconnect(reason=None):
     presence.remove_connection(request.sid)
     identity = current_identity()
     if identity.is_agent:
-        joined = [room for room in rooms() if room.startswith("conversation:")]
-        for room in joined:
-            _end_typing(int(room.split(":", 1)[1]), identity)
+        for room in rooms():
+            watched = broadcast.watched_conversation(room)
+            if watched is not None:
+                _end_typing(watched, identity)
         background.settle_agents_later(app)
         return
     _end_typing(identity.conversation_id, identity)
@@ -115,7 +116,7 @@ def on_disconnect(reason=None):
 
 
 def _end_typing(conversation_id: int, identity: Identity) -> None:
-    if service.set_typing(conversation_id, identity.role, False, identity.name):
+    if service.end_typing(conversation_id, identity.role):
         broadcast.typing(conversation_id, identity.role, identity.name, False)
         if not identity.is_agent:
             broadcast.summary(conversation_id)
@@ -131,16 +132,16 @@ def unknown_event(event, *args):
 def send_message(identity: Identity, payload: SendMessage) -> dict:
     """Store a message (once per client_id) and deliver it to the other side."""
     check_rate("send_message", "CHAT_MESSAGE_RATE")
-    conversation = identity.conversation(payload.conversation_id)
+    cid = identity.conversation_for(payload.conversation_id)
     posted = service.post_message(
-        conversation.id, identity.role, identity.name, payload.client_id, payload.body
+        cid, identity.role, identity.name, payload.client_id, payload.body
     )
     message = posted.message.to_dict()
     if posted.created:
         broadcast.message(message, skip_sid=request.sid)
         if posted.typing_ended:
-            broadcast.typing(conversation.id, identity.role, identity.name, False)
-        broadcast.summary(conversation.id)
+            broadcast.typing(cid, identity.role, identity.name, False)
+        broadcast.summary(cid)
     return {"message": message}
 
 
@@ -148,48 +149,43 @@ def send_message(identity: Identity, payload: SendMessage) -> dict:
 def typing(identity: Identity, payload: Typing) -> dict:
     """Start, refresh or end this side's typing state."""
     check_rate("typing", "CHAT_TYPING_RATE")
-    conversation = identity.conversation(payload.conversation_id)
-    changed = service.set_typing(conversation.id, identity.role, payload.is_typing, identity.name)
+    cid = identity.conversation_for(payload.conversation_id)
+    changed = service.set_typing(cid, identity.role, payload.is_typing, identity.name)
     if payload.is_typing or changed:
-        broadcast.typing(
-            conversation.id, identity.role, identity.name, payload.is_typing, request.sid
-        )
+        broadcast.typing(cid, identity.role, identity.name, payload.is_typing)
     if changed and not identity.is_agent:
-        broadcast.summary(conversation.id)
+        broadcast.summary(cid)
     return {}
 
 
 @chat_event("receipt", Receipt)
 def receipt(identity: Identity, payload: Receipt) -> dict:
     """Mark the other side's messages delivered or seen, up to a seq."""
-    conversation = identity.conversation(payload.conversation_id)
-    applied = service.apply_receipt(
-        conversation.id, identity.role, payload.status, payload.up_to_seq
-    )
+    cid = identity.conversation_for(payload.conversation_id)
+    applied = service.apply_receipt(cid, identity.role, payload.status, payload.up_to_seq)
     if applied is not None:
         broadcast.receipt(applied.to_dict())
-        broadcast.summary(conversation.id)
+        broadcast.summary(cid)
     return {}
 
 
 @chat_event("history", History)
 def history(identity: Identity, payload: History) -> dict:
     """A page of the conversation's messages, oldest first."""
-    conversation = identity.conversation(payload.conversation_id)
-    messages, has_more = service.history(
-        conversation.id, payload.before_seq, payload.after_seq, payload.limit
-    )
+    cid = identity.conversation_for(payload.conversation_id)
+    messages, has_more = service.history(cid, payload.before_seq, payload.after_seq, payload.limit)
     return {"messages": [m.to_dict() for m in messages], "has_more": has_more}
 
 
 @chat_event("join", ConversationRef, agents_only=True)
 def join(identity: Identity, payload: ConversationRef) -> dict:
     """Open a conversation in the inbox: its room, summary and newest messages."""
-    conversation = identity.conversation(payload.conversation_id)
-    join_room(broadcast.conversation_room(conversation.id))
-    messages, has_more = service.history(conversation.id)
+    cid = identity.conversation_for(payload.conversation_id)
+    conversation = service.summary_of(cid)
+    join_room(broadcast.watchers_room(cid))
+    messages, has_more = service.history(cid)
     return {
-        "conversation": service.summary(conversation),
+        "conversation": conversation,
         "messages": [m.to_dict() for m in messages],
         "has_more": has_more,
     }
@@ -198,5 +194,5 @@ def join(identity: Identity, payload: ConversationRef) -> dict:
 @chat_event("leave", ConversationRef, agents_only=True)
 def leave(identity: Identity, payload: ConversationRef) -> dict:
     """Stop following a conversation's typing events."""
-    leave_room(broadcast.conversation_room(payload.conversation_id))
+    leave_room(broadcast.watchers_room(payload.conversation_id))
     return {}

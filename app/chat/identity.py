@@ -32,17 +32,18 @@ class Identity:
     def is_agent(self) -> bool:
         return self.role == "agent"
 
-    def conversation(self, requested_id: int | None) -> Conversation:
-        """The conversation this identity acts on.
+    def conversation_for(self, requested_id: int | None) -> int:
+        """The id of the conversation this identity acts on.
 
         A visitor always acts on its own conversation, whatever it asks for;
-        an agent must name one.
+        an agent must name one. Whether it still exists is for the service
+        to find out, in the same statement that acts on it.
         """
         if not self.is_agent:
-            return service.get_conversation(self.conversation_id)
+            return self.conversation_id
         if requested_id is None:
             raise ChatError("invalid", "conversation_id is required")
-        return service.get_conversation(requested_id)
+        return requested_id
 
 
 def identify(auth: object) -> Identity | None:

@@ -13,6 +13,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import db
+from app.chat import statements
+from app.chat.schemas import MAX_INT
 from app.errors import ChatError
 from app.models import (
     Conversation,
@@ -20,6 +22,7 @@ from app.models import (
     hash_secret,
     iso,
     new_secret,
+    summary_json,
     utcnow,
 )
 
@@ -56,6 +59,8 @@ def conversation_for_token(token: object) -> Conversation | None:
 
 
 def find_conversation(conversation_id: int) -> Conversation | None:
+    if not 1 <= conversation_id <= MAX_INT:
+        return None
     return db.session.get(Conversation, conversation_id)
 
 
@@ -68,7 +73,7 @@ def get_conversation(conversation_id: int) -> Conversation:
 
 def set_page_url(conversation_id: int, page_url: str) -> bool:
     """Note the page the visitor is on; True when it changed."""
-    if not page_url or len(page_url) > 2048:
+    if not page_url or len(page_url) > 2048 or "\x00" in page_url:
         return False
     changed = db.session.execute(
         sa.update(Conversation)
@@ -118,7 +123,13 @@ class Posted:
 def post_message(
     conversation_id: int, sender: str, author_name: str, client_id: str, body: str
 ) -> Posted:
-    """Store a message once per ``client_id``; the answer is durable."""
+    """Store a message once per ``client_id``; the answer is durable.
+
+    The happy path is two statements and a commit: reserve the next seq
+    (its row lock serialises concurrent senders) and insert. A retry of a
+    stored ``client_id`` fails the unique constraint, rolls back (so no seq
+    is lost) and answers with the stored message.
+    """
     body = body.strip()
     if not body:
         raise ChatError("invalid", "body is empty")
@@ -126,60 +137,54 @@ def post_message(
     if len(body) > limit:
         raise ChatError("too_large", f"body is longer than {limit} characters")
 
-    existing = _find_message(conversation_id, sender, client_id)
-    if existing is not None:
-        return Posted(existing, created=False, typing_ended=False)
+    now = utcnow()
+    values = {
+        "cid": conversation_id,
+        "sender": sender,
+        "author_name": author_name,
+        "client_id": client_id,
+        "body": body,
+        "now": now,
+    }
     try:
-        seq = _take_next_seq(conversation_id, sender)
-        message = Message(
-            conversation_id=conversation_id,
-            seq=seq,
-            client_id=client_id,
-            sender=sender,
-            author_name=author_name,
-            body=body,
-        )
-        db.session.add(message)
-        typing_ended = _clear_typing(conversation_id, sender)
-        db.session.commit()
+        with db.engine.begin() as connection:
+            reserved = connection.execute(
+                statements.NEXT_SEQ, {**values, "unread": int(sender == "visitor")}
+            ).first()
+            if reserved is None:
+                raise ChatError("not_found", "no such conversation")
+            seq, visitor_typing_until, agent_typing_until = reserved
+            message_id = connection.execute(
+                statements.INSERT_MESSAGE, {**values, "seq": seq}
+            ).scalar_one()
+            was_typing = visitor_typing_until if sender == "visitor" else agent_typing_until
+            if was_typing is not None:
+                connection.execute(statements.CLEAR_TYPING[sender], values)
     except IntegrityError:
-        # The same client_id raced in from another connection and won.
-        db.session.rollback()
         existing = _find_message(conversation_id, sender, client_id)
         if existing is None:
             raise
         return Posted(existing, created=False, typing_ended=False)
-    return Posted(message, created=True, typing_ended=typing_ended)
+    message = Message(
+        id=message_id,
+        conversation_id=conversation_id,
+        seq=seq,
+        client_id=client_id,
+        sender=sender,
+        author_name=author_name,
+        body=body,
+        created_at=now,
+    )
+    return Posted(message, created=True, typing_ended=was_typing is not None)
 
 
 def _find_message(conversation_id: int, sender: str, client_id: str) -> Message | None:
-    return db.session.scalar(
-        sa.select(Message).where(
-            Message.conversation_id == conversation_id,
-            Message.sender == sender,
-            Message.client_id == client_id,
-        )
-    )
-
-
-def _take_next_seq(conversation_id: int, sender: str) -> int:
-    """Reserve the next seq. The row lock it takes serialises concurrent senders."""
-    values = {
-        "last_seq": Conversation.last_seq + 1,
-        "last_activity_at": utcnow(),
-    }
-    if sender == "visitor":
-        values["unread_count"] = Conversation.unread_count + 1
-    seq = db.session.execute(
-        sa.update(Conversation)
-        .where(Conversation.id == conversation_id)
-        .values(**values)
-        .returning(Conversation.last_seq)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if seq is None:
-        raise ChatError("not_found", "no such conversation")
-    return seq
+    with db.engine.connect() as connection:
+        row = connection.execute(
+            statements.FIND_MESSAGE,
+            {"cid": conversation_id, "sender": sender, "client_id": client_id},
+        ).first()
+    return Message(**row._mapping) if row else None
 
 
 @dataclass(frozen=True)
@@ -206,74 +211,37 @@ def apply_receipt(
     """Mark the other side's messages up to ``up_to_seq`` delivered or seen.
 
     Returns None when nothing changed (the receipt is then not broadcast).
+    A receipt at or below the side's mark changes nothing and writes nothing.
     """
+    ids = {"cid": conversation_id}
+    with db.engine.begin() as connection:
+        return _apply_receipt(connection, ids, by, status, up_to_seq)
+
+
+def _apply_receipt(connection, ids: dict, by: str, status: str, up_to_seq: int):
+    marks = connection.execute(statements.RECEIPT_MARKS[by], ids).first()
+    if marks is None:
+        raise ChatError("not_found", "no such conversation")
+    delivered_mark, seen_mark, last_seq = marks
+    if up_to_seq > last_seq:
+        raise ChatError("invalid", f"up_to_seq is beyond the last message ({last_seq})")
+    mark = seen_mark if status == "seen" else delivered_mark
+    if up_to_seq <= mark:
+        return None
+
     now = utcnow()
-    mark = _raise_high_water(conversation_id, by, status, up_to_seq)
-    pending = sa.update(Message).where(
-        Message.conversation_id == conversation_id,
-        Message.sender == other_side(by),
-        Message.seq <= up_to_seq,
-    )
-    options = {"synchronize_session": False}
-    changed = db.session.execute(
-        pending.where(Message.delivered_at.is_(None)).values(delivered_at=now),
-        execution_options=options,
+    rows = {**ids, "sender": other_side(by), "up": up_to_seq, "now": now}
+    connection.execute(statements.RAISE_MARKS[(by, status)], rows)
+    changed = connection.execute(
+        statements.MARK_DELIVERED, {**rows, "old": delivered_mark}
     ).rowcount
     if status == "seen":
-        changed += db.session.execute(
-            pending.where(Message.seen_at.is_(None)).values(seen_at=now),
-            execution_options=options,
-        ).rowcount
+        changed += connection.execute(statements.MARK_SEEN, {**rows, "old": seen_mark}).rowcount
         if by == "agent":
-            _recount_unread(conversation_id)
-    db.session.commit()
+            connection.execute(statements.RECOUNT_UNREAD, rows)
     if not changed:
         return None
-    return ReceiptApplied(conversation_id, status, mark, by, iso(now))
-
-
-def _raise_high_water(conversation_id: int, by: str, status: str, up_to_seq: int) -> int:
-    """Move the side's receipt mark up (never down); returns the new mark.
-
-    Done first, so the conversation row is locked before any message row.
-    """
-    column = getattr(Conversation, f"{by}_{'seen' if status == 'seen' else 'delivered'}_seq")
-    values = {column.key: sa.case((column < up_to_seq, up_to_seq), else_=column)}
-    if status == "seen":
-        delivered = getattr(Conversation, f"{by}_delivered_seq")
-        values[delivered.key] = sa.case((delivered < up_to_seq, up_to_seq), else_=delivered)
-    row = db.session.execute(
-        sa.update(Conversation)
-        .where(Conversation.id == conversation_id)
-        .values(**values)
-        .returning(column, Conversation.last_seq)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
-    if row is None:
-        raise ChatError("not_found", "no such conversation")
-    mark, last_seq = row
-    if up_to_seq > last_seq:
-        db.session.rollback()
-        raise ChatError("invalid", f"up_to_seq is beyond the last message ({last_seq})")
-    return mark
-
-
-def _recount_unread(conversation_id: int) -> None:
-    unread = (
-        sa.select(sa.func.count())
-        .where(
-            Message.conversation_id == conversation_id,
-            Message.sender == "visitor",
-            Message.seen_at.is_(None),
-        )
-        .scalar_subquery()
-    )
-    db.session.execute(
-        sa.update(Conversation)
-        .where(Conversation.id == conversation_id)
-        .values(unread_count=unread)
-        .execution_options(synchronize_session=False)
-    )
+    return ReceiptApplied(ids["cid"], status, up_to_seq, by, iso(now))
 
 
 def history(
@@ -288,6 +256,7 @@ def history(
     Otherwise: the last ``limit`` before ``before_seq`` or the newest (more =
     older exist).
     """
+    get_conversation(conversation_id)
     query = sa.select(Message).where(Message.conversation_id == conversation_id)
     if after_seq is not None:
         query = query.where(Message.seq > after_seq).order_by(Message.seq)
@@ -299,42 +268,48 @@ def history(
     return list(reversed(rows[:limit])), len(rows) > limit
 
 
-def last_messages(conversation_ids: list[int]) -> dict[int, Message]:
-    """The newest message of each conversation, in one query."""
-    if not conversation_ids:
-        return {}
-    query = (
-        sa.select(Message)
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(
-            Message.conversation_id.in_(conversation_ids),
-            Message.seq == Conversation.last_seq,
-        )
+_WITH_LAST_MESSAGE = (
+    sa.select(Conversation, Message)
+    .outerjoin(
+        Message,
+        sa.and_(Message.conversation_id == Conversation.id, Message.seq == Conversation.last_seq),
     )
-    return {message.conversation_id: message for message in db.session.scalars(query)}
+    .execution_options(populate_existing=True)
+)
+_INBOX = _WITH_LAST_MESSAGE.order_by(
+    Conversation.last_activity_at.desc(), Conversation.id.desc()
+).limit(sa.bindparam("limit"))
+
+
+def summary_of(conversation_id: int) -> dict:
+    """The conversation summary agents see, read fresh."""
+    with db.engine.connect() as connection:
+        conversation = connection.execute(statements.CONVERSATION, {"cid": conversation_id}).first()
+        if conversation is None:
+            raise ChatError("not_found", "no such conversation")
+        last_message = connection.execute(
+            statements.MESSAGE_AT, {"cid": conversation_id, "seq": conversation.last_seq}
+        ).first()
+    return summary_json(conversation, last_message)
 
 
 def summary(conversation: Conversation) -> dict:
     """The conversation summary agents see."""
-    last = last_messages([conversation.id]).get(conversation.id)
-    return conversation.to_dict(last)
+    return summary_of(conversation.id)
 
 
-def inbox(limit: int = 50, before: str | None = None) -> list[dict]:
+def inbox(limit: int = 50) -> list[dict]:
     """Summaries of conversations, most recent activity first."""
-    query = sa.select(Conversation).order_by(
-        Conversation.last_activity_at.desc(), Conversation.id.desc()
-    )
-    conversations = list(db.session.scalars(query.limit(limit)))
-    last = last_messages([c.id for c in conversations])
-    return [c.to_dict(last.get(c.id)) for c in conversations]
+    rows = db.session.execute(_INBOX, {"limit": limit})
+    return [conversation.to_dict(last_message) for conversation, last_message in rows]
 
 
 def set_typing(conversation_id: int, side: str, is_typing: bool, name: str) -> bool:
     """Start, refresh or end a side's typing state; True when it started or ended."""
     if not is_typing:
-        ended = _clear_typing(conversation_id, side)
-        db.session.commit()
+        ended = end_typing(conversation_id, side)
+        if not ended:
+            get_conversation(conversation_id)  # not_found for a missing one
         return ended
     until_column = getattr(Conversation, f"{side}_typing_until")
     values = {until_column.key: utcnow() + _typing_timeout()}
@@ -346,9 +321,20 @@ def set_typing(conversation_id: int, side: str, is_typing: bool, name: str) -> b
         execution_options={"synchronize_session": False},
     ).rowcount
     if not started:
-        db.session.execute(base.values(**values), execution_options={"synchronize_session": False})
+        refreshed = db.session.execute(
+            base.values(**values), execution_options={"synchronize_session": False}
+        ).rowcount
+        if not refreshed:
+            raise ChatError("not_found", "no such conversation")
     db.session.commit()
     return bool(started)
+
+
+def end_typing(conversation_id: int, side: str) -> bool:
+    """End a side's typing state, if any (the typist left); True if it ended."""
+    ended = _clear_typing(conversation_id, side)
+    db.session.commit()
+    return ended
 
 
 def _typing_timeout() -> timedelta:
@@ -356,15 +342,8 @@ def _typing_timeout() -> timedelta:
 
 
 def _clear_typing(conversation_id: int, side: str) -> bool:
-    until_column = getattr(Conversation, f"{side}_typing_until")
-    return bool(
-        db.session.execute(
-            sa.update(Conversation)
-            .where(Conversation.id == conversation_id, until_column.is_not(None))
-            .values({until_column.key: None})
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    )
+    cleared = db.session.execute(statements.CLEAR_TYPING[side], {"cid": conversation_id})
+    return bool(cleared.rowcount)
 
 
 def expire_typing() -> list[tuple[int, str]]:
