@@ -22,6 +22,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
     # None means SQLite in the instance folder; the factory fills it in.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    # Errors never echo SQL parameters (message bodies, token hashes) to logs.
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     # Unset under `flask run` (threading); wsgi.py picks eventlet or gevent.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or None

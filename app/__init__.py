@@ -87,7 +87,9 @@ def _tune_sqlite(engine: sa.Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        # Shorter than a client's 10 s acknowledgement timeout, so a locked
+        # database answers "internal" before the client gives up and retries.
+        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
