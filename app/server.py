@@ -31,7 +31,22 @@ def serve(app: Flask, host: str, port: int, max_connections: int) -> None:
     elif mode == "gevent":
         from gevent import pywsgi
 
-        pywsgi.WSGIServer(listen(host, port), app, log=None).serve_forever()
+        class Handler(pywsgi.WSGIHandler):
+            """Close the TCP connection once a WebSocket on it has ended.
+
+            The WebSocket runs on a duplicate of the socket; without this,
+            pywsgi would read the client's closing frames as a new request.
+            """
+
+            def run_application(self):
+                try:
+                    super().run_application()
+                finally:
+                    if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+                        self.close_connection = True
+
+        server = pywsgi.WSGIServer(listen(host, port), app, log=None, handler_class=Handler)
+        server.serve_forever()
     else:
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
 
