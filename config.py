@@ -58,6 +58,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # The largest HTTP request body accepted (a bigger one is 413 too_large).
     MAX_CONTENT_LENGTH = 64 * 1024
+    # Engine.IO's heartbeat: a client that vanishes without closing is
+    # noticed within interval + timeout seconds.
+    CHAT_PING_INTERVAL = float(os.environ.get("CHAT_PING_INTERVAL", 25))
+    CHAT_PING_TIMEOUT = float(os.environ.get("CHAT_PING_TIMEOUT", 20))
     # Engine.IO's maximum packet size: a larger frame closes the connection.
     CHAT_MAX_PACKET_BYTES = int(os.environ.get("CHAT_MAX_PACKET_BYTES", 1_000_000))
 

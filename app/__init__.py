@@ -52,6 +52,8 @@ def create_app(config_class=Config):
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         cors_allowed_origins=origin_checker(app.config["CHAT_ALLOWED_ORIGINS"]),
         max_http_buffer_size=app.config["CHAT_MAX_PACKET_BYTES"],
+        ping_interval=app.config["CHAT_PING_INTERVAL"],
+        ping_timeout=app.config["CHAT_PING_TIMEOUT"],
         json=fastjson,
     )
 
