@@ -1,0 +1,166 @@
+"""Two server processes sharing rooms through Redis: the visitor on one, the
+agent on the other, and the whole core flow between them."""
+
+import shutil
+import threading
+
+import pytest
+import requests
+
+from tests.live.conftest import (
+    AGENT_EMAIL,
+    AGENT_NAME,
+    AGENT_PASSWORD,
+    PRESENCE_GRACE,
+    SERVER_ENV,
+    TYPING_TIMEOUT,
+    WAIT,
+    LiveClient,
+)
+from tests.live.server import ServerProcess
+from tests.services.servers import Redis
+
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(
+        shutil.which("redis-server") is None,
+        reason="Redis is not installed (apt-get install redis-server)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def two_servers(tmp_path_factory):
+    """Processes A and B on one database, with Redis as the message queue."""
+    redis = Redis()
+    queue = redis.start()
+    first = ServerProcess(tmp_path_factory.mktemp("process-a"), env=SERVER_ENV)
+    env = {**SERVER_ENV, "SOCKETIO_MESSAGE_QUEUE": queue, "DATABASE_URL": first.database_url}
+    first.extra_env.update(env)
+    second = ServerProcess(tmp_path_factory.mktemp("process-b"), env=env)
+    first.upgrade_database()
+    first.create_agent(AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD)
+    first.start()
+    second.start()
+    yield first, second
+    for process in (first, second):
+        process.stop()
+        assert "Traceback" not in process.log_text(), process.log_tail()
+    redis.stop()
+
+
+@pytest.fixture(params=["websocket", "polling"])
+def clients(request, two_servers):
+    """``open(server, label, **auth)`` connects a client over this test's transport."""
+    opened = []
+
+    def open_client(server, label, **auth):
+        client = LiveClient(server.url, request.param, auth, label)
+        opened.append(client)
+        return client.connect()
+
+    yield open_client
+    closing = [threading.Thread(target=client.close) for client in opened]
+    for thread in closing:
+        thread.start()
+    for thread in closing:
+        thread.join()
+
+
+def start_conversation(server, **details):
+    response = requests.post(f"{server.url}/api/v1/conversations", json=details, timeout=WAIT)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def agent_token(server):
+    response = requests.post(
+        f"{server.url}/api/v1/tokens", auth=(AGENT_EMAIL, AGENT_PASSWORD), timeout=WAIT
+    )
+    return response.json()["token"]
+
+
+def test_core_flow_between_a_visitor_and_an_agent_on_different_processes(two_servers, clients):
+    process_a, process_b = two_servers
+    started = start_conversation(process_a, name="Ana")
+    cid = started["conversation_id"]
+    agent = clients(process_b, "agent", token=agent_token(process_b))
+    visitor = clients(process_a, "visitor", visitor_token=started["visitor_token"])
+
+    # Presence crosses processes: the agent sees the visitor come online,
+    # and the visitor was told an agent is online.
+    agent.wait_for("presence", who="visitor", online=True, conversation_id=cid)
+    visitor.wait_for("presence", who="agent", online=True)
+    assert agent.call("join", {"conversation_id": cid})["ok"]
+
+    # Typing, both ways.
+    assert visitor.call("typing", {"is_typing": True}) == {"ok": True}
+    agent.wait_for("typing", sender="visitor", is_typing=True)
+    assert agent.call("typing", {"conversation_id": cid, "is_typing": True}) == {"ok": True}
+    [typing] = visitor.wait_for("typing", sender="agent", is_typing=True)
+    assert typing["name"] == AGENT_NAME
+
+    # A message each way; sending ends the sender's typing.
+    sent = visitor.call("send_message", {"client_id": "v-1", "body": "Hello from A"})
+    assert sent["ok"] and sent["message"]["seq"] == 1
+    [arrived] = agent.wait_for("message", seq=1)
+    assert arrived == sent["message"]
+    agent.wait_for("typing", sender="visitor", is_typing=False)
+    reply = agent.call(
+        "send_message", {"conversation_id": cid, "client_id": "a-1", "body": "Hi from B"}
+    )
+    assert reply["message"]["seq"] == 2
+    visitor.wait_for("message", seq=2, body="Hi from B")
+    visitor.wait_for("typing", sender="agent", is_typing=False)
+
+    # Receipts, both ways.
+    seen = {"conversation_id": cid, "status": "seen", "up_to_seq": 1}
+    assert agent.call("receipt", seen) == {"ok": True}
+    visitor.wait_for("receipt", by="agent", status="seen", up_to_seq=1)
+    assert visitor.call("receipt", {"status": "seen", "up_to_seq": 2}) == {"ok": True}
+    agent.wait_for("receipt", by="visitor", status="seen", up_to_seq=2)
+
+    # Summaries reach the agent on B for changes made on A.
+    agent.wait_until(
+        lambda client: any(
+            s["id"] == cid and s["unread"] == 0 for s in client.payloads("conversation")
+        ),
+        what="a summary with nothing unread",
+    )
+
+    # The visitor leaves A: the agent on B sees it offline after the grace.
+    visitor.disconnect()
+    agent.wait_for(
+        "presence", who="visitor", online=False, conversation_id=cid, timeout=WAIT + PRESENCE_GRACE
+    )
+
+    # Nothing was stored twice.
+    history = visitor_history(process_b, started["visitor_token"], cid)
+    assert [(m["seq"], m["client_id"]) for m in history] == [(1, "v-1"), (2, "a-1")]
+
+
+def test_typing_started_on_one_process_expires_for_the_other(two_servers, clients):
+    process_a, process_b = two_servers
+    started = start_conversation(process_a)
+    cid = started["conversation_id"]
+    agent = clients(process_b, "agent", token=agent_token(process_b))
+    visitor = clients(process_a, "visitor", visitor_token=started["visitor_token"])
+    assert agent.call("join", {"conversation_id": cid})["ok"]
+
+    assert visitor.call("typing", {"is_typing": True}) == {"ok": True}
+    agent.wait_for("typing", sender="visitor", is_typing=True)
+
+    # Nobody refreshes it: one of the two processes ends it, exactly once.
+    agent.wait_for("typing", sender="visitor", is_typing=False, timeout=TYPING_TIMEOUT + WAIT)
+    visitor.call("history", {})  # a round trip, so that any duplicate has arrived
+    agent.call("history", {"conversation_id": cid})
+    assert len(agent.payloads("typing", sender="visitor", is_typing=False)) == 1
+
+
+def visitor_history(server, token, cid):
+    response = requests.get(
+        f"{server.url}/api/v1/conversations/{cid}/messages",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=WAIT,
+    )
+    return response.json()["messages"]
