@@ -14,6 +14,8 @@ const ICONS = {
     paths: ["M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.5 4v-4h0A1.5 1.5 0 0 1 4 14.5z"],
   },
   close: { viewBox: "0 0 24 24", paths: ["M6 6l12 12", "M18 6L6 18"] },
+  exit: { viewBox: "0 0 24 24", paths: ["M14 4h4.5A1.5 1.5 0 0 1 20 5.5v13a1.5 1.5 0 0 1-1.5 1.5H14", "M10 8l-4 4 4 4", "M6 12h10"] },
+  more: { viewBox: "0 0 24 24", paths: ["M5.5 12h.01", "M12 12h.01", "M18.5 12h.01"], strokeWidth: "3.2" },
   back: { viewBox: "0 0 24 24", paths: ["M15 5l-7 7 7 7"] },
   bell: {
     viewBox: "0 0 24 24",
@@ -36,7 +38,7 @@ export function icon(name, className = "icon") {
   svg.setAttribute("focusable", "false");
   svg.setAttribute("fill", "none");
   svg.setAttribute("stroke", "currentColor");
-  svg.setAttribute("stroke-width", "1.8");
+  svg.setAttribute("stroke-width", spec.strokeWidth || "1.8");
   svg.setAttribute("stroke-linecap", "round");
   svg.setAttribute("stroke-linejoin", "round");
   if (spec.circle) {

@@ -68,6 +68,17 @@ export class Outbox {
     if (this.items.length !== before) this.#save();
   }
 
+  /**
+   * Drop every waiting item, or those of one conversation (it was ended or
+   * deleted, so they can never be stored).
+   * @param {number} [conversationId]
+   */
+  clear(conversationId) {
+    const before = this.items.length;
+    this.items = conversationId === undefined ? [] : this.items.filter((item) => item.conversation_id !== conversationId);
+    if (this.items.length !== before) this.#save();
+  }
+
   /** Re-read the persisted queue (another tab changed it). */
   reload() {
     if (this.storage) this.items = this.storage.load();

@@ -135,6 +135,13 @@ export class Timeline {
     if (this.store.applyReceipt(receipt)) this.render();
   }
 
+  /** Forget own messages that were never stored (they never will be). */
+  clearPending() {
+    if (!this.store.pending.size) return;
+    this.store.pending.clear();
+    this.render();
+  }
+
   /** Forget all messages (the conversation is gone). */
   clear() {
     this.store.clear();

@@ -3,12 +3,14 @@
 
 import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
+import { ConversationActions } from "./actions.js";
 import { fetchConversations } from "./api.js";
 import { AgentConnection } from "./connection.js";
 import { ConversationPane } from "./conversation.js";
 import { visitorName } from "./format.js";
 import { ConversationList } from "./list.js";
 import { InboxAlerts } from "./notifications.js";
+import { Toast } from "./toast.js";
 
 const CONNECTION_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "" };
 const LIST_REFETCH_DELAY_MS = 300;
@@ -21,6 +23,7 @@ const trackers = new Map();
 let refetchTimer = null;
 
 const alerts = new InboxAlerts(document.getElementById("enable-notifications"));
+const toast = new Toast(document.getElementById("inbox-toast"));
 
 const list = new ConversationList({
   listElement: document.getElementById("conversation-list"),
@@ -48,6 +51,7 @@ const connection = new AgentConnection({
   onUnauthorized: () => window.location.assign(`/login?next=${encodeURIComponent("/agent")}`),
   handlers: {
     conversation: onConversation,
+    conversation_deleted: ({ conversation_id: id }) => forgetConversation(id),
     message: onMessage,
     receipt: onReceipt,
     typing: onTyping,
@@ -63,8 +67,17 @@ const pane = new ConversationPane({
   trackerFor,
   onOpenChange: (id) => {
     list.setActive(id);
+    actions.setConversation(id);
     document.getElementById("inbox").classList.toggle("inbox--conversation-open", id !== null);
   },
+});
+
+const actions = new ConversationActions({
+  exportLink: document.getElementById("conversation-export"),
+  deleteButton: document.getElementById("conversation-delete"),
+  dialog: document.getElementById("delete-dialog"),
+  describe: (id) => visitorName(list.get(id) || { id }),
+  onDeleted: (id) => forgetConversation(id),
 });
 
 /**
@@ -115,6 +128,26 @@ function acknowledgeLastMessage(summary) {
 function refetchListSoon() {
   clearTimeout(refetchTimer);
   refetchTimer = setTimeout(loadList, LIST_REFETCH_DELAY_MS);
+}
+
+/**
+ * A conversation was deleted (here or by another agent): take it off the
+ * list and close it if it is open. Runs twice for a deletion made here
+ * (the answer, then the event); the second time finds nothing to do.
+ * @param {number} id
+ */
+function forgetConversation(id) {
+  const name = visitorName(list.get(id) || { id });
+  const focusWasInPane = document.querySelector(".inbox__pane")?.contains(document.activeElement)
+    || document.activeElement === document.body;
+  const wasOpen = pane.onDeleted(id);
+  const wasListed = list.remove(id);
+  trackers.delete(id);
+  outbox.clear(id);
+  if (!wasOpen && !wasListed) return;
+  toast.show(`The conversation with ${name} was deleted.`);
+  // Its buttons are gone; put keyboard focus somewhere sensible.
+  if (wasOpen && focusWasInPane) (list.firstButton() || document.getElementById("conversation-list-title")).focus();
 }
 
 function onConversation(summary) {

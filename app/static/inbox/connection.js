@@ -5,7 +5,7 @@ import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { request } from "../common/ack.js";
 
 const REFUSED_RETRY_MS = 5000;
-const SERVER_EVENTS = ["conversation", "message", "receipt", "typing", "presence"];
+const SERVER_EVENTS = ["conversation", "conversation_deleted", "message", "receipt", "typing", "presence"];
 
 /**
  * @typedef {"connecting"|"online"|"reconnecting"} ConnectionState

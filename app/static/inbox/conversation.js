@@ -24,6 +24,7 @@ function findElements() {
     name: byId("conversation-name"),
     email: byId("conversation-email"),
     presence: byId("conversation-presence"),
+    ended: byId("conversation-ended"),
     page: byId("conversation-page"),
     notice: byId("conversation-notice"),
     scroller: byId("conversation-scroll"),
@@ -93,6 +94,22 @@ export class ConversationPane {
     this.onOpenChange(null);
   }
 
+  /**
+   * A conversation was deleted: close it if it is the open one.
+   * @param {number} id
+   * @returns {boolean} whether it was open
+   */
+  onDeleted(id) {
+    if (id !== this.openId) return false;
+    // Its room is gone with it: nothing to leave.
+    this.#leaveCurrent({ leaveRoom: false });
+    this.openId = null;
+    this.elements.section.hidden = true;
+    this.elements.empty.hidden = false;
+    this.onOpenChange(null);
+    return true;
+  }
+
   /** After a reconnect: rejoin the room and fetch what was missed. */
   async resync() {
     const id = this.openId;
@@ -131,7 +148,8 @@ export class ConversationPane {
   /** @param {object} typing a `typing` event */
   onTyping({ conversation_id: id, sender, name, is_typing: isTyping }) {
     if (id !== this.openId || sender !== "visitor") return;
-    if (isTyping) this.typingIndicator.show(name || visitorName(this.list.get(id)));
+    // The same name as in the header ("Visitor #12" rather than the server's "Visitor").
+    if (isTyping) this.typingIndicator.show(visitorName(this.list.get(id) || { id, visitor: { name } }));
     else this.typingIndicator.hide();
   }
 
@@ -222,13 +240,13 @@ export class ConversationPane {
     this.sendReceipts();
   }
 
-  #leaveCurrent() {
+  #leaveCurrent({ leaveRoom = true } = {}) {
     if (this.openId === null) return;
-    this.typingSender?.stop();
+    if (leaveRoom) this.typingSender?.stop();
     this.typingSender = null;
     this.typingIndicator.hide();
     this.timeline?.dispose();
-    this.connection.request("leave", { conversation_id: this.openId });
+    if (leaveRoom) this.connection.request("leave", { conversation_id: this.openId });
   }
 
   #send(text) {
@@ -256,6 +274,7 @@ export class ConversationPane {
     const online = Boolean(merged.visitor_online);
     elements.presence.textContent = online ? "Online" : "Offline";
     elements.presence.className = `presence presence--${online ? "online" : "offline"}`;
+    elements.ended.hidden = merged.status !== "closed";
     this.#renderPage(describePage(merged.page_url), online);
   }
 

@@ -85,6 +85,23 @@ export class ConversationList {
   }
 
   /**
+   * Take a conversation off the list (it was deleted).
+   * @param {number} id
+   * @returns {boolean} whether it was listed
+   */
+  remove(id) {
+    if (!this.summaries.delete(id)) return false;
+    if (this.activeId === id) this.activeId = null;
+    this.render();
+    return true;
+  }
+
+  /** @returns {HTMLButtonElement|null} the first conversation's button, to move focus to */
+  firstButton() {
+    return this.listElement.querySelector(".conv-item");
+  }
+
+  /**
    * @param {number} id
    * @returns {object|undefined}
    */
@@ -119,7 +136,8 @@ export class ConversationList {
     if (!item) {
       const button = el("button", { className: "conv-item", attrs: { type: "button" } });
       button.addEventListener("click", () => this.onSelect(summary.id));
-      item = { row: el("li", { className: "conv-list__row" }, button), button, signature: "" };
+      const row = el("li", { className: "conv-list__row", attrs: { "data-conversation-id": String(summary.id) } }, button);
+      item = { row, button, signature: "" };
       this.items.set(summary.id, item);
     }
     const active = summary.id === this.activeId;

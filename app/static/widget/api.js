@@ -1,4 +1,4 @@
-// The widget's one HTTP call: starting a conversation.
+// The widget's HTTP calls: starting a conversation and ending it.
 
 /**
  * Create a conversation for this visitor.
@@ -21,4 +21,29 @@ export async function createConversation(serverUrl, details) {
     throw error;
   }
   return data;
+}
+
+/**
+ * End the visitor's conversation: it closes and the token stops working.
+ * A token the server no longer knows (the chat was ended or deleted
+ * already) counts as ended.
+ * @param {string} serverUrl
+ * @param {{conversation_id: number, visitor_token: string}} session
+ * @returns {Promise<void>}
+ * @throws {Error} when the server cannot be reached or refuses otherwise
+ */
+export async function endConversation(serverUrl, session) {
+  let response;
+  try {
+    response = await fetch(`${serverUrl}/api/v1/conversations/${encodeURIComponent(session.conversation_id)}/end`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${session.visitor_token}`, Accept: "application/json" },
+      credentials: "omit",
+    });
+  } catch {
+    throw new Error("The chat server cannot be reached. Check your connection and try again.");
+  }
+  if (response.ok || response.status === 401 || response.status === 404) return;
+  const data = await response.json().catch(() => ({}));
+  throw new Error(data?.error?.message ? `Could not end the chat: ${data.error.message}.` : "Could not end the chat. Try again.");
 }

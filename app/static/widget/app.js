@@ -10,9 +10,10 @@ import { ReceiptTracker } from "../common/receipts.js";
 import { nowIso } from "../common/time.js";
 import { Timeline } from "../common/timeline.js";
 import { TypingIndicator, TypingSender } from "../common/typing.js";
-import { createConversation } from "./api.js";
+import { createConversation, endConversation } from "./api.js";
 import { accentColors } from "./colors.js";
 import { VisitorConnection } from "./connection.js";
+import { EndChatControls } from "./end-chat.js";
 import { WidgetStorage } from "./storage.js";
 import { createView } from "./view.js";
 
@@ -108,11 +109,13 @@ class Widget {
       if (this.connection.connected) this.connection.request("typing", { is_typing: isTyping });
     });
     this.typingIndicator = new TypingIndicator(view.typing);
+    this.endControls = new EndChatControls(view, { onConfirm: () => this.#endChat() });
   }
 
   start() {
     this.#bindUi();
     this.#showOutbox();
+    this.view.setCanEnd(Boolean(this.session));
     if (this.session) this.connection.open(this.session.visitor_token);
     if (this.storage.loadPanelOpen()) this.setOpen(true, { focus: false });
   }
@@ -130,10 +133,11 @@ class Widget {
     if (open) {
       this.timeline.scrollToBottom();
       this.timeline.fillIfShort();
-      if (focus) this.view.textarea.focus();
+      if (focus) this.view.primaryControl.focus();
       this.#sendReceipts();
     } else {
       this.typingSender.stop();
+      this.endControls.reset();
       if (focusWasInside) this.view.launcher.focus();
     }
   }
@@ -145,6 +149,7 @@ class Widget {
       this.setOpen(!this.open);
     });
     view.closeButton.addEventListener("click", () => this.setOpen(false));
+    view.newChatButton.addEventListener("click", () => this.#startNewChat());
     view.root.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && this.open) {
         event.stopPropagation();
@@ -202,7 +207,59 @@ class Widget {
     this.session = session;
     this.storage.saveSession(session);
     this.receipts.reset();
+    this.view.setCanEnd(true);
     this.connection.open(session.visitor_token);
+  }
+
+  /**
+   * End the conversation (the visitor confirmed): the server closes it and
+   * revokes the token, and this browser forgets it.
+   * @throws {Error} when the server could not be told; nothing changes then
+   */
+  async #endChat() {
+    const session = this.session;
+    if (!session) return;
+    this.typingSender.stop();
+    await endConversation(this.config.serverUrl, session);
+    if (this.session !== session) return;
+    this.#forgetSession();
+    this.#showEnded();
+  }
+
+  /**
+   * Drop the conversation's token, socket and unsent messages.
+   * @param {{byOtherTab?: boolean}} [options] the other tab has updated the shared storage already
+   */
+  #forgetSession({ byOtherTab = false } = {}) {
+    this.connection.close();
+    this.session = null;
+    this.receipts.reset();
+    if (byOtherTab) {
+      this.outbox.reload();
+    } else {
+      this.storage.clearSession();
+      this.outbox.clear();
+    }
+    this.timeline.clearPending();
+    this.typingIndicator.hide();
+    this.view.setCanEnd(false);
+    this.view.setPresence(null);
+    this.#setUnread(0);
+  }
+
+  /** The history stays on screen, read-only, with a way to start over. */
+  #showEnded() {
+    this.endControls.reset();
+    this.view.setEnded(true);
+    this.view.announce("Chat ended");
+    if (this.open) this.view.newChatButton.focus();
+  }
+
+  /** @param {{focus?: boolean}} [options] */
+  #startNewChat({ focus = true } = {}) {
+    this.timeline.clear();
+    this.view.setEnded(false);
+    if (focus) this.view.textarea.focus();
   }
 
   #onConnectionState(state) {
@@ -216,7 +273,17 @@ class Widget {
     this.outbox.setReady(true);
     if (!(await this.timeline.syncLatest())) return;
     this.#observeStoredStatuses();
+    // Replies that came while this page was away or offline count as unread.
+    if (!this.#isViewing()) this.#setUnread(this.#unseenAgentMessages());
     this.#sendReceipts();
+  }
+
+  #unseenAgentMessages() {
+    let count = 0;
+    for (const message of this.timeline.store.bySeq.values()) {
+      if (message.sender === "agent" && message.status !== "seen") count += 1;
+    }
+    return count;
   }
 
   /** The stored token was refused (e.g. the conversation was deleted): start afresh on the next message. */
@@ -227,6 +294,7 @@ class Widget {
     this.timeline.clear();
     this.#showOutbox();
     this.view.setPresence(null);
+    this.view.setCanEnd(false);
     this.#setUnread(0);
   }
 
@@ -297,7 +365,15 @@ class Widget {
   #onStorage(event) {
     if (event.key === this.storage.sessionKey) {
       const session = this.storage.loadSession();
-      if (session && !this.session) this.#adoptSession(session);
+      if (!session && this.session && !this.creating) {
+        // Another tab ended the chat.
+        this.#forgetSession({ byOtherTab: true });
+        this.#showEnded();
+      } else if (session && session.conversation_id !== this.session?.conversation_id) {
+        // Another tab started a (new) chat: follow it.
+        if (this.view.isEnded || this.session) this.#startNewChat({ focus: false });
+        this.#adoptSession(session);
+      }
       return;
     }
     if (event.key === this.storage.outboxKey) {

@@ -1,6 +1,7 @@
 // The widget's DOM: launcher button with unread badge, and the chat panel
-// (header with presence, connection notice, greeting, messages, typing
-// line, composer). Only structure and display state live here.
+// (header with presence and an options menu, connection notice, greeting,
+// messages, typing line, composer or the "chat ended" footer, and the
+// end-chat confirmation). Only structure and display state live here.
 
 import { el } from "../common/dom.js";
 import { icon } from "../common/icons.js";
@@ -40,6 +41,23 @@ class WidgetView {
       className: "lc-icon-button lc-close",
       attrs: { type: "button", "aria-label": "Close chat", title: "Close (Esc)" },
     }, icon("close"));
+    this.menuButton = el("button", {
+      className: "lc-icon-button lc-menu-button",
+      attrs: {
+        type: "button", "aria-label": "Chat options", title: "Chat options",
+        "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": "lc-menu",
+      },
+    }, icon("more"));
+    this.menuButton.hidden = true;
+    this.endChatItem = el("button", {
+      className: "lc-menu__item",
+      attrs: { type: "button", role: "menuitem", tabindex: "-1" },
+    }, icon("exit", "lc-menu__icon"), el("span", { text: "End chat" }));
+    this.menu = el("div", {
+      className: "lc-menu",
+      attrs: { id: "lc-menu", role: "menu", "aria-label": "Chat options" },
+    }, this.endChatItem);
+    this.menu.hidden = true;
     this.connection = el("p", { className: "lc-connection", attrs: { role: "status" } });
     this.connection.hidden = true;
     this.olderIndicator = el("p", { className: "lc-older", text: "Loading earlier messages…" });
@@ -62,11 +80,41 @@ class WidgetView {
     this.form = el("form", { className: "lc-composer" },
       el("label", { className: "lc-sr-only", text: "Message", attrs: { for: "lc-input" } }),
       this.textarea, this.sendButton);
+    this.newChatButton = el("button", {
+      className: "lc-button lc-button--primary",
+      attrs: { type: "button" },
+      text: "Start a new chat",
+    });
+    this.ended = el("div", { className: "lc-ended" },
+      el("p", { className: "lc-ended__title", text: "Chat ended" }),
+      el("p", { className: "lc-ended__text", text: "Thanks for chatting with us." }),
+      this.newChatButton);
+    this.ended.hidden = true;
+    this.confirmCancel = el("button", { className: "lc-button lc-button--quiet", attrs: { type: "button" }, text: "Cancel" });
+    this.confirmEnd = el("button", { className: "lc-button lc-button--danger", attrs: { type: "button" }, text: "End chat" });
+    this.confirmError = el("p", { className: "lc-confirm__error", attrs: { role: "alert" } });
+    this.confirmError.hidden = true;
+    this.confirm = el("div", {
+      className: "lc-confirm",
+      attrs: {
+        role: "alertdialog", "aria-modal": "true",
+        "aria-labelledby": "lc-confirm-title", "aria-describedby": "lc-confirm-text",
+      },
+    }, el("div", { className: "lc-confirm__card" },
+      el("h3", { className: "lc-confirm__title", text: "End this chat?", attrs: { id: "lc-confirm-title" } }),
+      el("p", {
+        className: "lc-confirm__text",
+        text: "The conversation will be closed and you won't be able to reply to it any more.",
+        attrs: { id: "lc-confirm-text" },
+      }),
+      this.confirmError,
+      el("div", { className: "lc-confirm__buttons" }, this.confirmCancel, this.confirmEnd)));
+    this.confirm.hidden = true;
     this.panel = el("section", {
       className: "lc-panel",
       attrs: { id: "lc-panel", role: "dialog", "aria-label": title },
-    }, buildHeader(title, this.presence, this.closeButton), this.connection, this.scroller,
-    this.typing, this.form, this.announcer);
+    }, buildHeader(title, this.presence, this.menuButton, this.menu, this.closeButton), this.connection,
+    this.scroller, this.typing, this.form, this.ended, this.confirm, this.announcer);
     this.panel.hidden = true;
     this.badge = el("span", { className: "lc-badge", attrs: { "aria-hidden": "true" } });
     this.badge.hidden = true;
@@ -140,14 +188,41 @@ class WidgetView {
   hasFocus() {
     return this.panel.contains(this.root.getRootNode().activeElement);
   }
+
+  /** @param {boolean} canEnd whether there is a conversation the visitor may end */
+  setCanEnd(canEnd) {
+    this.menuButton.hidden = !canEnd;
+  }
+
+  /**
+   * Show the "chat ended" footer instead of the composer, or the composer again.
+   * @param {boolean} ended
+   */
+  setEnded(ended) {
+    this.ended.hidden = !ended;
+    this.form.hidden = ended;
+    if (ended) this.typing.hidden = true;
+  }
+
+  /** @returns {boolean} */
+  get isEnded() {
+    return !this.ended.hidden;
+  }
+
+  /** The element to focus when the panel opens. */
+  get primaryControl() {
+    return this.isEnded ? this.newChatButton : this.textarea;
+  }
 }
 
-function buildHeader(title, presence, closeButton) {
+function buildHeader(title, presence, menuButton, menu, closeButton) {
   return el("header", { className: "lc-header" },
     el("div", { className: "lc-header__text" },
       el("h2", { className: "lc-title", text: title }),
       presence),
-    closeButton);
+    menuButton,
+    closeButton,
+    menu);
 }
 
 function buildGreeting(title, greeting) {
