@@ -1,0 +1,148 @@
+"""The screenshots in docs/screenshots/, taken from a real conversation.
+
+A server of its own, so the inbox shows only this story: two earlier
+conversations (started over the API, written with a Socket.IO client) and
+one the visitor has in the widget on the demo site.
+"""
+
+import pytest
+import requests
+import socketio
+from playwright.sync_api import expect
+
+from tests.browser.chromium import BROWSER_TESTS
+from tests.browser.conftest import ChatServer, start_chat_server
+from tests.browser.pages import Widget
+
+pytestmark = BROWSER_TESTS
+
+SHOT = {"animations": "disabled", "caret": "hide", "scale": "css"}
+
+
+@pytest.fixture(scope="module")
+def screenshot_server(tmp_path_factory):
+    process = start_chat_server(tmp_path_factory.mktemp("screenshot-server"), {})
+    yield ChatServer(process)
+    process.stop()
+
+
+@pytest.fixture
+def server(screenshot_server):
+    """This module's own server (overrides the session's)."""
+    offset = screenshot_server.process.log_size()
+    yield screenshot_server
+    logged = screenshot_server.process.log_text(offset)
+    assert "Traceback" not in logged, logged[-4000:]
+
+
+def earlier_conversation(server: ChatServer, name: str, email: str, lines: list[tuple[str, str]]):
+    """A conversation written over the wire, as other clients would: the
+    visitor with its token, the agent with an API token, reading each
+    message before answering it."""
+    response = requests.post(
+        f"{server.url}/api/v1/conversations", json={"name": name, "email": email}, timeout=10
+    )
+    conversation = response.json()
+    conversation_id = conversation["conversation_id"]
+    auth = {
+        "visitor": {"visitor_token": conversation["visitor_token"]},
+        "agent": {"token": server.agent_token()},
+    }
+    target = {"visitor": {}, "agent": {"conversation_id": conversation_id}}
+    opened: dict[str, socketio.Client] = {}
+
+    def call(sender: str, event: str, payload: dict):
+        if sender not in opened:
+            opened[sender] = socketio.Client(reconnection=False)
+            opened[sender].connect(
+                server.url, auth=auth[sender], transports=["polling"], wait_timeout=10
+            )
+        ack = opened[sender].call(event, {**target[sender], **payload}, timeout=10)
+        assert ack["ok"], ack
+
+    try:
+        for seq, (sender, body) in enumerate(lines, start=1):
+            if sender == "agent":
+                call("agent", "receipt", {"status": "seen", "up_to_seq": seq - 1})
+            call(sender, "send_message", {"client_id": f"{sender}-{seq}", "body": body})
+    finally:
+        for client in opened.values():
+            client.disconnect()
+    return conversation_id
+
+
+def quiet(page):
+    """No hover effects in the picture."""
+    page.mouse.move(640, 790)
+
+
+def test_screenshots(server, new_context, agent, screenshots_dir):
+    visitor_context = new_context()
+    page = visitor_context.new_page()
+    page.goto(server.url)
+    widget = Widget(page).ready()
+    expect(page.get_by_role("heading", name="Light that follows your day.")).to_be_visible()
+    quiet(page)
+    page.screenshot(path=screenshots_dir / "widget-closed.png", **SHOT)
+
+    earlier_conversation(
+        server,
+        "Maja Kovač",
+        "maja@example.com",
+        [
+            ("visitor", "Do the Halo pendants ship to Norway?"),
+            ("agent", "They do! Delivery takes 3 to 5 working days."),
+            ("visitor", "Great, thanks"),
+            ("agent", "You're welcome, enjoy the light!"),
+        ],
+    )
+    earlier_conversation(
+        server,
+        "Jonas Berg",
+        "jonas.berg@example.com",
+        [
+            ("visitor", "My Aurora Desk flickers at the lowest setting"),
+            ("visitor", "Firmware is 2.4.1, if that helps"),
+        ],
+    )
+
+    inbox = agent()
+    widget.open()
+    widget.send("Hi! Can the Aurora 2 Floor wake me up gradually?")
+    conversation_id = widget.conversation_id()
+    inbox.open(conversation_id)
+    inbox.send("Yes! Sunrise mode brightens it slowly over the 30 minutes before your alarm.")
+    expect(
+        widget.message(
+            "Yes! Sunrise mode brightens it slowly over the 30 minutes before your alarm."
+        )
+    ).to_be_visible()
+    widget.send("Lovely. Does it work without the app?")
+    expect(widget.tick("Lovely. Does it work without the app?")).to_have_accessible_name("Seen")
+    inbox.input.press_sequentially("It does: set the alarm")
+    expect(widget.typing).to_have_text("Tess is typing…")
+    expect(widget.presence).to_have_text("We're online")
+    quiet(page)
+    page.screenshot(path=screenshots_dir / "widget-open.png", **SHOT)
+
+    expect(inbox.unread(conversation_id)).to_have_count(0)
+    quiet(inbox.page)
+    inbox.page.screenshot(path=screenshots_dir / "inbox.png", **SHOT)
+
+    # The same visitor on a phone (same storage, so the same conversation).
+    phone = new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        storage_state=visitor_context.storage_state(),
+    ).new_page()
+    phone.goto(server.url)
+    phone_widget = Widget(phone).ready().open()
+    expect(phone_widget.bodies()).to_have_count(3)
+    expect(phone_widget.tick("Lovely. Does it work without the app?")).to_have_accessible_name(
+        "Seen"
+    )
+    phone.screenshot(path=screenshots_dir / "widget-phone.png", **SHOT)
+
+    for name in ("widget-closed", "widget-open", "inbox", "widget-phone"):
+        assert (screenshots_dir / f"{name}.png").stat().st_size < 400_000
