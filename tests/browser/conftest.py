@@ -12,6 +12,7 @@ so does a traceback in the server log.
 """
 
 import http.server
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -279,6 +280,10 @@ def log_in(page: Page, url: str, next_path: str = "/agent") -> None:
 
 
 @pytest.fixture(scope="session")
-def screenshots_dir():
+def screenshots_dir(tmp_path):
+    """Where the screenshots go: docs/screenshots/ with UPDATE_SCREENSHOTS=1,
+    so that an ordinary test run leaves the committed pictures alone."""
+    if not os.environ.get("UPDATE_SCREENSHOTS"):
+        return tmp_path
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
