@@ -2,6 +2,7 @@
 
 import os
 
+import engineio.payload
 import sqlalchemy as sa
 from flask import Flask
 from flask_limiter import Limiter
@@ -12,7 +13,13 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from app.sessions import SessionInterface
 from config import Config
+
+# A long-polling client sends all it has buffered in one POST; python-engineio
+# would drop a POST of more than 16 packets whole, answering 200. The packet
+# size limit (CHAT_MAX_PACKET_BYTES) still bounds what one POST may carry.
+engineio.payload.Payload.max_decode_packets = 1000
 
 db = SQLAlchemy()
 migrate = Migrate()
@@ -27,6 +34,7 @@ limiter = Limiter(get_remote_address)
 def create_app(config_class=Config):
     app = Flask(__name__)
     app.config.from_object(config_class)
+    app.session_interface = SessionInterface()
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = os.path.join(app.instance_path, "chat.db")

@@ -1,0 +1,33 @@
+"""Long-polling carries bursts: a client sends everything it buffered in one
+POST, and none of it may be lost."""
+
+import threading
+
+import pytest
+
+from tests.live.conftest import WAIT
+
+pytestmark = pytest.mark.live
+
+
+@pytest.mark.parametrize("transport", ["polling"], indirect=True)
+def test_a_burst_of_events_in_one_post_is_answered_whole(
+    server, start_conversation, connect_visitor, transport
+):
+    client = connect_visitor(start_conversation())
+    answers = []
+    all_answered = threading.Event()
+    burst = 200  # far more packets than one POST carried before
+
+    def answered(answer):
+        answers.append(answer)
+        if len(answers) == burst:
+            all_answered.set()
+
+    # Emitted without waiting, they leave in as few POSTs as the client can.
+    for number in range(burst):
+        client.sio.emit("history", {"limit": 1 + number % 100}, callback=answered)
+
+    assert all_answered.wait(WAIT * 4), f"{len(answers)} of {burst} answered"
+    assert all(answer["ok"] for answer in answers)
+    assert "Too many packets" not in server.log_text()
