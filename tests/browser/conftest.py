@@ -280,10 +280,10 @@ def log_in(page: Page, url: str, next_path: str = "/agent") -> None:
 
 
 @pytest.fixture(scope="session")
-def screenshots_dir(tmp_path):
+def screenshots_dir(tmp_path_factory):
     """Where the screenshots go: docs/screenshots/ with UPDATE_SCREENSHOTS=1,
     so that an ordinary test run leaves the committed pictures alone."""
     if not os.environ.get("UPDATE_SCREENSHOTS"):
-        return tmp_path
+        return tmp_path_factory.mktemp("screenshots")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
