@@ -10,9 +10,17 @@ import json
 
 import orjson
 
+# What a packet too deeply nested to decode becomes: an event of this name,
+# which the catch-all handler answers "invalid" under the packet's own ack id.
+UNDECODABLE = "undecodable payload"
+
 
 def dumps(obj, **_options) -> str:
     return orjson.dumps(obj).decode()
 
 
-loads = json.loads
+def loads(text: str):
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return [UNDECODABLE]

@@ -17,7 +17,10 @@ def json_body(optional: bool = False) -> dict:
         if optional:
             return {}
         raise ChatError("invalid", "a JSON body is required")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise ChatError("invalid", "the body is nested too deeply") from None
     if not isinstance(body, dict):
         raise ChatError("invalid", "the body must be a JSON object")
     return body

@@ -25,7 +25,7 @@ def issue_token(agent: Agent) -> str:
 
 def find_token(token: object) -> ApiToken | None:
     """The unexpired token of an active agent, if ``token`` is one."""
-    if not isinstance(token, str) or not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200 or not token.isascii():
         return None
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_secret(token)))
     if row is None or row.expires_at <= utcnow() or not row.agent.is_active:

@@ -8,7 +8,7 @@ calls the service, broadcasts, and returns the acknowledgement.
 import functools
 import logging
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 from pydantic import ValidationError
 
@@ -26,6 +26,7 @@ from app.chat.schemas import (
     describe,
 )
 from app.errors import ChatError
+from app.fastjson import UNDECODABLE
 from app.lifecycle import in_flight
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,9 @@ def chat_event(name: str, schema: type[Payload], agents_only: bool = False):
 @socketio.on("connect")
 def on_connect(auth=None):
     """Authenticate the socket once, place it in its rooms, announce presence."""
+    if "identity" in session:
+        # Not a new connection: a client sent an event named "connect".
+        return error_ack("invalid", "'connect' is a reserved event name")
     identity = identify(auth)
     if identity is None:
         raise ConnectionRefusedError("unauthorized")
@@ -101,6 +105,9 @@ def _connect_visitor(identity: Identity, page_url: object) -> None:
 @socketio.on("disconnect")
 def on_disconnect(reason=None):
     """End the typist's typing state; announce offline after a short grace."""
+    if socketio.server.manager.is_connected(request.sid, "/"):
+        # Still connected: a client sent an event named "disconnect".
+        return error_ack("invalid", "'disconnect' is a reserved event name")
     app = current_app._get_current_object()
     presence.remove_connection(request.sid)
     identity = current_identity()
@@ -125,6 +132,8 @@ def _end_typing(conversation_id: int, identity: Identity) -> None:
 @socketio.on("*")
 def unknown_event(event, *args):
     """Events outside the protocol get an answer too."""
+    if event == UNDECODABLE:
+        return error_ack("invalid", "the payload is nested too deeply to read")
     return error_ack("invalid", f"unknown event {str(event)[:64]!r}")
 
 

@@ -18,13 +18,24 @@ from pydantic import (
 MAX_INT = 2**31 - 1  # ids and seqs are 32-bit INTEGER columns on PostgreSQL
 
 
-def _no_nul(text: str) -> str:
+def is_storable(text: str) -> bool:
+    """Text a database can store: no NUL, no lone UTF-16 surrogates."""
     if "\x00" in text:
-        raise ValueError("text must not contain NUL characters")
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _storable(text: str) -> str:
+    if not is_storable(text):
+        raise ValueError("text must be valid Unicode without NUL characters")
     return text
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(_storable)]
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Seq = Annotated[int, Field(ge=0, le=MAX_INT)]
 ClientId = Annotated[Text, StringConstraints(min_length=1, max_length=64)]

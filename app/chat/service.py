@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import db
 from app.chat import statements
-from app.chat.schemas import MAX_INT
+from app.chat.schemas import MAX_INT, is_storable
 from app.errors import ChatError
 from app.models import (
     Conversation,
@@ -51,7 +51,7 @@ def create_conversation(
 
 def conversation_for_token(token: object) -> Conversation | None:
     """The conversation whose visitor holds ``token``, if any."""
-    if not isinstance(token, str) or not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200 or not token.isascii():
         return None
     return db.session.scalar(
         sa.select(Conversation).where(Conversation.visitor_token_hash == hash_secret(token))
@@ -73,7 +73,7 @@ def get_conversation(conversation_id: int) -> Conversation:
 
 def set_page_url(conversation_id: int, page_url: str) -> bool:
     """Note the page the visitor is on; True when it changed."""
-    if not page_url or len(page_url) > 2048 or "\x00" in page_url:
+    if not page_url or len(page_url) > 2048 or not is_storable(page_url):
         return False
     changed = db.session.execute(
         sa.update(Conversation)
