@@ -1,0 +1,281 @@
+"""Limits, enforced by a real server over the wire.
+
+What the Flask-SocketIO test client already proves (the message rate, the
+5,000-character body, history's ``limit``, the conversation rate per
+address) is in tests/test_events.py and tests/test_api.py. Here: what needs
+real sockets and frames: the typing rate, the sockets a visitor token may
+hold, the Engine.IO packet limit, frames that are not UTF-8, bursts over
+long-polling, and the body limit counted in characters after JSON escapes.
+"""
+
+import json
+import threading
+import time
+
+import pytest
+import requests
+import socketio
+import websocket
+
+from tests.faults.conftest import _new_server
+from tests.faults.helpers import Chat, wait_until
+from tests.live.conftest import WAIT
+
+pytestmark = pytest.mark.live
+
+TYPING_RATE = 5
+MAX_SOCKETS = 3
+
+
+@pytest.fixture(scope="module")
+def limits_server(template_database, tmp_path_factory):
+    """A server with small per-connection limits, for this module."""
+    server = _new_server(
+        template_database,
+        tmp_path_factory.mktemp("limits") / "server",
+        "eventlet",
+        {
+            "CHAT_TYPING_RATE": f"{TYPING_RATE} per 2 seconds",
+            "CHAT_MAX_VISITOR_CONNECTIONS": str(MAX_SOCKETS),
+        },
+    )
+    server.start()
+    chat = Chat(server)
+    yield chat
+    chat.close()
+    server.stop()
+
+
+@pytest.fixture
+def limited(request, limits_server):
+    request.node.chat_servers = [limits_server.server]
+    offset = limits_server.server.log_size()
+    yield limits_server
+    limits_server.assert_clean_log(since=offset)
+
+
+def error_code(ack):
+    assert ack["ok"] is False, ack
+    return ack["error"]["code"]
+
+
+def test_typing_is_rate_limited_per_connection(limited, clients, transport):
+    cid, token = limited.new_conversation(name="Ana")
+    desk = clients.live(limited.url, transport, "desk", token=limited.agent_token)
+    assert desk.call("join", {"conversation_id": cid})["ok"]
+    tab = clients.live(limited.url, transport, "tab", visitor_token=token)
+    other_tab = clients.live(limited.url, transport, "other tab", visitor_token=token)
+
+    acks = [tab.call("typing", {"is_typing": True}) for _ in range(TYPING_RATE + 2)]
+
+    assert [ack["ok"] for ack in acks] == [True] * TYPING_RATE + [False, False]
+    assert error_code(acks[-1]) == "rate_limited"
+    # Another connection of the same visitor has its own allowance.
+    assert other_tab.call("typing", {"is_typing": False}) == {"ok": True}
+    desk.wait_for("typing", is_typing=False)
+    # Only the accepted events were passed on.
+    assert len(desk.payloads("typing", is_typing=True)) == TYPING_RATE
+    # The window moves on.
+    time.sleep(2.1)
+    assert tab.call("typing", {"is_typing": True}) == {"ok": True}
+
+
+def test_a_visitor_token_holds_at_most_the_configured_sockets(limited, clients, transport):
+    _cid, token = limited.new_conversation(name="Ana")
+    tabs = [
+        clients.live(limited.url, transport, f"tab{n}", visitor_token=token)
+        for n in range(MAX_SOCKETS)
+    ]
+    extra = clients.add(
+        type(tabs[0])(limited.url, transport, {"visitor_token": token}, "one too many")
+    )
+
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        extra.connect()
+
+    assert extra.connect_errors == [{"message": "rate_limited"}]
+    assert all(tab.connected for tab in tabs)
+    # A closed tab frees its place.
+    tabs[0].disconnect()
+    wait_until(lambda: _connects(extra), WAIT, "a free place")
+
+
+def _connects(client) -> bool:
+    try:
+        client.connect()
+    except socketio.exceptions.ConnectionError:
+        return False
+    return True
+
+
+def test_body_limit_counts_characters_after_json_escapes(busy, clients, transport):
+    """5,000 characters once trimmed, whatever their size on the wire: an
+    emoji travels as a 12-byte surrogate-pair escape and counts as one."""
+    cid, token = busy.new_conversation(name="Ana")
+    tab = clients.live(busy.url, transport, "tab", visitor_token=token)
+    smile = "\U0001f600"
+
+    longest = tab.call("send_message", {"client_id": "c-1", "body": f" \n{smile * 5000}\t "})
+    too_long = tab.call("send_message", {"client_id": "c-2", "body": smile * 5001})
+
+    assert longest["ok"] and longest["message"]["body"] == smile * 5000
+    assert error_code(too_long) == "too_large"
+    assert [m["body"] for m in busy.stored(cid)] == [smile * 5000]
+
+
+def test_frame_over_the_packet_limit_closes_only_that_connection(busy, clients, transport):
+    cid, token = busy.new_conversation(name="Ana")
+    desk = clients.live(busy.url, transport, "desk", token=busy.agent_token)
+    sender = clients.live(busy.url, transport, "sender", visitor_token=token)
+    other_tab = clients.live(busy.url, transport, "other tab", visitor_token=token)
+
+    # 100,000 characters: above the server's 64 KiB packet limit.
+    sender.sio.emit("send_message", {"client_id": "huge", "body": "x" * 100_000})
+
+    wait_until(lambda: not sender.connected, WAIT, "the connection to close")
+    ack = other_tab.call("send_message", {"client_id": "c-1", "body": "Still here"})
+    assert ack["ok"], ack
+    desk.wait_for("message", id=ack["message"]["id"])
+    assert [m["client_id"] for m in desk.payloads("message")] == ["c-1"]
+    assert [m["body"] for m in busy.stored(cid)] == ["Still here"]
+    assert desk.connected and other_tab.connected
+
+
+def _raw_websocket(chat, token) -> websocket.WebSocket:
+    """A Socket.IO connection spoken by hand, so that any bytes can be sent."""
+    url = f"ws://127.0.0.1:{chat.server.port}/socket.io/?EIO=4&transport=websocket"
+    ws = websocket.create_connection(url, timeout=WAIT)
+    assert ws.recv().startswith("0{")  # Engine.IO open
+    ws.send("40" + json.dumps({"visitor_token": token}))
+    while not (packet := ws.recv()).startswith("40"):
+        assert packet.startswith("42"), packet  # an event (presence) may come first
+    return ws
+
+
+def _closed_by_server(ws: websocket.WebSocket) -> bool:
+    try:
+        while True:
+            opcode, _data = ws.recv_data(control_frame=True)
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                return True
+    except websocket.WebSocketConnectionClosedException:
+        return True
+    except websocket.WebSocketTimeoutException:
+        return False
+
+
+INVALID_UTF8 = b'421["send_message",{"client_id":"bad","body":"caf\xe9 \xff\xfe"}]'
+
+
+def test_frame_of_invalid_utf8_closes_only_that_websocket(busy, clients):
+    cid, token = busy.new_conversation(name="Ana")
+    desk = clients.live(busy.url, "websocket", "desk", token=busy.agent_token)
+    other_tab = clients.live(busy.url, "websocket", "other tab", visitor_token=token)
+    ws = _raw_websocket(busy, token)
+
+    ws.send(INVALID_UTF8, opcode=websocket.ABNF.OPCODE_TEXT)
+
+    assert _closed_by_server(ws)
+    ws.close()
+    ack = other_tab.call("send_message", {"client_id": "c-1", "body": "Still here"})
+    assert ack["ok"], ack
+    desk.wait_for("message", id=ack["message"]["id"])
+    assert [m["client_id"] for m in busy.stored(cid)] == ["c-1"]
+
+
+def test_request_of_invalid_utf8_harms_nothing(busy_server, clients):
+    """A long-polling POST whose body is not UTF-8 carries no event to answer:
+    Engine.IO drops it, stores nothing, and every other client goes on."""
+    busy = busy_server
+    cid, token = busy.new_conversation(name="Ana")
+    desk = clients.live(busy.url, "polling", "desk", token=busy.agent_token)
+    other_tab = clients.live(busy.url, "polling", "other tab", visitor_token=token)
+    with requests.Session() as http:
+        base = f"{busy.url}/socket.io/?EIO=4&transport=polling"
+        opened = http.get(base, timeout=WAIT)
+        session = f"{base}&sid={json.loads(opened.text[1:])['sid']}"
+        http.post(session, data="40" + json.dumps({"visitor_token": token}), timeout=WAIT)
+        assert "40{" in http.get(session, timeout=WAIT).text
+
+        refused = http.post(session, data=INVALID_UTF8, timeout=WAIT)
+        try:
+            after = http.get(session, timeout=2).status_code
+        except requests.exceptions.ReadTimeout:
+            after = "a long poll: the session is still open"
+
+    ack = other_tab.call("send_message", {"client_id": "c-1", "body": "Still here"})
+    assert ack["ok"], ack
+    desk.wait_for("message", id=ack["message"]["id"])
+    assert [m["client_id"] for m in busy.stored(cid)] == ["c-1"]
+    assert refused.status_code in (200, 400), refused.text
+    assert after in (200, 400, "a long poll: the session is still open")
+
+
+def test_burst_of_events_over_long_polling_is_answered_in_full(busy_server, clients):
+    """A long-polling client sends what it queued in one request; a burst
+    of 40 events is 40 packets in one POST, and each gets its answer."""
+    busy, offset = busy_server, busy_server.server.log_size()
+    cid, token = busy.new_conversation(name="Ana")
+    tab = clients.live(busy.url, "polling", "tab", visitor_token=token)
+    acks = []
+    answered = threading.Semaphore(0)
+
+    def acknowledged(ack):
+        acks.append(ack)
+        answered.release()
+
+    for n in range(40):
+        tab.sio.emit("send_message", {"client_id": f"c-{n}", "body": "Hi"}, callback=acknowledged)
+    for _ in range(40):
+        if not answered.acquire(timeout=WAIT):
+            break
+
+    assert len(acks) == 40, f"{40 - len(acks)} of 40 events were never answered"
+    assert all(ack["ok"] for ack in acks)
+    assert len(busy.stored(cid)) == 40
+    busy.assert_clean_log(since=offset)
+
+
+def _ack(client, event, payload):
+    try:
+        return client.call(event, payload, timeout=3)
+    except socketio.exceptions.TimeoutError:
+        return "no answer"
+
+
+def test_client_events_named_like_the_connection_handlers_change_nothing(
+    limits_server, clients, transport
+):
+    """``connect`` and ``disconnect`` name no client event of the protocol:
+    they are answered ``invalid``, and the socket stays online, typing and
+    counted against the visitor's sockets. (An event named ``*`` is left
+    unanswered; see tests/test_fuzz.py.)"""
+    limited, offset = limits_server, limits_server.server.log_size()
+    cid, token = limited.new_conversation(name="Ana")
+    desk = clients.live(limited.url, transport, "desk", token=limited.agent_token)
+    assert desk.call("join", {"conversation_id": cid})["ok"]
+    tab = clients.live(limited.url, transport, "tab", visitor_token=token)
+    desk.wait_for("presence", conversation_id=cid, online=True)
+    assert tab.call("typing", {"is_typing": True}) == {"ok": True}
+
+    answers = {
+        event: _ack(tab, event, {"visitor_token": token})
+        for event in ("disconnect", "connect")
+    }
+
+    time.sleep(1.0)  # longer than the presence grace
+    assert tab.connected
+    assert desk.payloads("presence", conversation_id=cid) == [
+        {"conversation_id": cid, "who": "visitor", "online": True}
+    ]
+    assert [p["is_typing"] for p in desk.payloads("typing")] == [True]
+    assert limited.summary(cid)["visitor_online"] is True
+    more = [
+        clients.add(type(tab)(limited.url, transport, {"visitor_token": token}, f"tab{n}"))
+        for n in range(MAX_SOCKETS)
+    ]
+    assert [_connects(client) for client in more] == [True] * (MAX_SOCKETS - 1) + [False]
+    for event, ack in answers.items():
+        assert isinstance(ack, dict) and ack.get("ok") is False, (event, ack)
+        assert ack["error"]["code"] == "invalid", (event, ack)
+    limited.assert_clean_log(since=offset)

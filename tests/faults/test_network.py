@@ -1,0 +1,238 @@
+"""The network of one side goes away without a close, then comes back.
+
+A TCP proxy sits between that side's client and the server and throws the
+bytes away (``TcpProxy.drop``), so neither end sees a close: each finds out
+through the Engine.IO heartbeat. The server runs with
+``CHAT_PING_INTERVAL=1`` and ``CHAT_PING_TIMEOUT=1``; with the defaults
+(25 s and 20 s) the same takes up to 45 s plus the presence grace.
+
+The other side must see presence go offline and typing end within the
+heartbeat's bound; after the network is back, the client reconnects by
+itself and ends up with every message and receipt it missed, exactly once.
+"""
+
+import time
+
+import pytest
+
+from tests.faults.helpers import assert_converged
+from tests.faults.proxy import TcpProxy
+from tests.faults.reliable_client import ReliableClient
+
+pytestmark = pytest.mark.live
+
+PING_INTERVAL = 1.0
+PING_TIMEOUT = 1.0
+GRACE = 0.3
+# Scheduling on a loaded two-core machine: a ping may go out a little late.
+SLACK = 2.5
+BOUND = PING_INTERVAL + PING_TIMEOUT + GRACE + SLACK
+HEARTBEAT_ENV = {
+    "CHAT_PING_INTERVAL": str(PING_INTERVAL),
+    "CHAT_PING_TIMEOUT": str(PING_TIMEOUT),
+    "CHAT_PRESENCE_GRACE": str(GRACE),
+    # Typing must end because the typist vanished, not because it expired.
+    "CHAT_TYPING_TIMEOUT": "60",
+}
+
+
+@pytest.fixture
+def proxies():
+    opened = []
+
+    def open_proxy(port):
+        proxy = TcpProxy(port)
+        opened.append(proxy)
+        return proxy
+
+    yield open_proxy
+    for proxy in opened:
+        proxy.close()
+
+
+def last_event(events, **where):
+    """(time, payload) of the last event whose payload has ``where``, or None."""
+    matching = [
+        (at, payload)
+        for at, payload in events
+        if all(payload.get(key) == value for key, value in where.items())
+    ]
+    return matching[-1] if matching else None
+
+
+def test_visitor_network_drop_is_noticed_and_healed(make_server, proxies, clients, transport):
+    chat = make_server(**HEARTBEAT_ENV)
+    proxy = proxies(chat.server.port)
+    cid, token = chat.new_conversation(name="Ana")
+    desk = clients.add(
+        ReliableClient(
+            chat.url,
+            transport,
+            agent_token=chat.agent_token,
+            follow=(cid,),
+            label="desk",
+            receipts=("delivered", "seen"),
+        )
+    ).start()
+    tab = clients.add(
+        ReliableClient(
+            proxy.url,
+            transport,
+            visitor_token=token,
+            conversation_id=cid,
+            label="tab",
+            receipts=("delivered", "seen"),
+        )
+    ).start()
+    desk.wait(lambda c: last_event(c.presence_events, online=True), 5, "the visitor online")
+    hello = tab.send("Hello")
+    tab.wait(lambda c: hello in c.acked, 5, "the first message stored")
+    desk.send("Hi Ana, how can I help?")
+    tab.wait(lambda c: c.settled() and len(c.messages()) == 2, 5, "the first exchange")
+    assert tab.typing(True)["ok"]
+    desk.wait(lambda c: last_event(c.typing_events, is_typing=True), 5, "the visitor typing")
+
+    # The visitor's network goes: what the visitor sends still arrives, what
+    # the server sends back is lost (acknowledgements included).
+    proxy.drop(up=False, down=True)
+    dropped = time.monotonic()
+    lost_ack = tab.send("Sent, but the answer is lost")
+    desk.wait(lambda c: any(m["client_id"] == lost_ack for m in c.messages()), 5, "the message")
+    # Typing again: over WebSocket it arrives, and only the disconnect ends
+    # it; a long-polling client has one request in flight, whose answer is
+    # lost, so this waits in its queue.
+    tab.typing(True, wait=False)
+    if transport == "websocket":
+        desk.wait(
+            lambda c: len([e for e in c.typing_events if e[1]["is_typing"]]) == 2,
+            5,
+            "the visitor typing again",
+        )
+    desk.send("Are you still there?")
+    desk.send("I will wait.")
+
+    # The agent sees the visitor go offline and stop typing within the bound.
+    desk.wait(
+        lambda c: (
+            (last_event(c.typing_events, sender="visitor") or (0, {}))[1].get("is_typing") is False
+        ),
+        BOUND,
+        "typing to end",
+    )
+    typing_ended = time.monotonic() - dropped
+    desk.wait(
+        lambda c: (
+            (last_event(c.presence_events, who="visitor") or (0, {}))[1].get("online") is False
+        ),
+        BOUND,
+        "the visitor offline",
+    )
+    offline = time.monotonic() - dropped
+    summary = chat.summary(cid)
+    assert summary["visitor_online"] is False and summary["visitor_typing"] is False
+    assert offline <= BOUND and typing_ended <= offline
+    print(f"visitor offline {offline:.1f}s, typing ended {typing_ended:.1f}s after the drop")
+
+    proxy.restore()
+    tab.send("Back again")
+    desk.wait(
+        lambda c: (
+            (last_event(c.presence_events, who="visitor") or (0, {}))[0] > dropped
+            and c.presence_events[-1][1]["online"]
+        ),
+        15,
+        "the visitor back online",
+    )
+    assert_converged(chat, cid, [tab, desk])
+
+    assert tab.connects >= 2
+    assert tab.attempts[lost_ack] >= 2, "the message whose answer was lost was sent again"
+    stored = chat.stored(cid)
+    assert [m["body"] for m in stored] == [
+        "Hello",
+        "Hi Ana, how can I help?",
+        "Sent, but the answer is lost",
+        "Are you still there?",
+        "I will wait.",
+        "Back again",
+    ]
+    # The agent got each visitor message once, as an event.
+    visitor_seqs = [m["seq"] for m in stored if m["sender"] == "visitor"]
+    assert [desk.thread().events[seq] for seq in visitor_seqs] == [1, 1, 1]
+    # What the visitor missed came by catch-up, with the agent's receipts.
+    assert [m["status"] for m in tab.messages()] == ["seen"] * 6
+
+
+def test_agent_network_drop_is_noticed_and_healed(make_server, proxies, clients, transport):
+    chat = make_server(**HEARTBEAT_ENV)
+    proxy = proxies(chat.server.port)
+    cid, token = chat.new_conversation(name="Ana")
+    tab = clients.add(
+        ReliableClient(
+            chat.url,
+            transport,
+            visitor_token=token,
+            conversation_id=cid,
+            label="tab",
+            receipts=("delivered", "seen"),
+        )
+    ).start()
+    desk = clients.add(
+        ReliableClient(
+            proxy.url, transport, agent_token=chat.agent_token, follow=(cid,), label="desk"
+        )
+    ).start()
+    tab.wait(lambda c: last_event(c.presence_events, who="agent", online=True), 5, "an agent")
+    hello = tab.send("Hello")
+    tab.wait(lambda c: hello in c.acked, 5, "the first message stored")
+    desk.send("Hi Ana")
+    desk.wait(lambda c: c.settled() and len(c.messages()) == 2, 5, "the first exchange")
+    assert desk.typing(True)["ok"]
+    tab.wait(lambda c: last_event(c.typing_events, is_typing=True), 5, "the agent typing")
+
+    # The agent's network goes entirely.
+    proxy.drop()
+    dropped = time.monotonic()
+    tab.send("Did you leave?")
+    unsent = desk.send("Written while offline")
+
+    tab.wait(
+        lambda c: (
+            (last_event(c.typing_events, sender="agent") or (0, {}))[1].get("is_typing") is False
+        ),
+        BOUND,
+        "agent typing to end",
+    )
+    typing_ended = time.monotonic() - dropped
+    tab.wait(
+        lambda c: (last_event(c.presence_events, who="agent") or (0, {}))[1].get("online") is False,
+        BOUND,
+        "the agent offline",
+    )
+    offline = time.monotonic() - dropped
+    assert offline <= BOUND and typing_ended <= offline
+    print(f"agent offline {offline:.1f}s, typing ended {typing_ended:.1f}s after the drop")
+    hello = tab.send("Hello?")
+    tab.wait(lambda c: hello in c.acked, 5, "the message stored")
+
+    proxy.restore()
+    tab.wait(
+        lambda c: (last_event(c.presence_events, who="agent", online=True) or (0, {}))[0] > dropped,
+        15,
+        "the agent back online",
+    )
+    assert_converged(chat, cid, [tab, desk])
+
+    stored = chat.stored(cid)
+    assert [m["body"] for m in stored] == [
+        "Hello",
+        "Hi Ana",
+        "Did you leave?",
+        "Hello?",
+        "Written while offline",
+    ]
+    assert [m["client_id"] for m in stored if m["sender"] == "agent"][-1] == unsent
+    # The visitor's messages of the outage reached the agent by catch-up and
+    # were marked delivered then; the agent's late message reached the tab once.
+    assert [m["status"] for m in stored if m["sender"] == "visitor"] == ["delivered"] * 3
+    assert tab.thread().events[stored[-1]["seq"]] == 1
