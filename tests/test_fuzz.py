@@ -763,7 +763,7 @@ def test_reserved_event_names_sent_by_a_client_are_invalid(conversation, monkeyp
     connections = db.session.execute(sa.text("SELECT sid, role FROM connections")).all()
     before = database_state()
 
-    for args in ([], [{}], [{"visitor_token": conversation["token"]}]):
+    for args in ([], [{}], [{"visitor_token": conversation["token"]}], [{}, None, {}]):
         check_answer(wire.emit(socket, event, args), {"invalid"})
 
     assert socket.is_connected()

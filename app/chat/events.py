@@ -103,7 +103,7 @@ def _connect_visitor(identity: Identity, page_url: object) -> None:
 
 
 @socketio.on("disconnect")
-def on_disconnect(reason=None):
+def on_disconnect(reason=None, *_extra):
     """End the typist's typing state; announce offline after a short grace."""
     if socketio.server.manager.is_connected(request.sid, "/"):
         # Still connected: a client sent an event named "disconnect".

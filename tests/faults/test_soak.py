@@ -4,9 +4,11 @@
 for ``SOAK_SECONDS`` (20 by default; e.g. ``SOAK_SECONDS=180`` for a longer
 run). Meanwhile clients reload (close and reopen their connection), lose
 their WebSocket without a close, and once, in the middle, the server is
-killed (SIGKILL) and started again on the same database (``SOAK_KILL=0``
-leaves that out). Clients are ``ReliableClient``s: they resend what was
-not acknowledged and catch up after every reconnect.
+killed (SIGKILL) and started again on the same database. ``SOAK_KILL=0``
+leaves the kill out, ``SOAK_ASYNC_MODE=gevent`` runs the server on gevent
+and ``SOAK_SEED`` changes the random choices. Clients are
+``ReliableClient``s: they resend what was not acknowledged and catch up
+after every reconnect.
 
 At the end every message written was acknowledged and stored exactly once,
 every conversation's seq is gapless, and every client shows exactly what is
@@ -29,6 +31,7 @@ pytestmark = pytest.mark.live
 SECONDS = float(os.environ.get("SOAK_SECONDS", 20))
 KILL = os.environ.get("SOAK_KILL", "1") != "0"
 SEED = int(os.environ.get("SOAK_SEED", 20240611))
+ASYNC_MODE = os.environ.get("SOAK_ASYNC_MODE", "eventlet")
 VISITORS = 30
 AGENTS = 2
 TICK = 0.025  # seconds between random actions
@@ -45,7 +48,7 @@ def start_all(clients):
 
 def test_soak(make_server, clients):
     rng = random.Random(SEED)
-    chat = make_server("eventlet")
+    chat = make_server(ASYNC_MODE)
     conversations = [chat.new_conversation(name=f"Visitor {n}") for n in range(VISITORS)]
     ids = [cid for cid, _token in conversations]
     transports = ["websocket", "polling"]
@@ -172,7 +175,7 @@ def test_soak(make_server, clients):
     attempts = sum(sum(c.attempts.values()) for c in everyone)
     reconnects = sum(c.connects - 1 for c in everyone)
     print(
-        f"\nsoak: seconds={SECONDS:g} clients={len(everyone)} sent={len(written)}"
+        f"\nsoak: {ASYNC_MODE} seconds={SECONDS:g} clients={len(everyone)} sent={len(written)}"
         f" attempts={attempts} acked={len(acked)} stored={total_stored} received={received}"
         f" duplicates={duplicates} lost={lost} reconnects={reconnects}"
         f" reloads={counts['reloads']} drops={counts['drops']} kills={counts['kills']}"
