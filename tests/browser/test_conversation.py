@@ -197,13 +197,21 @@ def test_keyboard_enter_sends_shift_enter_breaks_escape_closes(visitor, agent):
     expect(widget.message("line one\nline two")).to_be_visible()
     expect(widget.input).to_have_value("")
     # Shown on two lines (one call, as the bubble is rebuilt when its tick changes).
-    lines = widget.message("line one\nline two").locator(".message__body").evaluate(
-        """(body) => {
-            const range = document.createRange();
-            range.selectNodeContents(body);
-            return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
-        }"""
-    )
+    # The bubble is rebuilt when its tick changes; a detached one measures no
+    # lines, so measure until the one on screen answers.
+    body = widget.message("line one\nline two").locator(".message__body")
+    count_lines = """(body) => {
+        if (!body.isConnected) return 0;
+        const range = document.createRange();
+        range.selectNodeContents(body);
+        return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+    }"""
+    lines = 0
+    for _attempt in range(20):
+        lines = body.evaluate(count_lines)
+        if lines:
+            break
+        widget.page.wait_for_timeout(100)
     assert lines == 2
 
     inbox = agent().open(widget.conversation_id())

@@ -163,6 +163,22 @@ export class MessageStore {
   }
 
   /**
+   * The point to catch up from after a reconnect: just before the oldest
+   * loaded message not yet seen, so receipts missed while disconnected reach
+   * the ticks too, and never past a gap.
+   * @returns {number|null}
+   */
+  catchUpSeq() {
+    const contiguous = this.contiguousSeq();
+    if (contiguous === null) return null;
+    let from = contiguous;
+    for (const [seq, message] of this.bySeq) {
+      if (seq <= contiguous && message.status !== "seen" && seq - 1 < from) from = seq - 1;
+    }
+    return from;
+  }
+
+  /**
    * Highest seq of a message from `sender`, optionally only among messages
    * that have reached at least `minStatus`.
    * @param {string} sender

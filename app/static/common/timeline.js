@@ -58,7 +58,7 @@ export class Timeline {
       this.setPage(ack.messages, ack.has_more);
       return true;
     }
-    let after = this.store.contiguousSeq();
+    let after = this.store.catchUpSeq();
     for (;;) {
       const ack = await this.fetchHistory({ after_seq: after, limit: CATCH_UP_PAGE_SIZE });
       if (this.disposed || !ack.ok) return false;
