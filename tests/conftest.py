@@ -1,4 +1,8 @@
-"""Fixtures: an app on a fresh database, HTTP and Socket.IO test clients."""
+"""Fixtures: an app on a fresh database, HTTP and Socket.IO test clients.
+
+The server-process tests (tests/live, tests/faults, tests/browser) build on
+``tests.harness``; its log plugin is registered here for all of them.
+"""
 
 import functools
 import os
@@ -12,19 +16,38 @@ from app.auth import tokens
 from app.chat import background
 from app.models import Agent
 from config import TestConfig
+from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
 
-AGENT_EMAIL = "tess@example.com"
-AGENT_PASSWORD = "correct horse battery"
+pytest_plugins = ["tests.harness.logs"]
 
 
 @pytest.fixture
-def app(tmp_path):
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = (
-            os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'chat.db'}"
-        )
+def app_factory(tmp_path):
+    """``app_factory(**overrides)``: an app of ``TestConfig`` whose config has
+    ``overrides`` too, on the test's database (``TEST_DATABASE_URL`` or a
+    SQLite file of the test). Its connections are closed at the end."""
+    made = []
 
-    app = create_app(Config)
+    def make(**overrides):
+        settings = {
+            "SQLALCHEMY_DATABASE_URI": (
+                os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'chat.db'}"
+            ),
+            **overrides,
+        }
+        app = create_app(type("Config", (TestConfig,), settings))
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory()
     with app.app_context():
         db.create_all()
         yield app
@@ -96,7 +119,7 @@ def runner(app):
 
 @pytest.fixture
 def agent(app):
-    agent = Agent(email=AGENT_EMAIL, name="Tess")
+    agent = Agent(email=AGENT_EMAIL, name=AGENT_NAME)
     agent.set_password(AGENT_PASSWORD)
     db.session.add(agent)
     db.session.commit()
@@ -146,3 +169,9 @@ def events(socket, name):
     if name == "message":
         return [event["args"] for event in received]
     return [event["args"][0] for event in received]
+
+
+@pytest.fixture(params=["websocket", "polling"])
+def transport(request):
+    """The Socket.IO transport of a test against a real server: each in turn."""
+    return request.param

@@ -1,17 +1,15 @@
 """Every HTTP endpoint under /api/v1, and the headers every response carries."""
 
 import base64
-import os
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from app import create_app, db
+from app import db
 from app.chat import service
 from app.models import ApiToken, Conversation, utcnow
-from config import TestConfig
-from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD
+from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 
 SHOP = "https://shop.example"
 EVIL = "https://evil.example"
@@ -585,19 +583,9 @@ def test_socketio_handshake_from_unlisted_origin_is_refused(client):
 
 
 @pytest.fixture
-def app_allowing_shop(tmp_path):
+def app_allowing_shop(app_factory):
     """An app whose Socket.IO server was started with CHAT_ALLOWED_ORIGINS."""
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = (
-            os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'chat.db'}"
-        )
-        CHAT_ALLOWED_ORIGINS = [SHOP]
-
-    app = create_app(Config)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app_factory(CHAT_ALLOWED_ORIGINS=[SHOP])
 
 
 def test_socketio_handshake_from_listed_origin_is_accepted(app_allowing_shop):

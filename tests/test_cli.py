@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app import db, socketio
 from app.models import Agent
-from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD
+from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 
 PASSWORD = "long enough password"
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from app import db, socketio
 from app.chat import presence, service
 from app.models import ApiToken, Connection, Conversation, Message, utcnow
-from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD, events
+from tests.conftest import events
+from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 
 ISO_UTC_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 MESSAGE_KEYS = {

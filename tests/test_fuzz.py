@@ -514,7 +514,7 @@ def credentials(conversation, agent_token):
         raw = f"{user}:{password}".encode("latin-1", "replace")
         return "Basic " + base64.b64encode(raw).decode()
 
-    from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD
+    from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 
     header_text = st.text(st.characters(max_codepoint=255, exclude_characters="\r\n"), max_size=30)
     return st.one_of(

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.services.servers import Postgres, postgres_bin
+from tests.harness.services import Postgres, postgres_bin
 
 pytestmark = pytest.mark.skipif(
     postgres_bin() is None, reason="PostgreSQL is not installed (apt-get install postgresql)"

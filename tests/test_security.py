@@ -5,21 +5,16 @@ test_api.py; script injection in the browser tests.
 """
 
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from app import create_app, db, models, socketio
+from app import db, models, socketio
 from app.chat import service
 from app.models import Agent
-from config import DEFAULT_SECRET_KEY, TestConfig
-from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from config import DEFAULT_SECRET_KEY
+from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
+from tests.harness.server import ServerProcess
 
 
 def log_in(client, password=AGENT_PASSWORD):
@@ -56,11 +51,8 @@ def test_login_attempts_are_rate_limited_per_address(app, client, agent):
     assert client.get("/agent").status_code == 302  # still logged out
 
 
-def test_login_form_refuses_a_post_without_its_csrf_token():
-    class WithCsrf(TestConfig):
-        WTF_CSRF_ENABLED = True
-
-    client = create_app(WithCsrf).test_client()
+def test_login_form_refuses_a_post_without_its_csrf_token(app_factory):
+    client = app_factory(WTF_CSRF_ENABLED=True).test_client()
 
     response = log_in(client)
 
@@ -110,22 +102,10 @@ def test_logout_leaves_the_agents_other_logins_connected(app, agent):
 
 
 def test_production_server_refuses_the_development_secret_key(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CHAT_", "SOCKETIO_", "FLASK_")) and key != "SECRET_KEY"
-    }
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'chat.db'}"
-    env["SECRET_KEY"] = ""  # set but empty, so a local .env cannot fill it in
+    # Set but empty, so a local .env cannot fill it in.
+    server = ServerProcess(tmp_path, env={"SECRET_KEY": ""})
 
-    result = subprocess.run(
-        [sys.executable, "wsgi.py"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = server.run_to_exit(timeout=60)
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr

@@ -1,7 +1,7 @@
 """Fixtures for end-to-end tests in headless Chromium (Playwright, sync API).
 
 One chat server process (``python wsgi.py``, started with
-``tests.live.server.ServerProcess``) serves the whole session, on a fresh
+``tests.harness.server.ServerProcess``) serves the whole session, on a fresh
 SQLite database with an agent made by the CLI. Two small "customer site"
 servers on other ports embed the widget with the one-line snippet: the
 chat server lists the first one in ``CHAT_ALLOWED_ORIGINS``, not the second.
@@ -14,22 +14,20 @@ so does a traceback in the server log.
 import http.server
 import os
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
 from tests.browser.pages import Inbox, Widget
-from tests.live.server import ServerProcess, free_port
+from tests.harness.api import ChatApi
+from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
+from tests.harness.logs import watching
+from tests.harness.ports import free_port
+from tests.harness.server import REPO_ROOT, ServerProcess
 
 VIEWPORT = {"width": 1280, "height": 800}
-
-AGENT_EMAIL = "tess@example.com"
-AGENT_NAME = "Tess"
-AGENT_PASSWORD = "correct horse battery"
 
 # Short presence grace so "Offline" shows quickly; typing expiry shorter than
 # the default but longer than the clients' 2 s refresh. Many conversations
@@ -41,22 +39,9 @@ SERVER_ENV = {
     "CHAT_LOGIN_RATE": "10000 per minute",
 }
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 
 expect.set_options(timeout=10_000)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Attach the tail of the server log to the report of a failing test."""
-    report = yield
-    server = getattr(item, "funcargs", {}).get("server")
-    if report.failed and isinstance(server, ChatServer):
-        report.sections.append(
-            (f"server log ({server.process.log_path})", server.process.log_tail(80))
-        )
-    return report
 
 
 # The customer's site: a page on another origin that embeds the widget.
@@ -122,53 +107,23 @@ class HostSite:
         self.thread.join()
 
 
-@dataclass
-class ChatServer:
+class ChatServer(ChatApi):
     """The chat server process, and what tests need to talk to it directly."""
 
-    process: ServerProcess
-    allowed_site: HostSite | None = None
-    refused_site: HostSite | None = None
-    _token: str | None = field(default=None, repr=False)
-
-    @property
-    def url(self) -> str:
-        return self.process.url
-
-    def agent_token(self) -> str:
-        if self._token is None:
-            response = requests.post(
-                f"{self.url}/api/v1/tokens", auth=(AGENT_EMAIL, AGENT_PASSWORD), timeout=10
-            )
-            response.raise_for_status()
-            self._token = response.json()["token"]
-        return self._token
-
-    def api(self, method: str, path: str, **kwargs) -> requests.Response:
-        """Call the HTTP API as the agent (API token)."""
-        headers = {"Authorization": f"Bearer {self.agent_token()}", **kwargs.pop("headers", {})}
-        return requests.request(
-            method, f"{self.url}/api/v1{path}", headers=headers, timeout=10, **kwargs
-        )
-
-    def bodies(self, conversation_id: int) -> list[str]:
-        """The stored messages of a conversation, in order, as the API answers."""
-        response = self.api("GET", f"/conversations/{conversation_id}/messages?limit=100")
-        assert response.status_code == 200, response.text
-        return [message["body"] for message in response.json()["messages"]]
-
-    def conversation_ids(self) -> set[int]:
-        response = self.api("GET", "/conversations?limit=200")
-        assert response.status_code == 200, response.text
-        return {summary["id"] for summary in response.json()["conversations"]}
+    def __init__(
+        self,
+        process: ServerProcess,
+        allowed_site: HostSite | None = None,
+        refused_site: HostSite | None = None,
+    ):
+        super().__init__(process.url)
+        self.process = process
+        self.allowed_site = allowed_site
+        self.refused_site = refused_site
 
 
 def start_chat_server(workdir: Path, env: dict) -> ServerProcess:
-    process = ServerProcess(workdir, "eventlet", {**SERVER_ENV, **env})
-    process.upgrade_database()
-    process.create_agent(AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD)
-    process.start()
-    return process
+    return ServerProcess(workdir, "eventlet", {**SERVER_ENV, **env}).prepare().start()
 
 
 @pytest.fixture(scope="session")
@@ -179,21 +134,19 @@ def chat_server(tmp_path_factory):
         tmp_path_factory.mktemp("browser-server"), {"CHAT_ALLOWED_ORIGINS": allowed.url}
     )
     allowed.chat_url = refused.chat_url = process.url
-    yield ChatServer(process, allowed, refused)
+    server = ChatServer(process, allowed, refused)
+    yield server
+    server.close()
     process.stop()
     allowed.close()
     refused.close()
 
 
 @pytest.fixture
-def server(chat_server):
+def server(request, chat_server):
     """The chat server; a traceback in its log during the test fails the test."""
-    offset = chat_server.process.log_size()
-    yield chat_server
-    assert chat_server.process.running, f"the server died:\n{chat_server.process.log_tail()}"
-    logged = chat_server.process.log_text(offset)
-    if "Traceback" in logged:
-        pytest.fail(f"the server logged an error during the test:\n{logged[-4000:]}")
+    with watching(request.node, chat_server.process):
+        yield chat_server
 
 
 # The browser.

@@ -6,13 +6,13 @@ one the visitor has in the widget on the demo site.
 """
 
 import pytest
-import requests
 import socketio
 from playwright.sync_api import expect
 
 from tests.browser.chromium import BROWSER_TESTS
 from tests.browser.conftest import ChatServer, start_chat_server
 from tests.browser.pages import Widget
+from tests.harness.logs import watching
 
 pytestmark = BROWSER_TESTS
 
@@ -22,31 +22,27 @@ SHOT = {"animations": "disabled", "caret": "hide", "scale": "css"}
 @pytest.fixture(scope="module")
 def screenshot_server(tmp_path_factory):
     process = start_chat_server(tmp_path_factory.mktemp("screenshot-server"), {})
-    yield ChatServer(process)
+    server = ChatServer(process)
+    yield server
+    server.close()
     process.stop()
 
 
 @pytest.fixture
-def server(screenshot_server):
+def server(request, screenshot_server):
     """This module's own server (overrides the session's)."""
-    offset = screenshot_server.process.log_size()
-    yield screenshot_server
-    logged = screenshot_server.process.log_text(offset)
-    assert "Traceback" not in logged, logged[-4000:]
+    with watching(request.node, screenshot_server.process):
+        yield screenshot_server
 
 
 def earlier_conversation(server: ChatServer, name: str, email: str, lines: list[tuple[str, str]]):
     """A conversation written over the wire, as other clients would: the
     visitor with its token, the agent with an API token, reading each
     message before answering it."""
-    response = requests.post(
-        f"{server.url}/api/v1/conversations", json={"name": name, "email": email}, timeout=10
-    )
-    conversation = response.json()
-    conversation_id = conversation["conversation_id"]
+    conversation_id, visitor_token = server.new_conversation(name=name, email=email)
     auth = {
-        "visitor": {"visitor_token": conversation["visitor_token"]},
-        "agent": {"token": server.agent_token()},
+        "visitor": {"visitor_token": visitor_token},
+        "agent": {"token": server.agent_token},
     }
     target = {"visitor": {}, "agent": {"conversation_id": conversation_id}}
     opened: dict[str, socketio.Client] = {}

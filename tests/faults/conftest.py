@@ -7,35 +7,17 @@ server that takes a lot of traffic share ``busy_server``, one per async mode.
 """
 
 import gc
-import shutil
 import warnings
 
 import engineio.payload
 import pytest
 
-from tests.faults.helpers import Chat
-from tests.live.conftest import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
-from tests.live.server import ServerProcess
+from tests.faults.helpers import Chat, chat_on_copy, server_on_copy
+from tests.harness.clients import ClientPool
+from tests.harness.logs import show_log_on_failure, watching
+from tests.harness.server import ServerProcess
 
-# Every test starts many conversations from 127.0.0.1; none of them is about
-# the per-connection limits unless it sets them itself.
-BASE_ENV = {
-    "CHAT_CONVERSATION_RATE": "100000 per minute",
-    "CHAT_MESSAGE_RATE": "100000 per second",
-    "CHAT_TYPING_RATE": "100000 per second",
-    "CHAT_PRESENCE_GRACE": "0.3",
-}
 ASYNC_MODES = ["eventlet", "gevent"]
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Attach the tail of each server's log to the report of a failing test."""
-    report = yield
-    if report.failed:
-        for server in getattr(item, "chat_servers", []):
-            report.sections.append((f"server log ({server.log_path})", server.log_tail(60)))
-    return report
 
 
 @pytest.fixture(autouse=True)
@@ -62,17 +44,7 @@ def sockets_of_lost_connections_are_collected_here():
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory):
     """A migrated database with one agent, copied for every server."""
-    server = ServerProcess(tmp_path_factory.mktemp("template"))
-    server.upgrade_database()
-    server.create_agent(AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD)
-    return server.workdir
-
-
-def _new_server(template, workdir, async_mode, env) -> ServerProcess:
-    workdir.mkdir(parents=True)
-    for path in template.glob("chat.db*"):
-        shutil.copy(path, workdir / path.name)
-    return ServerProcess(workdir, async_mode, {**BASE_ENV, **env})
+    return ServerProcess(tmp_path_factory.mktemp("template")).prepare().workdir
 
 
 @pytest.fixture
@@ -83,15 +55,13 @@ def make_server(request, template_database, tmp_path):
     Servers still running at the end are killed.
     """
     chats: list[Chat] = []
-    request.node.chat_servers = []
 
     def make(async_mode: str = "eventlet", **env: str) -> Chat:
-        server = _new_server(template_database, tmp_path / f"server-{len(chats)}", async_mode, env)
-        request.node.chat_servers.append(server)
-        server.start()
-        chat = Chat(server)
-        chats.append(chat)
-        return chat
+        workdir = tmp_path / f"server-{len(chats)}"
+        server = server_on_copy(template_database, workdir, async_mode, env)
+        show_log_on_failure(request.node, server)
+        chats.append(Chat(server.start()))
+        return chats[-1]
 
     yield make
     for chat in chats:
@@ -107,36 +77,21 @@ def busy_server(request, template_database, tmp_path_factory):
     too large without megabytes of traffic.
     """
     workdir = tmp_path_factory.mktemp(f"busy-{request.param}") / "server"
-    server = _new_server(
-        template_database, workdir, request.param, {"CHAT_MAX_PACKET_BYTES": "65536"}
-    )
-    server.start()
-    chat = Chat(server)
-    yield chat
-    chat.close()
-    server.stop()
+    env = {"CHAT_MAX_PACKET_BYTES": "65536"}
+    with chat_on_copy(template_database, workdir, request.param, env) as chat:
+        yield chat
 
 
 @pytest.fixture
 def busy(request, busy_server):
     """The shared busy server; its log must stay free of tracebacks during the test."""
-    request.node.chat_servers = [busy_server.server]
-    offset = busy_server.server.log_size()
-    yield busy_server
-    assert busy_server.server.running, busy_server.server.log_tail()
-    busy_server.assert_clean_log(since=offset)
-
-
-@pytest.fixture(params=["websocket", "polling"])
-def transport(request):
-    return request.param
+    with watching(request.node, busy_server.server):
+        yield busy_server
 
 
 @pytest.fixture
 def clients():
     """Open ``ReliableClient``s and ``LiveClient``s; all are closed at the end."""
-    from tests.faults.helpers import ClientPool
-
     pool = ClientPool()
     yield pool
     pool.close_all()

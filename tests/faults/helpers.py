@@ -1,14 +1,22 @@
-"""What fault-injection tests share: a server's HTTP API, waiting, comparing."""
+"""What fault-injection tests share: servers on a copy of one database, waiting, comparing."""
 
-import threading
+import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-import requests
+from tests.harness.api import ChatApi
+from tests.harness.server import ServerProcess
 
-from tests.live.conftest import AGENT_EMAIL, AGENT_PASSWORD, LiveClient
-from tests.live.server import ServerProcess
-
-HTTP_TIMEOUT = 10.0
+# Every test starts many conversations from 127.0.0.1; none of them is about
+# the per-connection limits unless it sets them itself.
+BASE_ENV = {
+    "CHAT_CONVERSATION_RATE": "100000 per minute",
+    "CHAT_MESSAGE_RATE": "100000 per second",
+    "CHAT_TYPING_RATE": "100000 per second",
+    "CHAT_PRESENCE_GRACE": "0.3",
+}
 
 
 def wait_until(condition, timeout: float, what: str, interval: float = 0.02):
@@ -28,79 +36,35 @@ def view(messages) -> list[tuple]:
     return [(m["seq"], m["sender"], m["client_id"], m["body"], m["status"]) for m in messages]
 
 
-class Chat:
+class Chat(ChatApi):
     """A running server, its agent's API token, and its HTTP API."""
 
     def __init__(self, server: ServerProcess):
+        super().__init__(server.url)
         self.server = server
-        self.http = requests.Session()
-        self._token: str | None = None
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def close(self) -> None:
-        self.http.close()
-
-    @property
-    def agent_token(self) -> str:
-        if self._token is None:
-            response = self.http.post(
-                f"{self.url}/api/v1/tokens",
-                auth=(AGENT_EMAIL, AGENT_PASSWORD),
-                timeout=HTTP_TIMEOUT,
-            )
-            assert response.status_code == 200, response.text
-            self._token = response.json()["token"]
-        return self._token
-
-    def new_conversation(self, **details) -> tuple[int, str]:
-        """Start a conversation as a new visitor: (conversation_id, visitor_token)."""
-        response = self.http.post(
-            f"{self.url}/api/v1/conversations", json=details or None, timeout=HTTP_TIMEOUT
-        )
-        assert response.status_code == 201, response.text
-        body = response.json()
-        return body["conversation_id"], body["visitor_token"]
-
-    def stored(self, conversation_id: int) -> list[dict]:
-        """Every stored message of a conversation, read page by page over the API."""
-        messages: list[dict] = []
-        after = 0
-        while True:
-            response = self.http.get(
-                f"{self.url}/api/v1/conversations/{conversation_id}/messages",
-                params={"after_seq": after, "limit": 100},
-                headers={"Authorization": f"Bearer {self.agent_token}"},
-                timeout=HTTP_TIMEOUT,
-            )
-            assert response.status_code == 200, response.text
-            page = response.json()
-            messages += page["messages"]
-            if not page["has_more"] or not page["messages"]:
-                return messages
-            after = page["messages"][-1]["seq"]
-
-    def summary(self, conversation_id: int) -> dict:
-        response = self.http.get(
-            f"{self.url}/api/v1/conversations",
-            params={"limit": 200},
-            headers={"Authorization": f"Bearer {self.agent_token}"},
-            timeout=HTTP_TIMEOUT,
-        )
-        assert response.status_code == 200, response.text
-        for summary in response.json()["conversations"]:
-            if summary["id"] == conversation_id:
-                return summary
-        raise AssertionError(f"conversation {conversation_id} is not in the inbox")
 
     def assert_clean_log(self, since: int = 0, allowed: tuple[str, ...] = ()) -> None:
         """No traceback in the server log since ``since``, except for ``allowed`` errors."""
-        logged = self.server.log_text(since)
-        blocks = logged.split("Traceback (most recent call last):")[1:]
-        unexpected = [block for block in blocks if not any(snippet in block for snippet in allowed)]
-        assert not unexpected, "the server logged an error:\n" + logged[-4000:]
+        self.server.assert_clean_log(since, allowed)
+
+
+def server_on_copy(template: Path, workdir: Path, async_mode: str, env: dict) -> ServerProcess:
+    """A server (not started yet) on a copy of the database in ``template``."""
+    workdir.mkdir(parents=True)
+    for path in template.glob("chat.db*"):
+        shutil.copy(path, workdir / path.name)
+    return ServerProcess(workdir, async_mode, {**BASE_ENV, **env})
+
+
+@contextmanager
+def chat_on_copy(template: Path, workdir: Path, async_mode: str, env: dict) -> Iterator[Chat]:
+    """A server on a copy of the database in ``template``, running while in use."""
+    chat = Chat(server_on_copy(template, workdir, async_mode, env).start())
+    try:
+        yield chat
+    finally:
+        chat.close()
+        chat.server.stop()
 
 
 def assert_gapless(messages: list[dict]) -> None:
@@ -109,29 +73,6 @@ def assert_gapless(messages: list[dict]) -> None:
     assert seqs == list(range(1, len(messages) + 1)), f"gaps or duplicates: {seqs}"
     keys = [(m["sender"], m["client_id"]) for m in messages]
     assert len(set(keys)) == len(keys), "a client_id is stored twice"
-
-
-class ClientPool:
-    """Clients a test opened; closed together (in parallel) at the end."""
-
-    def __init__(self):
-        self.opened: list = []
-
-    def add(self, client):
-        self.opened.append(client)
-        return client
-
-    def live(self, url: str, transport: str, label: str, **auth) -> LiveClient:
-        """A connected ``LiveClient`` (records events; no reconnection)."""
-        client = self.add(LiveClient(url, transport, auth or None, label))
-        return client.connect()
-
-    def close_all(self) -> None:
-        closing = [threading.Thread(target=client.close) for client in self.opened]
-        for thread in closing:
-            thread.start()
-        for thread in closing:
-            thread.join(10)
 
 
 def assert_converged(chat: Chat, conversation_id: int, everyone: list, timeout: float = 30.0):

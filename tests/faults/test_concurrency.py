@@ -9,8 +9,8 @@ import threading
 import pytest
 
 from tests.faults.helpers import assert_converged
-from tests.faults.reliable_client import ReliableClient
-from tests.live.conftest import WAIT
+from tests.harness.clients import WAIT
+from tests.harness.reliable_client import ReliableClient
 
 pytestmark = pytest.mark.live
 

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.faults.helpers import assert_converged
-from tests.faults.reliable_client import ReliableClient
+from tests.harness.reliable_client import ReliableClient
 
 pytestmark = pytest.mark.live
 

@@ -16,9 +16,9 @@ import requests
 import socketio
 import websocket
 
-from tests.faults.conftest import _new_server
-from tests.faults.helpers import Chat, wait_until
-from tests.live.conftest import WAIT
+from tests.faults.helpers import chat_on_copy, wait_until
+from tests.harness.clients import WAIT
+from tests.harness.logs import watching
 
 pytestmark = pytest.mark.live
 
@@ -29,28 +29,20 @@ MAX_SOCKETS = 3
 @pytest.fixture(scope="module")
 def limits_server(template_database, tmp_path_factory):
     """A server with small per-connection limits, for this module."""
-    server = _new_server(
-        template_database,
-        tmp_path_factory.mktemp("limits") / "server",
-        "eventlet",
-        {
-            "CHAT_TYPING_RATE": f"{TYPING_RATE} per 2 seconds",
-            "CHAT_MAX_VISITOR_CONNECTIONS": str(MAX_SOCKETS),
-        },
-    )
-    server.start()
-    chat = Chat(server)
-    yield chat
-    chat.close()
-    server.stop()
+    workdir = tmp_path_factory.mktemp("limits") / "server"
+    env = {
+        "CHAT_TYPING_RATE": f"{TYPING_RATE} per 2 seconds",
+        "CHAT_MAX_VISITOR_CONNECTIONS": str(MAX_SOCKETS),
+    }
+    with chat_on_copy(template_database, workdir, "eventlet", env) as chat:
+        yield chat
 
 
 @pytest.fixture
 def limited(request, limits_server):
-    request.node.chat_servers = [limits_server.server]
-    offset = limits_server.server.log_size()
-    yield limits_server
-    limits_server.assert_clean_log(since=offset)
+    """The server with small limits; its log must stay free of tracebacks during the test."""
+    with watching(request.node, limits_server.server):
+        yield limits_server
 
 
 def error_code(ack):

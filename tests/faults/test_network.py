@@ -16,7 +16,7 @@ import pytest
 
 from tests.faults.helpers import assert_converged
 from tests.faults.proxy import TcpProxy
-from tests.faults.reliable_client import ReliableClient
+from tests.harness.reliable_client import ReliableClient
 
 pytestmark = pytest.mark.live
 

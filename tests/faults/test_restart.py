@@ -14,7 +14,7 @@ import pytest
 
 from tests.faults.conftest import ASYNC_MODES
 from tests.faults.helpers import assert_converged
-from tests.faults.reliable_client import ReliableClient
+from tests.harness.reliable_client import ReliableClient
 
 pytestmark = pytest.mark.live
 

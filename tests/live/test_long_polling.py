@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from tests.live.conftest import WAIT
+from tests.harness.clients import WAIT
 
 pytestmark = pytest.mark.live
 

@@ -16,7 +16,9 @@ import pytest
 import requests
 import socketio
 
-from tests.live.conftest import AGENT_NAME, PRESENCE_GRACE, TYPING_TIMEOUT, WAIT
+from tests.harness.clients import WAIT
+from tests.harness.credentials import AGENT_NAME
+from tests.live.conftest import PRESENCE_GRACE, TYPING_TIMEOUT
 
 pytestmark = pytest.mark.live
 

@@ -2,23 +2,17 @@
 agent on the other, and the whole core flow between them."""
 
 import shutil
-import threading
 
 import pytest
 import requests
 
-from tests.live.conftest import (
-    AGENT_EMAIL,
-    AGENT_NAME,
-    AGENT_PASSWORD,
-    PRESENCE_GRACE,
-    SERVER_ENV,
-    TYPING_TIMEOUT,
-    WAIT,
-    LiveClient,
-)
-from tests.live.server import ServerProcess
-from tests.services.servers import Redis
+from tests.harness.api import ChatApi
+from tests.harness.clients import WAIT, ClientPool
+from tests.harness.credentials import AGENT_NAME
+from tests.harness.logs import show_log_on_failure
+from tests.harness.server import ServerProcess
+from tests.harness.services import Redis
+from tests.live.conftest import PRESENCE_GRACE, SERVER_ENV, TYPING_TIMEOUT
 
 pytestmark = [
     pytest.mark.live,
@@ -33,59 +27,50 @@ pytestmark = [
 def two_servers(tmp_path_factory):
     """Processes A and B on one database, with Redis as the message queue."""
     redis = Redis()
-    queue = redis.start()
-    first = ServerProcess(tmp_path_factory.mktemp("process-a"), env=SERVER_ENV)
-    env = {**SERVER_ENV, "SOCKETIO_MESSAGE_QUEUE": queue, "DATABASE_URL": first.database_url}
-    first.extra_env.update(env)
-    second = ServerProcess(tmp_path_factory.mktemp("process-b"), env=env)
-    first.upgrade_database()
-    first.create_agent(AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD)
-    first.start()
+    env = {**SERVER_ENV, "SOCKETIO_MESSAGE_QUEUE": redis.start()}
+    first = ServerProcess(tmp_path_factory.mktemp("process-a"), env=env)
+    second = ServerProcess(
+        tmp_path_factory.mktemp("process-b"), env=env, database_url=first.database_url
+    )
+    first.prepare().start()
     second.start()
     yield first, second
     for process in (first, second):
         process.stop()
-        assert "Traceback" not in process.log_text(), process.log_tail()
+        process.assert_clean_log()
     redis.stop()
 
 
 @pytest.fixture(params=["websocket", "polling"])
 def clients(request, two_servers):
     """``open(server, label, **auth)`` connects a client over this test's transport."""
-    opened = []
+    for server in two_servers:
+        show_log_on_failure(request.node, server)
+    pool = ClientPool()
 
     def open_client(server, label, **auth):
-        client = LiveClient(server.url, request.param, auth, label)
-        opened.append(client)
-        return client.connect()
+        return pool.live(server.url, request.param, label, **auth)
 
     yield open_client
-    closing = [threading.Thread(target=client.close) for client in opened]
-    for thread in closing:
-        thread.start()
-    for thread in closing:
-        thread.join()
+    pool.close_all()
 
 
 def start_conversation(server, **details):
-    response = requests.post(f"{server.url}/api/v1/conversations", json=details, timeout=WAIT)
-    assert response.status_code == 201, response.text
-    return response.json()
+    with ChatApi(server.url) as api:
+        return api.new_conversation(**details)
 
 
 def agent_token(server):
-    response = requests.post(
-        f"{server.url}/api/v1/tokens", auth=(AGENT_EMAIL, AGENT_PASSWORD), timeout=WAIT
-    )
-    return response.json()["token"]
+    with ChatApi(server.url) as api:
+        return api.agent_token
 
 
 def test_core_flow_between_a_visitor_and_an_agent_on_different_processes(two_servers, clients):
     process_a, process_b = two_servers
     started = start_conversation(process_a, name="Ana")
-    cid = started["conversation_id"]
+    cid = started.conversation_id
     agent = clients(process_b, "agent", token=agent_token(process_b))
-    visitor = clients(process_a, "visitor", visitor_token=started["visitor_token"])
+    visitor = clients(process_a, "visitor", visitor_token=started.token)
 
     # Presence crosses processes: the agent sees the visitor come online,
     # and the visitor was told an agent is online.
@@ -135,16 +120,16 @@ def test_core_flow_between_a_visitor_and_an_agent_on_different_processes(two_ser
     )
 
     # Nothing was stored twice.
-    history = visitor_history(process_b, started["visitor_token"], cid)
+    history = visitor_history(process_b, started.token, cid)
     assert [(m["seq"], m["client_id"]) for m in history] == [(1, "v-1"), (2, "a-1")]
 
 
 def test_typing_started_on_one_process_expires_for_the_other(two_servers, clients):
     process_a, process_b = two_servers
     started = start_conversation(process_a)
-    cid = started["conversation_id"]
+    cid = started.conversation_id
     agent = clients(process_b, "agent", token=agent_token(process_b))
-    visitor = clients(process_a, "visitor", visitor_token=started["visitor_token"])
+    visitor = clients(process_a, "visitor", visitor_token=started.token)
     assert agent.call("join", {"conversation_id": cid})["ok"]
 
     assert visitor.call("typing", {"is_typing": True}) == {"ok": True}

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from tests.live.conftest import _InOrderClient
+from tests.harness.clients import InOrderClient
 
 STATUS_RANK = {"sent": 0, "delivered": 1, "seen": 2}
 PERMANENT_ERRORS = {"invalid", "too_large", "forbidden", "not_found"}
@@ -145,7 +145,7 @@ class ReliableClient:
         self._numbers = itertools.count(1)
 
         self._http = requests.Session()
-        self.sio = _InOrderClient(
+        self.sio = InOrderClient(
             reconnection=True,
             reconnection_attempts=0,
             reconnection_delay=reconnection_delay,
@@ -174,9 +174,7 @@ class ReliableClient:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                self.sio.connect(
-                    self.url, auth=self.auth, transports=[self.transport], wait_timeout=5
-                )
+                self._connect()
                 return self
             except Exception:
                 if self.connect_errors and self.connect_errors[-1] == {"message": "unauthorized"}:
@@ -196,9 +194,7 @@ class ReliableClient:
 
     def typing(self, is_typing: bool, conversation_id: int | None = None, wait: bool = True):
         """Tell the other side; returns the acknowledgement, or None with ``wait=False``."""
-        payload = {"is_typing": is_typing}
-        if self.role == "agent":
-            payload["conversation_id"] = self._conversation(conversation_id)
+        payload = self._addressed({"is_typing": is_typing}, self._conversation(conversation_id))
         if wait:
             return self.call("typing", payload, timeout=5)
         try:
@@ -373,14 +369,15 @@ class ReliableClient:
             # python-socketio does not reconnect after the server closed the socket.
             threading.Thread(target=self._reconnect_later, daemon=True).start()
 
+    def _connect(self) -> None:
+        self.sio.connect(self.url, auth=self.auth, transports=[self.transport], wait_timeout=5)
+
     def _reconnect_later(self, delay: float = 0.5):
         while not self.closing and not self.sio.connected:
             time.sleep(delay)
             delay = 0.5
             try:
-                self.sio.connect(
-                    self.url, auth=self.auth, transports=[self.transport], wait_timeout=5
-                )
+                self._connect()
             except Exception:
                 continue
 
@@ -444,33 +441,36 @@ class ReliableClient:
     def _catch_up(self):
         epoch = self.epoch
         for cid in list(self.following):
-            if self.role == "agent":
-                joined = self.call("join", {"conversation_id": cid})
-                if not joined.get("ok"):
-                    return
-                with self.lock:
-                    for message in joined["messages"]:
-                        self._store(self.threads[cid], message)
-            with self.lock:
-                after = self._catch_up_from(self.threads[cid])
-            while True:
-                payload = {"after_seq": after, "limit": PAGE}
-                if self.role == "agent":
-                    payload["conversation_id"] = cid
-                page = self.call("history", payload)
-                if not page.get("ok"):
-                    return  # retried on the next connect, or next round
-                with self.changed:
-                    for message in page["messages"]:
-                        self._store(self.threads[cid], message)
-                    self.changed.notify_all()
-                if not page["has_more"] or not page["messages"]:
-                    break
-                after = page["messages"][-1]["seq"]
+            if not self._catch_up_on(cid):
+                return  # retried on the next connect, or next round
         with self.changed:
             if self.epoch == epoch and self.sio.connected:
                 self.synced = True
             self.changed.notify_all()
+
+    def _catch_up_on(self, cid: int) -> bool:
+        """Join (an agent) and read the history of one conversation after
+        what is known; False if a request failed."""
+        if self.role == "agent":
+            joined = self.call("join", {"conversation_id": cid})
+            if not joined.get("ok"):
+                return False
+            with self.lock:
+                for message in joined["messages"]:
+                    self._store(self.threads[cid], message)
+        with self.lock:
+            after = self._catch_up_from(self.threads[cid])
+        while True:
+            page = self.call("history", self._addressed({"after_seq": after, "limit": PAGE}, cid))
+            if not page.get("ok"):
+                return False
+            with self.changed:
+                for message in page["messages"]:
+                    self._store(self.threads[cid], message)
+                self.changed.notify_all()
+            if not page["has_more"] or not page["messages"]:
+                return True
+            after = page["messages"][-1]["seq"]
 
     @staticmethod
     def _catch_up_from(thread: ConversationState) -> int:
@@ -485,40 +485,15 @@ class ReliableClient:
         return after
 
     def _pump_outbox(self):
-        now = time.monotonic()
-        to_send = []
         with self.changed:
-            in_flight = 0
-            for item in self.outbox:
-                if item.state == "in_flight" and item.epoch == self.epoch:
-                    if now < item.deadline:
-                        in_flight += 1
-                        continue
-                    item.errors.append("timeout")
-                    self._back_off(item, now)
-                if item.state == "waiting" and now >= item.not_before:
-                    item.state = "queued"
-            for item in self.outbox:
-                if in_flight >= self.max_in_flight:
-                    break
-                if item.state == "waiting" and self.max_in_flight == 1:
-                    break  # in order: nothing overtakes a message waiting to be retried
-                if item.state != "queued":
-                    continue
-                item.state, item.epoch = "in_flight", self.epoch
-                item.deadline = now + self.ack_timeout
-                item.attempts += 1
-                self.attempts[item.client_id] += 1
-                in_flight += 1
-                to_send.append((item, self.epoch))
-        for item, epoch in to_send:
-            payload = {"client_id": item.client_id, "body": item.body}
-            if self.role == "agent":
-                payload["conversation_id"] = item.conversation_id
+            due = self._due(time.monotonic())
+        for item, epoch in due:
             try:
                 self.sio.emit(
                     "send_message",
-                    payload,
+                    self._addressed(
+                        {"client_id": item.client_id, "body": item.body}, item.conversation_id
+                    ),
                     callback=lambda *args, item=item, epoch=epoch: self._on_send_ack(
                         item, epoch, args[0] if args else None
                     ),
@@ -527,6 +502,40 @@ class ReliableClient:
                 with self.changed:
                     if item.state == "in_flight":
                         item.state = "queued"
+
+    def _due(self, now: float) -> list[tuple[OutboxItem, int]]:
+        """The items to send now (with the connection they go on), marked in flight."""
+        in_flight = self._expire(now)
+        due = []
+        for item in self.outbox:
+            if in_flight >= self.max_in_flight:
+                break
+            if item.state == "waiting" and self.max_in_flight == 1:
+                break  # in order: nothing overtakes a message waiting to be retried
+            if item.state != "queued":
+                continue
+            item.state, item.epoch = "in_flight", self.epoch
+            item.deadline = now + self.ack_timeout
+            item.attempts += 1
+            self.attempts[item.client_id] += 1
+            in_flight += 1
+            due.append((item, self.epoch))
+        return due
+
+    def _expire(self, now: float) -> int:
+        """A send whose acknowledgement is overdue counts as lost, and a wait
+        that is over ends; returns how many sends are still in flight."""
+        in_flight = 0
+        for item in self.outbox:
+            if item.state == "in_flight" and item.epoch == self.epoch:
+                if now < item.deadline:
+                    in_flight += 1
+                    continue
+                item.errors.append("timeout")
+                self._back_off(item, now)
+            if item.state == "waiting" and now >= item.not_before:
+                item.state = "queued"
+        return in_flight
 
     def _on_send_ack(self, item: OutboxItem, epoch: int, ack):
         with self.changed:
@@ -573,10 +582,7 @@ class ReliableClient:
         with self.lock:
             wanted = self._receipts_wanted()
         for cid, status, up_to in wanted:
-            payload = {"status": status, "up_to_seq": up_to}
-            if self.role == "agent":
-                payload["conversation_id"] = cid
-            ack = self.call("receipt", payload)
+            ack = self.call("receipt", self._addressed({"status": status, "up_to_seq": up_to}, cid))
             if not ack.get("ok"):
                 return  # tried again on the next round
             with self.changed:
@@ -586,6 +592,12 @@ class ReliableClient:
                 self.changed.notify_all()
 
     # Helpers.
+
+    def _addressed(self, payload: dict, conversation_id: int) -> dict:
+        """An agent names the conversation in every request; a visitor has one."""
+        if self.role == "agent":
+            payload["conversation_id"] = conversation_id
+        return payload
 
     def _conversation(self, conversation_id: int | None) -> int:
         if self.role == "visitor":

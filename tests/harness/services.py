@@ -3,27 +3,11 @@
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from glob import glob
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on port {port}")
+from tests.harness.ports import free_port, wait_for_port
 
 
 def postgres_bin() -> str | None:
