@@ -13,59 +13,38 @@
 const fs = require("fs");
 const readline = require("readline");
 const { performance } = require("perf_hooks");
-const { io } = require("socket.io-client");
+const sockets = require("./sockets");
 
+const { out } = sockets;
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 const wallNow = () => performance.timeOrigin + performance.now();
 
-setTimeout(() => {
-  out({ type: "error", error: "hard time limit reached" });
-  process.exit(2);
-}, cfg.hard_limit_s * 1000).unref();
+sockets.exitAfter(cfg.hard_limit_s * 1000);
 
 let disconnects = 0;
 const reasons = {};
 
-function connect(auth) {
-  return new Promise((resolve) => {
-    const socket = io(cfg.url, {
-      auth,
-      transports: [cfg.transport],
-      forceNew: true,
-      reconnection: false,
-      timeout: 60000,
-      perMessageDeflate: cfg.deflate ? { threshold: 1024 } : false,
-    });
-    const done = (error) => {
-      socket.off("connect", ok);
-      socket.off("connect_error", fail);
-      if (!error) {
-        socket.on("disconnect", (reason) => {
-          disconnects++;
-          reasons[reason] = (reasons[reason] || 0) + 1;
-        });
-      }
-      resolve({ socket, error });
-    };
-    const ok = () => done(null);
-    const fail = (err) => done(String((err && err.message) || err));
-    socket.on("connect", ok);
-    socket.on("connect_error", fail);
+// Connected sockets count their disconnects, by reason.
+async function connect(auth) {
+  const result = await sockets.connect(cfg.url, {
+    auth,
+    transports: [cfg.transport],
+    forceNew: true,
+    reconnection: false,
+    timeout: 60000,
+    perMessageDeflate: cfg.deflate ? { threshold: 1024 } : false,
   });
+  if (!result.error) {
+    result.socket.on("disconnect", (reason) => {
+      disconnects++;
+      reasons[reason] = (reasons[reason] || 0) + 1;
+    });
+  }
+  return result;
 }
 
-async function connectAll(items, makeAuth, concurrency) {
-  const results = new Array(items.length);
-  let next = 0;
-  async function lane() {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await connect(makeAuth(items[i]));
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
-  return results;
+function connectAll(items, makeAuth, concurrency) {
+  return sockets.connectAll(items, (item) => connect(makeAuth(item)), concurrency);
 }
 
 function quantile(values, q) {

@@ -17,17 +17,13 @@ const fs = require("fs");
 const http = require("http");
 const readline = require("readline");
 const { performance } = require("perf_hooks");
-const { io } = require("socket.io-client");
+const sockets = require("./sockets");
 
+const { out } = sockets;
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 
 // Hard stop, whatever happens: connect + run + drain + a margin.
-const HARD_LIMIT_MS = (cfg.connect_timeout + cfg.seconds + cfg.grace + 60) * 1000;
-setTimeout(() => {
-  out({ type: "error", error: "hard time limit reached" });
-  process.exit(2);
-}, HARD_LIMIT_MS).unref();
+sockets.exitAfter((cfg.connect_timeout + cfg.seconds + cfg.grace + 60) * 1000);
 
 function socketOptions(auth) {
   const opts = {
@@ -47,32 +43,8 @@ function socketOptions(auth) {
   return opts;
 }
 
-function connect(auth) {
-  return new Promise((resolve) => {
-    const socket = io(cfg.url, socketOptions(auth));
-    const done = (error) => {
-      socket.off("connect", ok);
-      socket.off("connect_error", fail);
-      resolve({ socket, error });
-    };
-    const ok = () => done(null);
-    const fail = (err) => done(String((err && err.message) || err));
-    socket.on("connect", ok);
-    socket.on("connect_error", fail);
-  });
-}
-
-async function connectAll(items, makeAuth, concurrency) {
-  const results = new Array(items.length);
-  let next = 0;
-  async function lane() {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await connect(makeAuth(items[i]));
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
-  return results;
+function connectAll(items, makeAuth, concurrency) {
+  return sockets.connectAll(items, (item) => sockets.connect(cfg.url, socketOptions(makeAuth(item))), concurrency);
 }
 
 const stats = {

@@ -1,0 +1,1 @@
+"""Benchmarks of the chat server: throughput, idle connections, history reads."""

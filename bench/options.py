@@ -1,0 +1,136 @@
+"""The command line of bench/run.py, and the servers it asks for."""
+
+import argparse
+
+from bench.machine import add_placement_options, default_loadgen_cores
+
+
+def parse_args(description: str, argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    _add_step_options(parser)
+    _add_server_options(parser)
+    _add_load_options(parser)
+    add_placement_options(parser)
+    _add_run_options(parser)
+    return _with_defaults(parser.parse_args(argv))
+
+
+def _add_step_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quick", action="store_true", help="a short run: WebSocket, 200 and 1000 msg/s, 2 s each"
+    )
+    parser.add_argument(
+        "--peak",
+        action="store_true",
+        help="raise the rate until delivery falls >5%% behind or p99 > 500 ms",
+    )
+    parser.add_argument(
+        "--peak-start", type=int, default=100, help="first rate of --peak (default 100)"
+    )
+    parser.add_argument(
+        "--peak-retries",
+        type=int,
+        default=1,
+        help="times a failing --peak step is tried again before it counts (default 1)",
+    )
+    parser.add_argument("--rates", help="comma-separated target msg/s (default 200,1000,2000)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        help="sending time per step (default 10; 3 with --quick; 5 with --peak)",
+    )
+    parser.add_argument(
+        "--transport",
+        choices=("websocket", "polling", "both", "websocket-deflate", "all"),
+        help="both: websocket and polling (the default; websocket with --quick); "
+        "websocket-deflate: WebSocket with permessage-deflate negotiated, as "
+        "browsers do; all: the three",
+    )
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", choices=("chat", "relay", "both"), default="both")
+    parser.add_argument(
+        "--relay-tcp",
+        choices=("nagle", "nodelay", "both"),
+        help="the relay as socketio.run() leaves it (nagle) and/or with TCP_NODELAY "
+        "like the chat (default: both; nodelay with --quick and --peak)",
+    )
+    parser.add_argument("--async-mode", choices=("eventlet", "gevent"), default="eventlet")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
+
+
+def _add_load_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--visitors", type=int, default=200)
+    parser.add_argument("--agents", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="load-generator processes")
+    parser.add_argument(
+        "--grace", type=float, default=3.0, help="seconds to wait for stragglers after sending ends"
+    )
+    parser.add_argument(
+        "--polling-keepalive",
+        choices=("on", "off"),
+        default="on",
+        help="long-polling over kept-alive connections, as browsers do (default on)",
+    )
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="before each step, wait while other programs use >30%% CPU, at most "
+        "this long in the whole run (default 30)",
+    )
+    parser.add_argument(
+        "--no-skip",
+        action="store_true",
+        help="run every rate even after a step delivered under 80%% of its target",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="record each chat step with py-spy into DIR and print the top functions",
+    )
+
+
+def _with_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    """The defaults that depend on --quick and --peak, and the derived lists."""
+    if args.seconds is None:
+        args.seconds = 2.0 if args.quick else 5.0 if args.peak else 10.0
+    if args.transport is None:
+        args.transport = "websocket" if args.quick else "both"
+    if args.relay_tcp is None:
+        args.relay_tcp = "nodelay" if (args.quick or args.peak) else "both"
+    if args.rates:
+        args.rate_list = [int(r) for r in args.rates.split(",") if r.strip()]
+    else:
+        args.rate_list = [200, 1000] if args.quick else [200, 1000, 2000]
+    if args.quick:
+        args.grace = min(args.grace, 2.0)
+        args.quiet_wait = min(args.quiet_wait, 5.0)
+    args.transports = {
+        "both": ["websocket", "polling"],
+        "all": ["websocket", "websocket-deflate", "polling"],
+    }.get(args.transport, [args.transport])
+    args.loadgen_cores = args.loadgen_cores or default_loadgen_cores(args.server_cores)
+    args.agents = max(1, args.agents)
+    args.workers = max(1, min(args.workers, args.agents))
+    return args
+
+
+def server_plan(args: argparse.Namespace) -> list[dict]:
+    """The servers to measure, in order: the chat, the relay without and with TCP_NODELAY."""
+    plan = []
+    if args.server in ("chat", "both"):
+        plan.append({"kind": "chat"})
+    if args.server in ("relay", "both"):
+        if args.relay_tcp in ("nagle", "both"):
+            plan.append({"kind": "relay", "nodelay": False})
+        if args.relay_tcp in ("nodelay", "both"):
+            plan.append({"kind": "relay", "nodelay": True})
+    return plan
