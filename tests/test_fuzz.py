@@ -626,14 +626,23 @@ def expected_new_conversation(content, content_type) -> set[int]:
     raw = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
     if len(raw) > 64 * 1024:
         return {413}
-    if content_type != "application/json":
+    details = json_object(raw) if content_type == "application/json" else None
+    if details is None:
         return {400}
+    return expected_for_details(details)
+
+
+def json_object(raw: bytes) -> dict | None:
+    """The body as a JSON object; None if it is anything else."""
     try:
         details = json.loads(raw)
     except (ValueError, RecursionError):
-        return {400}
-    if not isinstance(details, dict):
-        return {400}
+        return None
+    return details if isinstance(details, dict) else None
+
+
+def expected_for_details(details: dict) -> set[int]:
+    """The statuses the fields of a new conversation's JSON object allow."""
     allowed = {201}
     limits = {"name": 100, "email": 254, "page_url": 2048}
     for name, limit in limits.items():

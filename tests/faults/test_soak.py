@@ -46,9 +46,8 @@ def start_all(clients):
     assert all(client.connected for client in clients)
 
 
-def test_soak(make_server, clients):
-    rng = random.Random(SEED)
-    chat = make_server(ASYNC_MODE)
+def open_soak_clients(chat, clients):
+    """A visitor per conversation and the agents following them all, transports mixed."""
     conversations = [chat.new_conversation(name=f"Visitor {n}") for n in range(VISITORS)]
     ids = [cid for cid, _token in conversations]
     transports = ["websocket", "polling"]
@@ -78,57 +77,75 @@ def test_soak(make_server, clients):
         )
         for n in range(AGENTS)
     ]
-    everyone = [*visitors, *agents]
-    start_all(everyone)
+    return ids, visitors, agents
 
-    busy: set = set()  # clients in the middle of a reload
-    lock = threading.Lock()
-    counts = {"reloads": 0, "drops": 0, "kills": 0}
 
-    def reload(client):
-        try:
-            client.reload(pause=rng.uniform(0.1, 1.0))
-        finally:
-            with lock:
-                busy.discard(client)
+class Chaos:
+    """Random chatting, typing, reloads and dropped connections, and once the kill."""
 
-    started = time.monotonic()
-    killed = not KILL
-    while (elapsed := time.monotonic() - started) < SECONDS:
-        if not killed and elapsed > SECONDS / 2:
-            chat.server.kill()
-            time.sleep(rng.uniform(0.2, 1.0))
-            chat.server.start()
-            killed, counts["kills"] = True, counts["kills"] + 1
-        roll = rng.random()
+    def __init__(self, rng, chat, ids, visitors, agents):
+        self.rng, self.chat, self.ids = rng, chat, ids
+        self.visitors, self.agents = visitors, agents
+        self.everyone = [*visitors, *agents]
+        self.busy: set = set()  # clients in the middle of a reload
+        self.lock = threading.Lock()
+        self.counts = {"reloads": 0, "drops": 0, "kills": 0}
+
+    def run(self, seconds: float, kill: bool) -> None:
+        started = time.monotonic()
+        killed = not kill
+        while (elapsed := time.monotonic() - started) < seconds:
+            if not killed and elapsed > seconds / 2:
+                self.chat.server.kill()
+                time.sleep(self.rng.uniform(0.2, 1.0))
+                self.chat.server.start()
+                killed, self.counts["kills"] = True, self.counts["kills"] + 1
+            self.act(self.rng.random())
+            time.sleep(TICK)
+        wait_until(lambda: not self.busy, 30, "reloads to finish")
+
+    def act(self, roll: float) -> None:
+        rng = self.rng
         if roll < 0.55:
-            rng.choice(visitors).send(f"visitor text {rng.randrange(10**6)}")
+            rng.choice(self.visitors).send(f"visitor text {rng.randrange(10**6)}")
         elif roll < 0.80:
-            rng.choice(agents).send(f"agent reply {rng.randrange(10**6)}", rng.choice(ids))
+            rng.choice(self.agents).send(
+                f"agent reply {rng.randrange(10**6)}", rng.choice(self.ids)
+            )
         elif roll < 0.85:
-            rng.choice(visitors).typing(True, wait=False)
+            rng.choice(self.visitors).typing(True, wait=False)
         elif roll < 0.87:
-            client = rng.choice(everyone)
-            with lock:
-                if client in busy:
-                    continue
-                busy.add(client)
-            counts["reloads"] += 1
-            threading.Thread(target=reload, args=(client,), daemon=True).start()
+            self.reload(rng.choice(self.everyone))
         elif roll < 0.88:
-            client = rng.choice([c for c in everyone if c.transport == "websocket"])
-            counts["drops"] += 1
+            client = rng.choice([c for c in self.everyone if c.transport == "websocket"])
+            self.counts["drops"] += 1
             client.drop()
-        time.sleep(TICK)
 
-    wait_until(lambda: not busy, 30, "reloads to finish")
+    def reload(self, client) -> None:
+        with self.lock:
+            if client in self.busy:
+                return
+            self.busy.add(client)
+        self.counts["reloads"] += 1
+        threading.Thread(target=self._reload, args=(client,), daemon=True).start()
+
+    def _reload(self, client) -> None:
+        try:
+            client.reload(pause=self.rng.uniform(0.1, 1.0))
+        finally:
+            with self.lock:
+                self.busy.discard(client)
+
+
+def wait_for_convergence(chat, ids, visitors, agents, stored: dict) -> bool:
+    """Whether every client settled and shows what is stored (kept in ``stored``)."""
+    everyone = [*visitors, *agents]
     deadline = time.monotonic() + 90
 
     def settled():
         return all(client.settled() for client in everyone)
 
     wait_until(settled, max(1.0, deadline - time.monotonic()), "every client to settle", 0.2)
-    stored = {}
 
     def converged():
         stored.clear()
@@ -140,45 +157,70 @@ def test_soak(make_server, clients):
             view(a.messages(cid)) == shown[cid] for a in agents for cid in ids
         )
 
-    converged_in_time = True
     try:
         wait_until(converged, max(1.0, deadline - time.monotonic()), "every view to match", 0.5)
     except AssertionError:
-        converged_in_time = False
+        return False
+    return True
 
-    # The counts.
+
+def seqs_held(client, cid, stored) -> int:
+    """How many of a conversation's stored messages the client holds."""
+    return len({m["seq"] for m in client.messages(cid)} & {m["seq"] for m in stored[cid]})
+
+
+def tally(everyone, visitors, agents, ids, stored) -> dict:
+    """What was written, acknowledged, stored, received, duplicated and lost."""
     written = {(c.role, cid) for c in everyone for cid in c.attempts} | {
         (c.role, item.client_id) for c in everyone for item in c.outbox
     }
     acked = {(c.role, cid) for c in everyone for cid in c.acked}
     stored_keys = [(m["sender"], m["client_id"]) for ms in stored.values() for m in ms]
-    total_stored = len(stored_keys)
-    seqs_held = [
-        len({m["seq"] for m in v.messages()} & {m["seq"] for m in stored[v.conversation_id]})
-        for v in visitors
-    ]
-    agents_held = [
-        sum(
-            len({m["seq"] for m in a.messages(cid)} & {m["seq"] for m in stored[cid]})
-            for cid in ids
-        )
-        for a in agents
-    ]
-    received = min(sum(seqs_held), *agents_held)
+    agents_held = [sum(seqs_held(a, cid, stored) for cid in ids) for a in agents]
+    received = min(sum(seqs_held(v, v.conversation_id, stored) for v in visitors), *agents_held)
     duplicates = (
         len(stored_keys)
         - len(set(stored_keys))
         + sum(c.duplicate_events() for c in everyone)
         + sum(len(c.conflicts()) for c in everyone)
     )
-    lost = len(acked - set(stored_keys)) + (total_stored - received)
-    attempts = sum(sum(c.attempts.values()) for c in everyone)
-    reconnects = sum(c.connects - 1 for c in everyone)
+    return {
+        "written": written,
+        "acked": acked,
+        "stored_keys": stored_keys,
+        "agents_held": agents_held,
+        "received": received,
+        "duplicates": duplicates,
+        "lost": len(acked - set(stored_keys)) + (len(stored_keys) - received),
+        "attempts": sum(sum(c.attempts.values()) for c in everyone),
+        "reconnects": sum(c.connects - 1 for c in everyone),
+    }
+
+
+def test_soak(make_server, clients):
+    rng = random.Random(SEED)
+    chat = make_server(ASYNC_MODE)
+    ids, visitors, agents = open_soak_clients(chat, clients)
+    everyone = [*visitors, *agents]
+    start_all(everyone)
+
+    chaos = Chaos(rng, chat, ids, visitors, agents)
+    chaos.run(SECONDS, KILL)
+    stored = {}
+    converged_in_time = wait_for_convergence(chat, ids, visitors, agents, stored)
+
+    # The counts.
+    counts = tally(everyone, visitors, agents, ids, stored)
+    written, acked, stored_keys = counts["written"], counts["acked"], counts["stored_keys"]
+    received, duplicates, lost = counts["received"], counts["duplicates"], counts["lost"]
+    agents_held = counts["agents_held"]
+    total_stored = len(stored_keys)
     print(
         f"\nsoak: {ASYNC_MODE} seconds={SECONDS:g} clients={len(everyone)} sent={len(written)}"
-        f" attempts={attempts} acked={len(acked)} stored={total_stored} received={received}"
-        f" duplicates={duplicates} lost={lost} reconnects={reconnects}"
-        f" reloads={counts['reloads']} drops={counts['drops']} kills={counts['kills']}"
+        f" attempts={counts['attempts']} acked={len(acked)} stored={total_stored}"
+        f" received={received} duplicates={duplicates} lost={lost}"
+        f" reconnects={counts['reconnects']} reloads={chaos.counts['reloads']}"
+        f" drops={chaos.counts['drops']} kills={chaos.counts['kills']}"
     )
 
     assert converged_in_time, "clients did not settle on what is stored"

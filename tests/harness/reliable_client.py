@@ -1,4 +1,7 @@
-"""A reference client of the chat protocol, doing every duty a client has.
+"""The reference client of the chat protocol in Python, doing every duty a client has.
+
+Tests (and anything else in Python) that need an outbox or a catch-up use
+this one; the widget and the inbox are the JavaScript clients.
 
 It does what the bundled widget and inbox do, on python-socketio's ``Client``
 with reconnection enabled, over WebSocket or long-polling:
@@ -122,7 +125,15 @@ class ReliableClient:
         self.ack_timeout = ack_timeout
         self.retry_delay = retry_delay
         self.retry_delay_max = retry_delay_max
+        self._init_state()
+        self._prefix = f"{label}-{next(_ids)}"
+        self._numbers = itertools.count(1)
+        self._http = requests.Session()
+        self.sio = self._socket(reconnection_delay, reconnection_delay_max)
+        self._worker = threading.Thread(target=self._work, name=f"{label}-worker", daemon=True)
 
+    def _init_state(self) -> None:
+        """What the client holds: its conversations, outbox, answers and counts."""
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.threads = {cid: ConversationState() for cid in self.following}
@@ -141,11 +152,10 @@ class ReliableClient:
         self.synced = False
         self.closing = False
         self._waiters: set[threading.Event] = set()
-        self._prefix = f"{label}-{next(_ids)}"
-        self._numbers = itertools.count(1)
 
-        self._http = requests.Session()
-        self.sio = InOrderClient(
+    def _socket(self, reconnection_delay: float, reconnection_delay_max: float) -> InOrderClient:
+        """A Socket.IO client that reconnects by itself, with this client's handlers."""
+        sio = InOrderClient(
             reconnection=True,
             reconnection_attempts=0,
             reconnection_delay=reconnection_delay,
@@ -154,14 +164,14 @@ class ReliableClient:
             handle_sigint=False,
             http_session=self._http,
         )
-        self.sio.on("connect", self._on_connect)
-        self.sio.on("disconnect", self._on_disconnect)
-        self.sio.on("connect_error", self._on_connect_error)
-        self.sio.on("message", self._on_message)
-        self.sio.on("receipt", self._on_receipt)
-        self.sio.on("typing", self._on_typing)
-        self.sio.on("presence", self._on_presence)
-        self._worker = threading.Thread(target=self._work, name=f"{label}-worker", daemon=True)
+        sio.on("connect", self._on_connect)
+        sio.on("disconnect", self._on_disconnect)
+        sio.on("connect_error", self._on_connect_error)
+        sio.on("message", self._on_message)
+        sio.on("receipt", self._on_receipt)
+        sio.on("typing", self._on_typing)
+        sio.on("presence", self._on_presence)
+        return sio
 
     def __repr__(self):
         return f"<ReliableClient {self.label} ({self.role}) over {self.transport}>"
