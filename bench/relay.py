@@ -65,6 +65,7 @@ else:
 
     monkey.patch_all()
 
+import functools  # noqa: E402
 import itertools  # noqa: E402
 import socket  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
@@ -117,24 +118,28 @@ def on_disconnect(reason=None):
     identities.pop(request.sid, None)
 
 
-def conversation_of(payload: dict) -> tuple[str, int]:
-    role, own = identities[request.sid]
-    if role == "visitor":
-        return role, own
-    conversation_id = payload.get("conversation_id")
-    if not isinstance(conversation_id, int):
-        raise ValueError("conversation_id is required")
-    return role, conversation_id
+def about_a_conversation(handler):
+    """An event about one conversation: a visitor's own, or the one an agent
+    names. ``handler(payload, role, conversation_id)`` runs for a payload
+    that is an object and names a conversation; anything else is invalid."""
+
+    @functools.wraps(handler)
+    def checked(payload=None):
+        if not isinstance(payload, dict):
+            return invalid("the payload must be one JSON object")
+        role, conversation_id = identities[request.sid]
+        if role == "agent":
+            conversation_id = payload.get("conversation_id")
+            if not isinstance(conversation_id, int):
+                return invalid("conversation_id is required")
+        return handler(payload, role, conversation_id)
+
+    return checked
 
 
 @socketio.on("send_message")
-def send_message(payload=None):
-    if not isinstance(payload, dict):
-        return invalid("the payload must be one JSON object")
-    try:
-        role, conversation_id = conversation_of(payload)
-    except ValueError as exc:
-        return invalid(str(exc))
+@about_a_conversation
+def send_message(payload: dict, role: str, conversation_id: int):
     body, client_id = payload.get("body"), payload.get("client_id")
     if not isinstance(body, str) or not body.strip() or not isinstance(client_id, str):
         return invalid("client_id and body are required")
@@ -157,13 +162,8 @@ def send_message(payload=None):
 
 
 @socketio.on("receipt")
-def receipt(payload=None):
-    if not isinstance(payload, dict):
-        return invalid("the payload must be one JSON object")
-    try:
-        role, conversation_id = conversation_of(payload)
-    except ValueError as exc:
-        return invalid(str(exc))
+@about_a_conversation
+def receipt(payload: dict, role: str, conversation_id: int):
     event = {
         "conversation_id": conversation_id,
         "status": payload.get("status"),
@@ -176,14 +176,11 @@ def receipt(payload=None):
 
 
 @socketio.on("typing")
-def typing(payload=None):
+@about_a_conversation
+def typing(payload: dict, role: str, conversation_id: int):
     """Tells the other side in the room (for bench/connections.py's burst)."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("is_typing"), bool):
+    if not isinstance(payload.get("is_typing"), bool):
         return invalid("is_typing is required")
-    try:
-        role, conversation_id = conversation_of(payload)
-    except ValueError as exc:
-        return invalid(str(exc))
     event = {
         "conversation_id": conversation_id,
         "sender": role,

@@ -7,14 +7,16 @@ The server-process tests (tests/live, tests/faults, tests/browser) build on
 import functools
 import os
 import threading
+from contextlib import contextmanager
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app import create_app, db, models, socketio
 from app.auth import tokens
 from app.chat import background
-from app.models import Agent
+from app.models import Agent, Conversation, Message
 from config import TestConfig
 from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
 
@@ -143,13 +145,14 @@ def new_visitor(client):
     return start
 
 
-@pytest.fixture
-def connect(app):
-    """Open Socket.IO test clients; all are disconnected at the end."""
+@contextmanager
+def socket_clients(app):
+    """``open(**options)`` opens a Socket.IO test client (``auth``,
+    ``flask_test_client``); all are disconnected at the end."""
     opened = []
 
-    def open_socket(**auth):
-        socket = socketio.test_client(app, auth=auth or None)
+    def open_socket(**options):
+        socket = socketio.test_client(app, **options)
         opened.append(socket)
         return socket
 
@@ -157,6 +160,23 @@ def connect(app):
     for socket in opened:
         if socket.is_connected():
             socket.disconnect()
+
+
+@pytest.fixture
+def connect(app):
+    """Open Socket.IO test clients; all are disconnected at the end."""
+    with socket_clients(app) as open_socket:
+        yield lambda **auth: open_socket(auth=auth or None)
+
+
+def database_state():
+    """Every stored message and conversation, as plain rows."""
+    db.session.rollback()
+    messages = db.session.execute(sa.select(Message.__table__).order_by(Message.id)).all()
+    conversations = db.session.execute(
+        sa.select(Conversation.__table__).order_by(Conversation.id)
+    ).all()
+    return messages, conversations
 
 
 def events(socket, name):

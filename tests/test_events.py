@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app import db, socketio
 from app.chat import presence, service
 from app.models import ApiToken, Connection, Conversation, Message, utcnow
-from tests.conftest import events
+from tests.conftest import database_state, events, socket_clients
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 
 ISO_UTC_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -62,16 +62,6 @@ def error_code(ack) -> str:
     return ack["error"]["code"]
 
 
-def database_state():
-    """Every stored message and conversation, as plain rows."""
-    db.session.rollback()
-    messages = db.session.execute(sa.select(Message.__table__).order_by(Message.id)).all()
-    conversations = db.session.execute(
-        sa.select(Conversation.__table__).order_by(Conversation.id)
-    ).all()
-    return messages, conversations
-
-
 def stored(conversation_id) -> list[Message]:
     db.session.rollback()
     query = sa.select(Message).where(Message.conversation_id == conversation_id)
@@ -119,17 +109,8 @@ def cookie_socket(app, client, agent):
     """Log in through the form, then open sockets that carry the session cookie."""
     response = client.post("/login", data={"email": AGENT_EMAIL, "password": AGENT_PASSWORD})
     assert response.status_code == 302
-    opened = []
-
-    def open_socket():
-        socket = socketio.test_client(app, flask_test_client=client)
-        opened.append(socket)
-        return socket
-
-    yield open_socket
-    for socket in opened:
-        if socket.is_connected():
-            socket.disconnect()
+    with socket_clients(app) as open_socket:
+        yield lambda: open_socket(flask_test_client=client)
 
 
 # --- connect ------------------------------------------------------------------

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from socketio import packet
 
 from app import db, socketio
-from app.models import Conversation, Message
+from app.models import Conversation
+from tests.conftest import database_state
 
 MAX_INT = 2**31 - 1
 MISSING = 10_000  # a conversation id nobody has
@@ -274,16 +275,6 @@ def _expected(event: str, args: list, role: str, world: World) -> set[str]:
 
 
 # --- the server ---------------------------------------------------------------
-
-
-def database_state():
-    """Every stored message and conversation, as plain rows."""
-    db.session.rollback()
-    messages = db.session.execute(sa.select(Message.__table__).order_by(Message.id)).all()
-    conversations = db.session.execute(
-        sa.select(Conversation.__table__).order_by(Conversation.id)
-    ).all()
-    return messages, conversations
 
 
 def world(own: int) -> World:

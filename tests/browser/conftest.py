@@ -14,6 +14,8 @@ so does a traceback in the server log.
 import http.server
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -110,34 +112,35 @@ class HostSite:
 class ChatServer(ChatApi):
     """The chat server process, and what tests need to talk to it directly."""
 
-    def __init__(
-        self,
-        process: ServerProcess,
-        allowed_site: HostSite | None = None,
-        refused_site: HostSite | None = None,
-    ):
+    def __init__(self, process: ServerProcess):
         super().__init__(process.url)
         self.process = process
-        self.allowed_site = allowed_site
-        self.refused_site = refused_site
+        # The customer sites that embed the widget, where a test needs them.
+        self.allowed_site: HostSite | None = None
+        self.refused_site: HostSite | None = None
 
 
-def start_chat_server(workdir: Path, env: dict) -> ServerProcess:
-    return ServerProcess(workdir, "eventlet", {**SERVER_ENV, **env}).prepare().start()
+@contextmanager
+def serving_chat(workdir: Path, env: dict | None = None) -> Iterator[ChatServer]:
+    """A chat server process of the browser tests, stopped at the end."""
+    process = ServerProcess(workdir, "eventlet", {**SERVER_ENV, **(env or {})})
+    server = ChatServer(process.prepare().start())
+    try:
+        yield server
+    finally:
+        server.close()
+        process.stop()
 
 
 @pytest.fixture(scope="session")
 def chat_server(tmp_path_factory):
     """The chat server of the session, which allows embedding on ``allowed_site`` only."""
     allowed, refused = HostSite(), HostSite()
-    process = start_chat_server(
-        tmp_path_factory.mktemp("browser-server"), {"CHAT_ALLOWED_ORIGINS": allowed.url}
-    )
-    allowed.chat_url = refused.chat_url = process.url
-    server = ChatServer(process, allowed, refused)
-    yield server
-    server.close()
-    process.stop()
+    workdir = tmp_path_factory.mktemp("browser-server")
+    with serving_chat(workdir, {"CHAT_ALLOWED_ORIGINS": allowed.url}) as server:
+        allowed.chat_url = refused.chat_url = server.url
+        server.allowed_site, server.refused_site = allowed, refused
+        yield server
     allowed.close()
     refused.close()
 

@@ -21,38 +21,17 @@ def exactly(text: str) -> re.Pattern:
     return re.compile(f"^{re.escape(text)}$")
 
 
-class Widget:
-    """The chat widget on a page of the visitor's."""
+class Screen:
+    """Where a person reads and writes messages: ``messages`` are the bubbles
+    in ``scroll`` (a CSS selector), ``input`` the box they write in."""
 
-    def __init__(self, page: Page):
-        self.page = page
-        self.launcher = page.locator(".lc-launcher")
-        self.panel = page.locator(".lc-panel")
-        self.input = page.get_by_role("textbox", name="Message")
-        self.messages = page.locator(".lc-messages .message")
-        self.typing = page.locator(".lc-typing")
-        self.connection = page.locator(".lc-connection")
-        self.presence = page.locator(".lc-presence")
-        self.badge = page.locator(".lc-badge")
-        self.options = page.get_by_role("button", name="Chat options")
-        self.ended = page.locator(".lc-ended")
-        self.confirm = page.get_by_role("alertdialog", name="End this chat?")
+    page: Page
+    input: Locator
+    scroll: str
 
-    def ready(self) -> "Widget":
-        """Wait until the widget has mounted on the page."""
-        expect(self.launcher).to_be_visible()
-        return self
-
-    def open(self) -> "Widget":
-        if not self.panel.is_visible():
-            self.launcher.click()
-        expect(self.panel).to_be_visible()
-        return self
-
-    def close(self) -> "Widget":
-        self.page.keyboard.press("Escape")
-        expect(self.panel).to_be_hidden()
-        return self
+    @property
+    def messages(self) -> Locator:
+        return self.page.locator(f"{self.scroll} .message")
 
     def send(self, text: str, stored: bool = True) -> Locator:
         """Write a message and press Enter; returns its bubble.
@@ -77,7 +56,47 @@ class Widget:
         return self.message(text).locator(".message__status")
 
     def bodies(self) -> Locator:
-        return self.page.locator(".lc-messages .message__body")
+        return self.page.locator(f"{self.scroll} .message__body")
+
+
+class Widget(Screen):
+    """The chat widget on a page of the visitor's."""
+
+    scroll = ".lc-messages"
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.launcher = page.locator(".lc-launcher")
+        self.panel = page.locator(".lc-panel")
+        self.input = page.get_by_role("textbox", name="Message")
+        self.typing = page.locator(".lc-typing")
+        self.connection = page.locator(".lc-connection")
+        self.presence = page.locator(".lc-presence")
+        self.badge = page.locator(".lc-badge")
+        self.options = page.get_by_role("button", name="Chat options")
+        self.ended = page.locator(".lc-ended")
+        self.confirm = page.get_by_role("alertdialog", name="End this chat?")
+
+    def ready(self) -> "Widget":
+        """Wait until the widget has mounted on the page."""
+        expect(self.launcher).to_be_visible()
+        return self
+
+    def open(self) -> "Widget":
+        if not self.panel.is_visible():
+            self.launcher.click()
+        expect(self.panel).to_be_visible()
+        return self
+
+    def close(self) -> "Widget":
+        self.page.keyboard.press("Escape")
+        expect(self.panel).to_be_hidden()
+        return self
+
+    def start_conversation(self, text: str) -> int:
+        """Open the chat and send ``text``; returns the new conversation's id."""
+        self.open().send(text)
+        return self.conversation_id()
 
     def session(self) -> dict | None:
         """The conversation the widget keeps in localStorage, if any."""
@@ -91,8 +110,10 @@ class Widget:
         return self.session()["conversation_id"]
 
 
-class Inbox:
+class Inbox(Screen):
     """The agent's inbox page."""
+
+    scroll = "#conversation-scroll"
 
     def __init__(self, page: Page):
         self.page = page
@@ -104,7 +125,6 @@ class Inbox:
         self.input = page.get_by_role("textbox", name="Reply")
         self.pane = page.locator("#conversation")
         self.placeholder = page.get_by_text("Select a conversation")
-        self.messages = page.locator("#conversation-scroll .message")
         self.connection = page.locator("#connection-state")
         self.export = page.get_by_role("link", name="Export")
         self.delete = page.locator("#conversation-delete")
@@ -133,21 +153,3 @@ class Inbox:
             "aria-current", "true"
         )
         return self
-
-    def send(self, text: str) -> Locator:
-        """Write a reply, press Enter and wait until the server has stored it."""
-        self.input.fill(text)
-        self.input.press("Enter")
-        bubble = self.message(text)
-        expect(bubble).to_be_visible()
-        expect(self.tick(text)).not_to_have_accessible_name("Sending")
-        return bubble
-
-    def message(self, text: str) -> Locator:
-        return self.messages.filter(has=self.page.locator(".message__body", has_text=exactly(text)))
-
-    def tick(self, text: str) -> Locator:
-        return self.message(text).locator(".message__status")
-
-    def bodies(self) -> Locator:
-        return self.page.locator("#conversation-scroll .message__body")

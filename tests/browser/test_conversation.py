@@ -24,9 +24,8 @@ def wait_until(page, condition, timeout: float = 10.0):
 
 def start_chat(visitor, agent, first: str = "Hello!") -> tuple[Widget, Inbox, int]:
     """A visitor who wrote once, and the agent with that conversation open."""
-    widget = visitor().open()
-    widget.send(first)
-    conversation_id = widget.conversation_id()
+    widget = visitor()
+    conversation_id = widget.start_conversation(first)
     inbox = agent().open(conversation_id)
     expect(inbox.message(first)).to_be_visible()
     return widget, inbox, conversation_id
@@ -157,12 +156,9 @@ def test_reload_and_second_tab_show_the_same_conversation(visitor, agent, new_co
 
 def test_inbox_moves_a_conversation_up_with_an_unread_count(visitor, agent):
     inbox = agent()
-    older = visitor().open()
-    older.send("I have a question about my order")
-    older_id = older.conversation_id()
-    newer = visitor().open()
-    newer.send("Hi, do you sell spare parts?")
-    newer_id = newer.conversation_id()
+    older = visitor()
+    older_id = older.start_conversation("I have a question about my order")
+    newer_id = visitor().start_conversation("Hi, do you sell spare parts?")
 
     first_row = inbox.rows.first
     expect(first_row).to_have_attribute("data-conversation-id", str(newer_id))

@@ -12,9 +12,8 @@ pytestmark = BROWSER_TESTS
 
 
 def test_export_downloads_the_transcript(visitor, agent):
-    widget = visitor().open()
-    widget.send("Please send me the invoice")
-    conversation_id = widget.conversation_id()
+    widget = visitor()
+    conversation_id = widget.start_conversation("Please send me the invoice")
     inbox = agent().open(conversation_id)
     inbox.send("It is on its way")
 
@@ -33,12 +32,10 @@ def test_export_downloads_the_transcript(visitor, agent):
 
 
 def test_delete_asks_first_then_removes_it_for_every_agent(server, visitor, agent):
-    widget = visitor().open()
-    widget.send("Delete me, please")
-    conversation_id = widget.conversation_id()
-    keeper = visitor().open()
-    keeper.send("I stay")
-    kept_id = keeper.conversation_id()
+    widget = visitor()
+    conversation_id = widget.start_conversation("Delete me, please")
+    keeper = visitor()
+    kept_id = keeper.start_conversation("I stay")
     inbox = agent().open(conversation_id)
     # The same agent in a second tab, with the conversation open too.
     other_tab = Inbox(inbox.page.context.new_page())

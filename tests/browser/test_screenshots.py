@@ -10,7 +10,7 @@ import socketio
 from playwright.sync_api import expect
 
 from tests.browser.chromium import BROWSER_TESTS
-from tests.browser.conftest import ChatServer, start_chat_server
+from tests.browser.conftest import ChatServer, serving_chat
 from tests.browser.pages import Widget
 from tests.harness.logs import watching
 
@@ -21,11 +21,8 @@ SHOT = {"animations": "disabled", "caret": "hide", "scale": "css"}
 
 @pytest.fixture(scope="module")
 def screenshot_server(tmp_path_factory):
-    process = start_chat_server(tmp_path_factory.mktemp("screenshot-server"), {})
-    server = ChatServer(process)
-    yield server
-    server.close()
-    process.stop()
+    with serving_chat(tmp_path_factory.mktemp("screenshot-server")) as server:
+        yield server
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import engineio.payload
 import pytest
 
 from tests.faults.helpers import Chat, chat_on_copy, server_on_copy
-from tests.harness.clients import ClientPool
 from tests.harness.logs import show_log_on_failure, watching
+from tests.harness.pool import ClientPool
 from tests.harness.server import ServerProcess
 
 ASYNC_MODES = ["eventlet", "gevent"]

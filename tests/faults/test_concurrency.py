@@ -10,7 +10,6 @@ import pytest
 
 from tests.faults.helpers import assert_converged
 from tests.harness.clients import WAIT
-from tests.harness.reliable_client import ReliableClient
 
 pytestmark = pytest.mark.live
 
@@ -21,30 +20,11 @@ PER_SENDER = 200
 def test_five_senders_at_volume_get_gapless_seq_and_every_message_once(busy, clients, transport):
     cid, token = busy.new_conversation(name="Ana")
     tabs = [
-        clients.add(
-            ReliableClient(
-                busy.url,
-                transport,
-                visitor_token=token,
-                conversation_id=cid,
-                label=f"tab{n}",
-                receipts=("delivered", "seen"),
-                max_in_flight=10,
-            )
-        )
+        clients.visitor(busy.url, transport, cid, token, f"tab{n}", max_in_flight=10)
         for n in (1, 2, 3)
     ]
     desks = [
-        clients.add(
-            ReliableClient(
-                busy.url,
-                transport,
-                agent_token=busy.agent_token,
-                follow=(cid,),
-                label=f"desk{n}",
-                max_in_flight=10,
-            )
-        )
+        clients.agent(busy.url, transport, busy.agent_token, (cid,), f"desk{n}", max_in_flight=10)
         for n in (1, 2)
     ]
     everyone = [*tabs, *desks]

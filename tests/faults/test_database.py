@@ -13,7 +13,6 @@ import time
 import pytest
 
 from tests.faults.helpers import assert_converged
-from tests.harness.reliable_client import ReliableClient
 
 pytestmark = pytest.mark.live
 
@@ -51,26 +50,9 @@ def test_locked_database_answers_internal_and_the_client_retries_until_stored(
     chat = make_server(async_mode)
     database = chat.server.workdir / "chat.db"
     cid, token = chat.new_conversation(name="Ana")
-    tab = clients.add(
-        ReliableClient(
-            chat.url,
-            transport,
-            visitor_token=token,
-            conversation_id=cid,
-            label="tab",
-            receipts=("delivered", "seen"),
-            ack_timeout=BUSY_TIMEOUT + 5,
-        )
-    ).start()
-    desk = clients.add(
-        ReliableClient(
-            chat.url,
-            transport,
-            agent_token=chat.agent_token,
-            follow=(cid,),
-            label="desk",
-            ack_timeout=BUSY_TIMEOUT + 5,
-        )
+    tab = clients.visitor(chat.url, transport, cid, token, ack_timeout=BUSY_TIMEOUT + 5).start()
+    desk = clients.agent(
+        chat.url, transport, chat.agent_token, (cid,), ack_timeout=BUSY_TIMEOUT + 5
     ).start()
     first = tab.send("Hello")
     tab.wait(lambda c: first in c.acked, 5, "the first message stored")

@@ -16,7 +16,6 @@ import pytest
 
 from tests.faults.helpers import assert_converged
 from tests.faults.proxy import TcpProxy
-from tests.harness.reliable_client import ReliableClient
 
 pytestmark = pytest.mark.live
 
@@ -64,35 +63,46 @@ def last_event(events, **where):
     return matching[-1] if matching else None
 
 
+def greet(tab, desk, reply: str, until_settled) -> None:
+    """The visitor's "Hello", stored, and the agent's ``reply``, until
+    ``until_settled`` holds both and owes nothing."""
+    hello = tab.send("Hello")
+    tab.wait(lambda c: hello in c.acked, 5, "the first message stored")
+    desk.send(reply)
+    until_settled.wait(lambda c: c.settled() and len(c.messages()) == 2, 5, "the first exchange")
+
+
+def seconds_until_gone(watcher, side: str, dropped: float) -> tuple[float, float]:
+    """Wait until ``watcher`` sees ``side`` stop typing, then go offline;
+    returns the seconds from ``dropped`` to each."""
+
+    def last(events, **where) -> dict:
+        return (last_event(events, **where) or (0, {}))[1]
+
+    watcher.wait(
+        lambda c: last(c.typing_events, sender=side).get("is_typing") is False,
+        BOUND,
+        f"{side} typing to end",
+    )
+    typing_ended = time.monotonic() - dropped
+    watcher.wait(
+        lambda c: last(c.presence_events, who=side).get("online") is False,
+        BOUND,
+        f"the {side} offline",
+    )
+    return typing_ended, time.monotonic() - dropped
+
+
 def test_visitor_network_drop_is_noticed_and_healed(make_server, proxies, clients, transport):
     chat = make_server(**HEARTBEAT_ENV)
     proxy = proxies(chat.server.port)
     cid, token = chat.new_conversation(name="Ana")
-    desk = clients.add(
-        ReliableClient(
-            chat.url,
-            transport,
-            agent_token=chat.agent_token,
-            follow=(cid,),
-            label="desk",
-            receipts=("delivered", "seen"),
-        )
+    desk = clients.agent(
+        chat.url, transport, chat.agent_token, (cid,), receipts=("delivered", "seen")
     ).start()
-    tab = clients.add(
-        ReliableClient(
-            proxy.url,
-            transport,
-            visitor_token=token,
-            conversation_id=cid,
-            label="tab",
-            receipts=("delivered", "seen"),
-        )
-    ).start()
+    tab = clients.visitor(proxy.url, transport, cid, token).start()
     desk.wait(lambda c: last_event(c.presence_events, online=True), 5, "the visitor online")
-    hello = tab.send("Hello")
-    tab.wait(lambda c: hello in c.acked, 5, "the first message stored")
-    desk.send("Hi Ana, how can I help?")
-    tab.wait(lambda c: c.settled() and len(c.messages()) == 2, 5, "the first exchange")
+    greet(tab, desk, "Hi Ana, how can I help?", until_settled=tab)
     assert tab.typing(True)["ok"]
     desk.wait(lambda c: last_event(c.typing_events, is_typing=True), 5, "the visitor typing")
 
@@ -116,22 +126,7 @@ def test_visitor_network_drop_is_noticed_and_healed(make_server, proxies, client
     desk.send("I will wait.")
 
     # The agent sees the visitor go offline and stop typing within the bound.
-    desk.wait(
-        lambda c: (
-            (last_event(c.typing_events, sender="visitor") or (0, {}))[1].get("is_typing") is False
-        ),
-        BOUND,
-        "typing to end",
-    )
-    typing_ended = time.monotonic() - dropped
-    desk.wait(
-        lambda c: (
-            (last_event(c.presence_events, who="visitor") or (0, {}))[1].get("online") is False
-        ),
-        BOUND,
-        "the visitor offline",
-    )
-    offline = time.monotonic() - dropped
+    typing_ended, offline = seconds_until_gone(desk, "visitor", dropped)
     summary = chat.summary(cid)
     assert summary["visitor_online"] is False and summary["visitor_typing"] is False
     assert offline <= BOUND and typing_ended <= offline
@@ -171,26 +166,10 @@ def test_agent_network_drop_is_noticed_and_healed(make_server, proxies, clients,
     chat = make_server(**HEARTBEAT_ENV)
     proxy = proxies(chat.server.port)
     cid, token = chat.new_conversation(name="Ana")
-    tab = clients.add(
-        ReliableClient(
-            chat.url,
-            transport,
-            visitor_token=token,
-            conversation_id=cid,
-            label="tab",
-            receipts=("delivered", "seen"),
-        )
-    ).start()
-    desk = clients.add(
-        ReliableClient(
-            proxy.url, transport, agent_token=chat.agent_token, follow=(cid,), label="desk"
-        )
-    ).start()
+    tab = clients.visitor(chat.url, transport, cid, token).start()
+    desk = clients.agent(proxy.url, transport, chat.agent_token, (cid,)).start()
     tab.wait(lambda c: last_event(c.presence_events, who="agent", online=True), 5, "an agent")
-    hello = tab.send("Hello")
-    tab.wait(lambda c: hello in c.acked, 5, "the first message stored")
-    desk.send("Hi Ana")
-    desk.wait(lambda c: c.settled() and len(c.messages()) == 2, 5, "the first exchange")
+    greet(tab, desk, "Hi Ana", until_settled=desk)
     assert desk.typing(True)["ok"]
     tab.wait(lambda c: last_event(c.typing_events, is_typing=True), 5, "the agent typing")
 
@@ -200,20 +179,7 @@ def test_agent_network_drop_is_noticed_and_healed(make_server, proxies, clients,
     tab.send("Did you leave?")
     unsent = desk.send("Written while offline")
 
-    tab.wait(
-        lambda c: (
-            (last_event(c.typing_events, sender="agent") or (0, {}))[1].get("is_typing") is False
-        ),
-        BOUND,
-        "agent typing to end",
-    )
-    typing_ended = time.monotonic() - dropped
-    tab.wait(
-        lambda c: (last_event(c.presence_events, who="agent") or (0, {}))[1].get("online") is False,
-        BOUND,
-        "the agent offline",
-    )
-    offline = time.monotonic() - dropped
+    typing_ended, offline = seconds_until_gone(tab, "agent", dropped)
     assert offline <= BOUND and typing_ended <= offline
     print(f"agent offline {offline:.1f}s, typing ended {typing_ended:.1f}s after the drop")
     hello = tab.send("Hello?")

@@ -14,7 +14,6 @@ import pytest
 
 from tests.faults.conftest import ASYNC_MODES
 from tests.faults.helpers import assert_converged
-from tests.harness.reliable_client import ReliableClient
 
 pytestmark = pytest.mark.live
 
@@ -22,29 +21,10 @@ pytestmark = pytest.mark.live
 def open_clients(chat, clients, transport, conversation_id, visitor_token, tabs=2, **options):
     """Visitor tabs (that have the chat on screen) and one agent following the conversation."""
     visitors = [
-        clients.add(
-            ReliableClient(
-                chat.url,
-                transport,
-                visitor_token=visitor_token,
-                conversation_id=conversation_id,
-                label=f"tab{n}",
-                receipts=("delivered", "seen"),
-                **options,
-            )
-        )
+        clients.visitor(chat.url, transport, conversation_id, visitor_token, f"tab{n}", **options)
         for n in range(1, tabs + 1)
     ]
-    desk = clients.add(
-        ReliableClient(
-            chat.url,
-            transport,
-            agent_token=chat.agent_token,
-            follow=(conversation_id,),
-            label="desk",
-            **options,
-        )
-    )
+    desk = clients.agent(chat.url, transport, chat.agent_token, (conversation_id,), **options)
     for client in (*visitors, desk):
         client.start()
     return visitors, desk

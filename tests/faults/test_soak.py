@@ -24,7 +24,6 @@ import time
 import pytest
 
 from tests.faults.helpers import assert_gapless, view, wait_until
-from tests.harness.reliable_client import ReliableClient
 
 pytestmark = pytest.mark.live
 
@@ -52,28 +51,12 @@ def open_soak_clients(chat, clients):
     ids = [cid for cid, _token in conversations]
     transports = ["websocket", "polling"]
     visitors = [
-        clients.add(
-            ReliableClient(
-                chat.url,
-                transports[n % 2],
-                visitor_token=token,
-                conversation_id=cid,
-                label=f"visitor{n}",
-                receipts=("delivered", "seen"),
-            )
-        )
+        clients.visitor(chat.url, transports[n % 2], cid, token, f"visitor{n}")
         for n, (cid, token) in enumerate(conversations)
     ]
     agents = [
-        clients.add(
-            ReliableClient(
-                chat.url,
-                transports[n % 2],
-                agent_token=chat.agent_token,
-                follow=tuple(ids),
-                label=f"agent{n}",
-                max_in_flight=4,
-            )
+        clients.agent(
+            chat.url, transports[n % 2], chat.agent_token, ids, f"agent{n}", max_in_flight=4
         )
         for n in range(AGENTS)
     ]

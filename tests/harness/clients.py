@@ -1,7 +1,7 @@
 """Socket.IO clients for tests against a real server: events recorded in arrival order.
 
 ``LiveClient`` records every event the server sends it and waits for the
-ones a test expects; ``ClientPool`` closes the clients a test opened.
+ones a test expects.
 """
 
 import threading
@@ -149,35 +149,3 @@ class LiveClient:
         """Drop what was recorded so far."""
         with self._changed:
             self._events.clear()
-
-
-class ClientPool:
-    """Clients a test opened; closed together (in parallel) at the end."""
-
-    def __init__(self):
-        self.opened: list = []
-
-    def add(self, client):
-        self.opened.append(client)
-        return client
-
-    def live(
-        self,
-        url: str,
-        transport: str,
-        label: str = "client",
-        connect: bool = True,
-        reconnection: bool = False,
-        **auth,
-    ) -> LiveClient:
-        """A ``LiveClient`` of ``url``, connected unless ``connect`` is false."""
-        client = self.add(LiveClient(url, transport, auth or None, label, reconnection))
-        return client.connect() if connect else client
-
-    def close_all(self) -> None:
-        # In parallel: a client's close handshake may wait for the server.
-        closing = [threading.Thread(target=client.close) for client in self.opened]
-        for thread in closing:
-            thread.start()
-        for thread in closing:
-            thread.join(10)

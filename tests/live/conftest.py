@@ -9,8 +9,9 @@ runs over WebSocket and over long-polling only.
 import pytest
 
 from tests.harness.api import ChatApi, Visitor
-from tests.harness.clients import ClientPool, LiveClient
+from tests.harness.clients import LiveClient
 from tests.harness.logs import watching
+from tests.harness.pool import ClientPool
 from tests.harness.server import ServerProcess
 
 # Short timings keep the typing and presence tests fast. Every test starts

@@ -50,6 +50,14 @@ def error_code(ack):
     return ack["error"]["code"]
 
 
+@pytest.fixture
+def ana_and_two_agents(start_conversation, connect_agent):
+    """Ana's new conversation, and two sockets of the agent, "inbox" and "desk",
+    that have joined nothing yet."""
+    ana = start_conversation(name="Ana")
+    return ana, connect_agent("inbox"), connect_agent("desk")
+
+
 def test_agent_connects_with_an_api_token(start_conversation, connect_agent, connect_visitor):
     ana = start_conversation(name="Ana", email="ana@example.com")
     agent = connect_agent()
@@ -197,12 +205,10 @@ def test_no_event_of_a_conversation_reaches_another_visitor(
 
 
 def test_typing_reaches_the_other_side_and_ends_with_a_message_or_disconnect(
-    start_conversation, connect_agent, connect_visitor
+    ana_and_two_agents, connect_visitor
 ):
-    ana = start_conversation(name="Ana")
+    ana, inbox, desk = ana_and_two_agents
     cid = ana.conversation_id
-    inbox = connect_agent("inbox")
-    desk = connect_agent("desk")
     join(desk, cid)
     visitor = connect_visitor(ana)
 
@@ -294,11 +300,9 @@ def test_typing_goes_only_to_the_other_side(start_conversation, connect_agent, c
     assert own_side == {"tab-1": [], "tab-2": [], "desk-1": [], "desk-2": []}
 
 
-def test_receipts_both_ways_never_go_back(start_conversation, connect_agent, connect_visitor):
-    ana = start_conversation(name="Ana")
+def test_receipts_both_ways_never_go_back(ana_and_two_agents, connect_visitor):
+    ana, inbox, desk = ana_and_two_agents
     cid = ana.conversation_id
-    inbox = connect_agent("inbox")
-    desk = connect_agent("desk")
     join(desk, cid)
     visitor = connect_visitor(ana)
     for n in (1, 2, 3):
@@ -401,12 +405,10 @@ def test_catch_up_after_a_reconnect_brings_each_missed_message_once(
 
 
 def test_a_retried_client_id_stores_one_message_and_broadcasts_nothing(
-    start_conversation, connect_agent, connect_visitor
+    ana_and_two_agents, connect_visitor
 ):
-    ana = start_conversation(name="Ana")
+    ana, inbox, desk = ana_and_two_agents
     cid = ana.conversation_id
-    inbox = connect_agent("inbox")
-    desk = connect_agent("desk")
     visitor = connect_visitor(ana, "tab-1")
     other_tab = connect_visitor(ana, "tab-2")
 

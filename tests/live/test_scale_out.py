@@ -7,9 +7,10 @@ import pytest
 import requests
 
 from tests.harness.api import ChatApi
-from tests.harness.clients import WAIT, ClientPool
+from tests.harness.clients import WAIT
 from tests.harness.credentials import AGENT_NAME
 from tests.harness.logs import show_log_on_failure
+from tests.harness.pool import ClientPool
 from tests.harness.server import ServerProcess
 from tests.harness.services import Redis
 from tests.live.conftest import PRESENCE_GRACE, SERVER_ENV, TYPING_TIMEOUT
