@@ -12,6 +12,7 @@ from app.auth import tokens
 from app.chat import background
 from app.models import Agent
 from config import TestConfig
+from tests.browser.chromium import browser  # noqa: F401 (one browser for every directory)
 
 AGENT_EMAIL = "tess@example.com"
 AGENT_PASSWORD = "correct horse battery"
