@@ -81,6 +81,9 @@ def test_the_conversation_limit_counts_each_real_client_address(deployed):
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
 def test_visitor_and_agent_on_different_processes_chat_over_https(deployed, new_context, transport):
+    """The visitor comes through the documented server (``ip_hash``), the agent
+    through the pinned port of the other process (see conftest.py): each
+    message crosses from one process to the other through Redis."""
     query = "?transport=polling" if transport == "polling" else ""
     visitor_process = deployed.process_for(deployed.url)
     agent_process = next(p for p in deployed.processes if p is not visitor_process)
