@@ -30,9 +30,15 @@ class Config:
     # Origins allowed to open Socket.IO connections and call the API from a
     # browser, besides the server's own. "*" allows any origin.
     CHAT_ALLOWED_ORIGINS = _list(os.environ.get("CHAT_ALLOWED_ORIGINS"))
+    # How many reverse proxies stand in front of the app. Their
+    # X-Forwarded-For/Proto/Host give the client's address, the scheme and the
+    # host; with 0 those headers are ignored, as any client could send them.
+    CHAT_TRUSTED_PROXIES = int(os.environ.get("CHAT_TRUSTED_PROXIES", 0))
 
-    # Behind HTTPS, cookies are sent only over HTTPS.
-    SESSION_COOKIE_SECURE = _flag(os.environ.get("CHAT_HTTPS"))
+    # Behind HTTPS, cookies are sent only over HTTPS and browsers are told
+    # (Strict-Transport-Security) to use nothing else.
+    CHAT_HTTPS = _flag(os.environ.get("CHAT_HTTPS"))
+    SESSION_COOKIE_SECURE = CHAT_HTTPS
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

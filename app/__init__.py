@@ -64,6 +64,9 @@ def create_app(config_class=Config):
         ping_timeout=app.config["CHAT_PING_TIMEOUT"],
         json=fastjson,
     )
+    from app.proxies import trust_proxies
+
+    trust_proxies(app)  # outside Socket.IO's middleware, so Engine.IO sees the client's side
 
     from app.main import bp as main_bp
 

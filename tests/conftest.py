@@ -12,18 +12,24 @@ from app.auth import tokens
 from app.chat import background
 from app.models import Agent
 from config import TestConfig
+from tests.browser.chromium import browser  # noqa: F401 (one browser for every directory)
 
 AGENT_EMAIL = "tess@example.com"
 AGENT_PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, request):
+    """The app on a fresh database; settings to change at creation come as an
+    indirect parameter: ``@pytest.mark.parametrize("app", [{...}], indirect=True)``."""
+
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = (
             os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'chat.db'}"
         )
 
+    for name, value in getattr(request, "param", {}).items():
+        setattr(Config, name, value)
     app = create_app(Config)
     with app.app_context():
         db.create_all()

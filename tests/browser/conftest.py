@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
 from tests.browser.pages import Inbox, Widget
 from tests.live.server import ServerProcess, free_port
 
@@ -196,17 +195,7 @@ def server(chat_server):
         pytest.fail(f"the server logged an error during the test:\n{logged[-4000:]}")
 
 
-# The browser.
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
-        yield browser
-        browser.close()
+# The browser (the session's ``browser`` fixture is in tests/browser/chromium.py).
 
 
 @pytest.fixture
