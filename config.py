@@ -50,6 +50,9 @@ class Config:
     # "N per M seconds"; HTTP limits are per client address, Socket.IO ones
     # per connection.
     CHAT_LOGIN_RATE = os.environ.get("CHAT_LOGIN_RATE", "10 per minute")
+    # Failed password attempts on one account, from any address, through the
+    # login form and POST /api/v1/tokens together.
+    CHAT_LOGIN_ACCOUNT_RATE = os.environ.get("CHAT_LOGIN_ACCOUNT_RATE", "20 per hour")
     CHAT_CONVERSATION_RATE = os.environ.get("CHAT_CONVERSATION_RATE", "20 per minute")
     CHAT_MESSAGE_RATE = os.environ.get("CHAT_MESSAGE_RATE", "30 per 10 seconds")
     CHAT_TYPING_RATE = os.environ.get("CHAT_TYPING_RATE", "20 per 10 seconds")
@@ -78,3 +81,4 @@ class TestConfig(Config):
     # Generous, so that tests hit a limit only where they mean to.
     CHAT_CONVERSATION_RATE = "1000 per minute"
     CHAT_LOGIN_RATE = "1000 per minute"
+    CHAT_LOGIN_ACCOUNT_RATE = "1000 per minute"

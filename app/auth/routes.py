@@ -3,33 +3,25 @@
 import secrets
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app import db, limiter
 from app.auth import bp
 from app.auth.forms import LoginForm
+from app.auth.passwords import authenticate, limit_attempts
 from app.chat import presence
 from app.chat.broadcast import disconnect_all
-from app.models import Agent
-
-
-def login_rate() -> str:
-    return current_app.config["CHAT_LOGIN_RATE"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_rate, methods=["POST"])
+@limit_attempts
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.inbox"))
     form = LoginForm()
     if form.validate_on_submit():
-        agent = db.session.scalar(
-            sa.select(Agent).where(Agent.email == form.email.data.strip().lower())
-        )
-        if agent is None or not agent.check_password(form.password.data) or not agent.is_active:
+        agent = authenticate(form.email.data, form.password.data)
+        if agent is None:
             flash("Wrong email or password.", "error")
             return render_template("auth/login.html", form=form), 401
         login_user(agent, remember=form.remember_me.data)
