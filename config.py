@@ -1,6 +1,7 @@
 """Configuration, read from the environment with development defaults."""
 
 import os
+from datetime import timedelta
 
 from dotenv import load_dotenv
 
@@ -38,6 +39,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # An agent's login ends on the server after this many days, and the
+    # "Keep me logged in" cookie with it.
+    CHAT_LOGIN_DAYS = float(os.environ.get("CHAT_LOGIN_DAYS", 14))
+    REMEMBER_COOKIE_DURATION = timedelta(days=CHAT_LOGIN_DAYS)
 
     CHAT_MAX_BODY_CHARS = int(os.environ.get("CHAT_MAX_BODY_CHARS", 5000))
     CHAT_TYPING_TIMEOUT = float(os.environ.get("CHAT_TYPING_TIMEOUT", 6))

@@ -33,7 +33,7 @@ def caller() -> Identity:
         if not is_own_origin_request(request.environ):
             # Another site's request carrying the agent's cookie (same domain).
             raise ChatError("unauthorized", "the session cookie counts only on the chat's pages")
-        return Identity.of_agent(current_user)
+        return Identity.of_agent(current_user.agent)
     raise ChatError("unauthorized", "authentication required")
 
 

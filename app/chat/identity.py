@@ -60,7 +60,7 @@ def identify(auth: object) -> Identity | None:
         row = tokens.find_token(auth["token"])
         return Identity.of_agent(row.agent, api_token_id=row.id) if row else None
     if is_own_origin_request(request.environ) and current_user.is_authenticated:
-        return Identity.of_agent(current_user, login_id=session.get("login_id"))
+        return Identity.of_agent(current_user.agent, login_id=current_user.id)
     return None
 
 
