@@ -43,6 +43,9 @@ class Config:
     # "Keep me logged in" cookie with it.
     CHAT_LOGIN_DAYS = float(os.environ.get("CHAT_LOGIN_DAYS", 14))
     REMEMBER_COOKIE_DURATION = timedelta(days=CHAT_LOGIN_DAYS)
+    # The login and logout forms' CSRF tokens last as long as the browser's
+    # session, so an inbox open for hours can still log out.
+    WTF_CSRF_TIME_LIMIT = None
 
     CHAT_MAX_BODY_CHARS = int(os.environ.get("CHAT_MAX_BODY_CHARS", 5000))
     CHAT_TYPING_TIMEOUT = float(os.environ.get("CHAT_TYPING_TIMEOUT", 6))

@@ -4,10 +4,12 @@ A cookie copied before logout, a remember-me cookie, an API token: each stops
 working when the login is ended, the password changed or the agent disabled.
 """
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from itsdangerous import TimestampSigner
 
 from app import socketio
 from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD
@@ -103,6 +105,72 @@ def test_logging_out_one_browser_leaves_the_other_logged_in(app, agent):
     assert can_use(replay(app, remember_token=second.get_cookie("remember_token").value)) == (
         EVERYTHING
     )
+
+
+# --- forms left open ---------------------------------------------------------------
+
+
+def csrf_token(page) -> str:
+    return re.search(rb'name="csrf_token"[^>]*? value="([^"]+)"', page.data)[1].decode()
+
+
+@pytest.fixture
+def with_csrf(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+def log_in_through_the_form(client):
+    token = csrf_token(client.get("/login"))
+    data = {"email": AGENT_EMAIL, "password": AGENT_PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=data).status_code == 302
+
+
+def hours_later(app, client, path, hours, monkeypatch, **data):
+    """POST as if ``hours`` after the form's page was rendered (CSRF tokens
+    carry the time they were made)."""
+    with monkeypatch.context() as later, app.app_context():  # and a g of its own
+        now = int(time.time()) + hours * 3600
+        later.setattr(TimestampSigner, "get_timestamp", lambda self: now)
+        return client.post(path, data=data)
+
+
+def test_logout_works_however_long_the_inbox_was_open(app, client, agent, with_csrf, monkeypatch):
+    log_in_through_the_form(client)
+    inbox = client.get("/agent")
+
+    response = hours_later(app, client, "/logout", 2, monkeypatch, csrf_token=csrf_token(inbox))
+
+    assert response.status_code == 302
+    assert can_use(client) == NOTHING
+
+
+def test_login_works_however_long_the_login_page_was_open(
+    app, client, agent, with_csrf, monkeypatch
+):
+    token = csrf_token(client.get("/login"))
+
+    response = hours_later(
+        app,
+        client,
+        "/login",
+        2,
+        monkeypatch,
+        email=AGENT_EMAIL,
+        password=AGENT_PASSWORD,
+        csrf_token=token,
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/agent"  # logged in
+
+
+def test_logout_without_its_csrf_token_is_refused(app, client, agent, with_csrf):
+    log_in_through_the_form(client)
+
+    response = client.post("/logout")
+
+    assert response.status_code == 400
+    assert can_use(client) == EVERYTHING
 
 
 # --- lifetime -----------------------------------------------------------------------
