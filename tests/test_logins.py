@@ -9,9 +9,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from itsdangerous import TimestampSigner
 
-from app import socketio
+from app import db, socketio
+from app.models import AgentLogin
 from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD
 
 NEW_PASSWORD = "a brand new password"
@@ -209,6 +211,17 @@ def test_login_ends_on_the_server_after_the_configured_days(app, client, agent, 
 
     assert can_use(client) == NOTHING
     assert can_use(remembered) == NOTHING
+
+
+def test_sockets_of_an_expired_login_are_closed(app, client, agent):
+    log_in(client)
+    socket = open_inbox_socket(client)
+    assert socket.is_connected()
+
+    db.session.execute(sa.update(AgentLogin).values(expires_at=datetime(2000, 1, 1)))
+    db.session.commit()
+
+    assert wait_until_closed(socket)
 
 
 # --- password change and disabling --------------------------------------------------
