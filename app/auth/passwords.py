@@ -19,7 +19,7 @@ MAX_EMAIL_CHARS = 254
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()[:MAX_EMAIL_CHARS]
+    return email.strip().lower()
 
 
 def authenticate(email: str, password: str) -> Agent | None:
@@ -37,8 +37,8 @@ def authenticate(email: str, password: str) -> Agent | None:
 
 
 def _find_agent(email: str) -> Agent | None:
-    if "\x00" in email:
-        return None  # PostgreSQL refuses NUL in text; no agent has one
+    if "\x00" in email or len(email) > MAX_EMAIL_CHARS:
+        return None  # no agent has one (and PostgreSQL refuses NUL in text)
     return db.session.scalar(sa.select(Agent).where(Agent.email == email))
 
 
@@ -63,7 +63,7 @@ def _attempted_account() -> str:
         email = credentials.username or ""
     else:
         email = request.form.get("email", "")
-    return "account:" + normalise_email(email)
+    return "account:" + normalise_email(email)[:MAX_EMAIL_CHARS]
 
 
 def _failed(response) -> bool:
