@@ -1,6 +1,7 @@
 """Configuration, read from the environment with development defaults."""
 
 import os
+from datetime import timedelta
 
 from dotenv import load_dotenv
 
@@ -44,6 +45,13 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # An agent's login ends on the server after this many days, and the
+    # "Keep me logged in" cookie with it.
+    CHAT_LOGIN_DAYS = float(os.environ.get("CHAT_LOGIN_DAYS", 14))
+    REMEMBER_COOKIE_DURATION = timedelta(days=CHAT_LOGIN_DAYS)
+    # The login and logout forms' CSRF tokens last as long as the browser's
+    # session, so an inbox open for hours can still log out.
+    WTF_CSRF_TIME_LIMIT = None
 
     CHAT_MAX_BODY_CHARS = int(os.environ.get("CHAT_MAX_BODY_CHARS", 5000))
     CHAT_TYPING_TIMEOUT = float(os.environ.get("CHAT_TYPING_TIMEOUT", 6))
@@ -56,6 +64,9 @@ class Config:
     # "N per M seconds"; HTTP limits are per client address, Socket.IO ones
     # per connection.
     CHAT_LOGIN_RATE = os.environ.get("CHAT_LOGIN_RATE", "10 per minute")
+    # Failed password attempts on one account, from any address, through the
+    # login form and POST /api/v1/tokens together.
+    CHAT_LOGIN_ACCOUNT_RATE = os.environ.get("CHAT_LOGIN_ACCOUNT_RATE", "20 per hour")
     CHAT_CONVERSATION_RATE = os.environ.get("CHAT_CONVERSATION_RATE", "20 per minute")
     CHAT_MESSAGE_RATE = os.environ.get("CHAT_MESSAGE_RATE", "30 per 10 seconds")
     CHAT_TYPING_RATE = os.environ.get("CHAT_TYPING_RATE", "20 per 10 seconds")
@@ -84,3 +95,4 @@ class TestConfig(Config):
     # Generous, so that tests hit a limit only where they mean to.
     CHAT_CONVERSATION_RATE = "1000 per minute"
     CHAT_LOGIN_RATE = "1000 per minute"
+    CHAT_LOGIN_ACCOUNT_RATE = "1000 per minute"

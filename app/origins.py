@@ -20,6 +20,17 @@ def own_origin(environ: dict) -> str | None:
     return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
 
 
+def is_own_origin_request(environ: dict) -> bool:
+    """Whether a browser sent this request from the server's own pages.
+
+    Browsers name the origin of every request another site could read the
+    answer of or change something with (CORS requests, POSTs, WebSocket
+    handshakes); a request without one is a same-origin read or a program's.
+    """
+    origin = environ.get("HTTP_ORIGIN")
+    return origin is None or origin == own_origin(environ)
+
+
 def origin_checker(allowed: list[str]) -> Callable[[str | None, dict], bool]:
     """Build the check used by Socket.IO and the API for cross-origin calls.
 
