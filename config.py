@@ -1,6 +1,7 @@
 """Configuration, read from the environment with development defaults."""
 
 import os
+from datetime import timedelta
 
 from dotenv import load_dotenv
 
@@ -30,14 +31,27 @@ class Config:
     # Origins allowed to open Socket.IO connections and call the API from a
     # browser, besides the server's own. "*" allows any origin.
     CHAT_ALLOWED_ORIGINS = _list(os.environ.get("CHAT_ALLOWED_ORIGINS"))
+    # How many reverse proxies stand in front of the app. Their
+    # X-Forwarded-For/Proto/Host give the client's address, the scheme and the
+    # host; with 0 those headers are ignored, as any client could send them.
+    CHAT_TRUSTED_PROXIES = int(os.environ.get("CHAT_TRUSTED_PROXIES", 0))
 
-    # Behind HTTPS, cookies are sent only over HTTPS.
-    SESSION_COOKIE_SECURE = _flag(os.environ.get("CHAT_HTTPS"))
+    # Behind HTTPS, cookies are sent only over HTTPS and browsers are told
+    # (Strict-Transport-Security) to use nothing else.
+    CHAT_HTTPS = _flag(os.environ.get("CHAT_HTTPS"))
+    SESSION_COOKIE_SECURE = CHAT_HTTPS
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # An agent's login ends on the server after this many days, and the
+    # "Keep me logged in" cookie with it.
+    CHAT_LOGIN_DAYS = float(os.environ.get("CHAT_LOGIN_DAYS", 14))
+    REMEMBER_COOKIE_DURATION = timedelta(days=CHAT_LOGIN_DAYS)
+    # The login and logout forms' CSRF tokens last as long as the browser's
+    # session, so an inbox open for hours can still log out.
+    WTF_CSRF_TIME_LIMIT = None
 
     CHAT_MAX_BODY_CHARS = int(os.environ.get("CHAT_MAX_BODY_CHARS", 5000))
     CHAT_TYPING_TIMEOUT = float(os.environ.get("CHAT_TYPING_TIMEOUT", 6))
@@ -50,6 +64,9 @@ class Config:
     # "N per M seconds"; HTTP limits are per client address, Socket.IO ones
     # per connection.
     CHAT_LOGIN_RATE = os.environ.get("CHAT_LOGIN_RATE", "10 per minute")
+    # Failed password attempts on one account, from any address, through the
+    # login form and POST /api/v1/tokens together.
+    CHAT_LOGIN_ACCOUNT_RATE = os.environ.get("CHAT_LOGIN_ACCOUNT_RATE", "20 per hour")
     CHAT_CONVERSATION_RATE = os.environ.get("CHAT_CONVERSATION_RATE", "20 per minute")
     CHAT_MESSAGE_RATE = os.environ.get("CHAT_MESSAGE_RATE", "30 per 10 seconds")
     CHAT_TYPING_RATE = os.environ.get("CHAT_TYPING_RATE", "20 per 10 seconds")
@@ -78,3 +95,4 @@ class TestConfig(Config):
     # Generous, so that tests hit a limit only where they mean to.
     CHAT_CONVERSATION_RATE = "1000 per minute"
     CHAT_LOGIN_RATE = "1000 per minute"
+    CHAT_LOGIN_ACCOUNT_RATE = "1000 per minute"

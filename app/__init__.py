@@ -59,11 +59,17 @@ def create_app(config_class=Config):
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         cors_allowed_origins=origin_checker(app.config["CHAT_ALLOWED_ORIGINS"]),
+        # Listed sites connect visitors and API tokens; the agent's cookie is
+        # for the server's own pages, which need no CORS at all.
+        cors_credentials=False,
         max_http_buffer_size=app.config["CHAT_MAX_PACKET_BYTES"],
         ping_interval=app.config["CHAT_PING_INTERVAL"],
         ping_timeout=app.config["CHAT_PING_TIMEOUT"],
         json=fastjson,
     )
+    from app.proxies import trust_proxies
+
+    trust_proxies(app)  # outside Socket.IO's middleware, so Engine.IO sees the client's side
 
     from app.main import bp as main_bp
 

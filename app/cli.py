@@ -4,6 +4,7 @@ import click
 import sqlalchemy as sa
 
 from app import db
+from app.auth.logins import end_everything
 from app.models import Agent
 
 
@@ -50,9 +51,14 @@ def list_agents():
 @agents.command("disable")
 @click.argument("email")
 def disable(email):
-    """Stop an agent from logging in or using the API."""
+    """Stop an agent from logging in or using the API.
+
+    Every login and API token of the agent ends, and stays ended if the agent
+    is enabled again; open sockets close within a second.
+    """
     agent = _find(email)
     agent.disabled = True
+    end_everything(agent)
     db.session.commit()
     click.echo(f"Disabled {agent.email}")
 
@@ -71,10 +77,11 @@ def enable(email):
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def set_password(email, password):
-    """Reset an agent's password."""
+    """Reset an agent's password, ending every login and API token of theirs."""
     if len(password) < 8:
         raise click.ClickException("the password must have at least 8 characters")
     agent = _find(email)
     agent.set_password(password)
+    end_everything(agent)
     db.session.commit()
-    click.echo(f"Password changed for {agent.email}")
+    click.echo(f"Password changed for {agent.email}; their logins and API tokens are ended")

@@ -1,4 +1,4 @@
-"""Database models: agents, their API tokens, conversations and messages."""
+"""Database models: agents, their logins and API tokens, conversations and messages."""
 
 import hashlib
 import secrets
@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
-from app import db, login
+from app import db
 
 
 def utcnow() -> datetime:
@@ -33,7 +33,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class Agent(UserMixin, db.Model):
+class Agent(db.Model):
     __tablename__ = "agents"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -46,9 +46,6 @@ class Agent(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
-
     @property
     def is_active(self) -> bool:
         return not self.disabled
@@ -57,10 +54,28 @@ class Agent(UserMixin, db.Model):
         return f"<Agent {self.email}>"
 
 
-@login.user_loader
-def load_agent(agent_id: str) -> Agent | None:
-    agent = db.session.get(Agent, int(agent_id))
-    return agent if agent is not None and agent.is_active else None
+class AgentLogin(UserMixin, db.Model):
+    """An agent's login in a browser: Flask-Login's user (``current_user``).
+
+    The session and remember-me cookies name it by its random id, so that the
+    server can end it (see app/auth/logins.py).
+    """
+
+    __tablename__ = "agent_logins"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    agent_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column()
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column()
+
+    agent: so.Mapped[Agent] = so.relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.agent.is_active
 
 
 class ApiToken(db.Model):

@@ -9,8 +9,10 @@ import os
 import threading
 from contextlib import contextmanager
 
+import flask_login.utils
 import pytest
 import sqlalchemy as sa
+from flask import g, has_request_context, request
 from werkzeug.security import generate_password_hash
 
 from app import create_app, db, models, socketio
@@ -18,6 +20,7 @@ from app.auth import tokens
 from app.chat import background
 from app.models import Agent, Conversation, Message
 from config import TestConfig
+from tests.browser.chromium import browser  # noqa: F401 (one browser for every directory)
 from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
 
 pytest_plugins = ["tests.harness.logs"]
@@ -48,8 +51,10 @@ def app_factory(tmp_path):
 
 
 @pytest.fixture
-def app(app_factory):
-    app = app_factory()
+def app(app_factory, request):
+    """The app on a fresh database; settings to change at creation come as an
+    indirect parameter: ``@pytest.mark.parametrize("app", [{...}], indirect=True)``."""
+    app = app_factory(**getattr(request, "param", {}))
     with app.app_context():
         db.create_all()
         yield app
@@ -107,6 +112,23 @@ def fast_password_hashing(monkeypatch):
     would otherwise spend most of their time hashing the agent's."""
     fast = functools.partial(generate_password_hash, method="pbkdf2:sha256:1")
     monkeypatch.setattr(models, "generate_password_hash", fast)
+
+
+@pytest.fixture(autouse=True)
+def each_request_loads_its_own_user(monkeypatch):
+    """Flask-Login keeps the user it loaded in ``g``, which belongs to the app
+    context; a test holds one app context for all its requests and sockets.
+    Without this, a request would see the user of an earlier one: another
+    browser's, or one logged out since."""
+    load = flask_login.utils._get_user
+
+    def get_user_of_this_request():
+        if has_request_context() and g.get("_login_user_of") is not request._get_current_object():
+            g.pop("_login_user", None)
+            g._login_user_of = request._get_current_object()
+        return load()
+
+    monkeypatch.setattr(flask_login.utils, "_get_user", get_user_of_this_request)
 
 
 @pytest.fixture

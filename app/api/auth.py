@@ -7,6 +7,7 @@ from app.auth import tokens
 from app.chat import service
 from app.chat.identity import Identity
 from app.errors import ChatError
+from app.origins import is_own_origin_request
 
 
 def bearer_token() -> str | None:
@@ -29,7 +30,10 @@ def caller() -> Identity:
             return Identity.of_visitor(conversation)
         raise ChatError("unauthorized", "the token is missing, wrong, expired or revoked")
     if current_user.is_authenticated:
-        return Identity.of_agent(current_user)
+        if not is_own_origin_request(request.environ):
+            # Another site's request carrying the agent's cookie (same domain).
+            raise ChatError("unauthorized", "the session cookie counts only on the chat's pages")
+        return Identity.of_agent(current_user.agent)
     raise ChatError("unauthorized", "authentication required")
 
 

@@ -1,33 +1,33 @@
 """API tokens for agents' programs."""
 
-import sqlalchemy as sa
 from flask import request
 
 from app import db
 from app.api import bp
 from app.api.auth import agent_caller, bearer_token
 from app.auth import tokens
+from app.auth.passwords import authenticate, limit_attempts
 from app.chat import presence
 from app.chat.broadcast import disconnect_all
 from app.errors import ChatError
-from app.models import Agent, ApiToken
+from app.models import ApiToken
 
 
 @bp.route("/tokens", methods=["POST"])
+@limit_attempts
 def create_token():
     """Exchange an agent's email and password (HTTP Basic) for a token.
 
     Answers ``{"token": SECRET}``; the token expires after
-    ``CHAT_API_TOKEN_HOURS`` hours.
+    ``CHAT_API_TOKEN_HOURS`` hours. Attempts are limited like the login
+    form's (``CHAT_LOGIN_RATE``, ``CHAT_LOGIN_ACCOUNT_RATE``): past them,
+    ``429 rate_limited``.
     """
     credentials = request.authorization
     if credentials is None or credentials.type != "basic":
         raise ChatError("unauthorized", "HTTP Basic credentials required")
-    email = (credentials.username or "").strip().lower()
-    agent = None
-    if "\x00" not in email:
-        agent = db.session.scalar(sa.select(Agent).where(Agent.email == email))
-    if agent is None or not agent.check_password(credentials.password or "") or not agent.is_active:
+    agent = authenticate(credentials.username or "", credentials.password or "")
+    if agent is None:
         raise ChatError("unauthorized", "wrong email or password")
     return {"token": tokens.issue_token(agent)}
 

@@ -1,39 +1,33 @@
 """The agents' login form."""
 
-import secrets
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app import db, limiter
+from app import db
 from app.auth import bp
 from app.auth.forms import LoginForm
+from app.auth.logins import end_login, start_login
+from app.auth.passwords import authenticate, limit_attempts
 from app.chat import presence
 from app.chat.broadcast import disconnect_all
-from app.models import Agent
-
-
-def login_rate() -> str:
-    return current_app.config["CHAT_LOGIN_RATE"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_rate, methods=["POST"])
+@limit_attempts
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.inbox"))
     form = LoginForm()
     if form.validate_on_submit():
-        agent = db.session.scalar(
-            sa.select(Agent).where(Agent.email == form.email.data.strip().lower())
-        )
-        if agent is None or not agent.check_password(form.password.data) or not agent.is_active:
+        agent = authenticate(form.email.data, form.password.data)
+        if agent is None:
             flash("Wrong email or password.", "error")
             return render_template("auth/login.html", form=form), 401
-        login_user(agent, remember=form.remember_me.data)
-        session["login_id"] = secrets.token_hex(16)
+        new_login = start_login(agent)
+        db.session.commit()
+        login_user(new_login, remember=form.remember_me.data)
         next_page = request.args.get("next")
         if not next_page or urlsplit(next_page).netloc or not next_page.startswith("/"):
             next_page = url_for("main.inbox")
@@ -43,9 +37,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out, and close the inbox sockets this login opened."""
-    login_id = session.pop("login_id", None)
+    """Log out: end this login on the server and close the inbox sockets it opened."""
+    login_id = current_user.get_id()
     logout_user()
     if login_id is not None:
+        end_login(login_id)
+        db.session.commit()
         disconnect_all(presence.sids_of(login_id=login_id))
     return redirect(url_for("auth.login"))

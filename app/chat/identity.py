@@ -2,13 +2,14 @@
 
 from dataclasses import asdict, dataclass
 
-from flask import session
+from flask import request, session
 from flask_login import current_user
 
 from app.auth import tokens
 from app.chat import service
 from app.errors import ChatError
 from app.models import Agent, Conversation
+from app.origins import is_own_origin_request
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,19 @@ class Identity:
 
 
 def identify(auth: object) -> Identity | None:
-    """Identify a new socket from its ``auth`` object or the agent's session cookie."""
+    """Identify a new socket from its ``auth`` object or the agent's session cookie.
+
+    The cookie counts only on the server's own pages: a site that shares the
+    chat's domain sends it too (SameSite=Lax), and must not act as the agent.
+    """
     if isinstance(auth, dict) and "visitor_token" in auth:
         conversation = service.conversation_for_token(auth["visitor_token"])
         return Identity.of_visitor(conversation) if conversation else None
     if isinstance(auth, dict) and "token" in auth:
         row = tokens.find_token(auth["token"])
         return Identity.of_agent(row.agent, api_token_id=row.id) if row else None
-    if current_user.is_authenticated:
-        return Identity.of_agent(current_user, login_id=session.get("login_id"))
+    if is_own_origin_request(request.environ) and current_user.is_authenticated:
+        return Identity.of_agent(current_user.agent, login_id=current_user.id)
     return None
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from app import db
-from app.models import Agent, ApiToken, Connection, Conversation, utcnow
+from app.models import Agent, AgentLogin, ApiToken, Connection, Conversation, utcnow
 
 if TYPE_CHECKING:
     from app.chat.identity import Identity
@@ -95,8 +95,8 @@ def sids_of(**credential) -> list[str]:
 def revoked_sids() -> list[str]:
     """This process's sockets whose credential is no longer valid.
 
-    An agent disabled, an API token revoked or expired, a visitor token
-    revoked (the visitor ended the chat).
+    An agent disabled, a login or an API token revoked or expired, a visitor
+    token revoked (the visitor ended the chat).
     """
     now = utcnow()
     agent_revoked = sa.and_(
@@ -107,6 +107,14 @@ def revoked_sids() -> list[str]:
                 Connection.api_token_id.is_not(None),
                 sa.or_(ApiToken.id.is_(None), ApiToken.expires_at <= now),
             ),
+            sa.and_(
+                Connection.login_id.is_not(None),
+                sa.or_(
+                    AgentLogin.id.is_(None),
+                    AgentLogin.revoked_at.is_not(None),
+                    AgentLogin.expires_at <= now,
+                ),
+            ),
         ),
     )
     visitor_revoked = sa.and_(
@@ -116,6 +124,7 @@ def revoked_sids() -> list[str]:
         sa.select(Connection.sid)
         .outerjoin(Agent, Agent.id == Connection.agent_id)
         .outerjoin(ApiToken, ApiToken.id == Connection.api_token_id)
+        .outerjoin(AgentLogin, AgentLogin.id == Connection.login_id)
         .outerjoin(Conversation, Conversation.id == Connection.conversation_id)
         .where(Connection.process_id == PROCESS_ID, sa.or_(agent_revoked, visitor_revoked))
     )

@@ -1,8 +1,6 @@
 """The pages: the demo site with the widget, and the agents' inbox."""
 
-import secrets
-
-from flask import current_app, render_template, session
+from flask import current_app, render_template
 from flask_login import login_required
 
 from app.main import bp
@@ -27,7 +25,4 @@ def widget_script():
 @login_required
 def inbox():
     """The agents' inbox."""
-    # Sockets remember which login opened them, so logging out closes them;
-    # a login restored from the remember-me cookie gets its id here.
-    session.setdefault("login_id", secrets.token_hex(16))
     return render_template("inbox.html")

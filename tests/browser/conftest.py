@@ -19,9 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
 from tests.browser.pages import Inbox, Widget
 from tests.harness.api import ChatApi
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
@@ -152,17 +151,7 @@ def server(request, chat_server):
         yield chat_server
 
 
-# The browser.
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
-        yield browser
-        browser.close()
+# The browser (the session's ``browser`` fixture is in tests/browser/chromium.py).
 
 
 @pytest.fixture

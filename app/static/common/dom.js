@@ -1,4 +1,4 @@
-// Tiny helpers for building DOM trees without markup strings.
+// Tiny helpers for building and arranging DOM trees without markup strings.
 
 /**
  * Create an element.
@@ -19,4 +19,24 @@ export function el(tag, { className, text, attrs } = {}, ...children) {
     if (child !== null && child !== undefined) element.append(child);
   }
   return element;
+}
+
+/**
+ * Make these nodes a container's children, in this order: nodes already in
+ * place stay untouched (so scrolling, selection and focus survive), the
+ * others are moved in, and children not listed are removed.
+ * @param {Element} container
+ * @param {Node[]} nodes
+ */
+export function placeChildren(container, nodes) {
+  let cursor = container.firstChild;
+  for (const node of nodes) {
+    if (node === cursor) cursor = cursor.nextSibling;
+    else container.insertBefore(node, cursor);
+  }
+  while (cursor) {
+    const next = cursor.nextSibling;
+    cursor.remove();
+    cursor = next;
+  }
 }

@@ -2,6 +2,7 @@
 // safe links. Elements are kept per message and only rebuilt when what they
 // show changes, so scrolling, text selection and focus survive updates.
 
+import { placeChildren } from "./dom.js";
 import { icon } from "./icons.js";
 import { dayKey, dayLabel, formatClock, formatFull } from "./time.js";
 
@@ -140,7 +141,7 @@ export class MessageListView {
       nodes.push(this.#bubble(message, previous, index === lastSeen, used));
       previous = message;
     });
-    this.#place(nodes);
+    placeChildren(this.container, nodes);
     for (const key of this.cache.keys()) if (!used.has(key)) this.cache.delete(key);
   }
 
@@ -150,19 +151,6 @@ export class MessageListView {
       if (message.sender === this.ownSender && message.status === "seen") return index;
     }
     return -1;
-  }
-
-  #place(nodes) {
-    let cursor = this.container.firstChild;
-    for (const node of nodes) {
-      if (node === cursor) cursor = cursor.nextSibling;
-      else this.container.insertBefore(node, cursor);
-    }
-    while (cursor) {
-      const next = cursor.nextSibling;
-      cursor.remove();
-      cursor = next;
-    }
   }
 
   #separator(day, createdAt, now, used) {

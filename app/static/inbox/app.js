@@ -1,11 +1,11 @@
 // The agent inbox: wires the connection, the conversation list, the open
 // conversation and the alerts together, and routes server events to them.
 
+import { ChatConnection } from "../common/connection.js";
 import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
 import { ConversationActions } from "./actions.js";
 import { fetchConversations } from "./api.js";
-import { AgentConnection } from "./connection.js";
 import { ConversationPane } from "./conversation.js";
 import { visitorName } from "./format.js";
 import { ConversationList } from "./list.js";
@@ -44,7 +44,8 @@ const outbox = new Outbox({
   onFailed: (item, error) => pane.onFailed(item, error),
 });
 
-const connection = new AgentConnection({
+// Same origin as the page, authenticated by the logged-in agent's session cookie.
+const connection = new ChatConnection({
   pollingOnly,
   onState: showConnectionState,
   onConnect,
@@ -79,6 +80,8 @@ const actions = new ConversationActions({
   describe: (id) => visitorName(list.get(id) || { id }),
   onDeleted: (id) => forgetConversation(id),
 });
+
+connection.open();
 
 /**
  * The receipts this inbox has sent for one conversation.

@@ -39,7 +39,7 @@ function findElements() {
 export class ConversationPane {
   /**
    * @param {object} options
-   * @param {import("./connection.js").AgentConnection} options.connection
+   * @param {import("../common/connection.js").ChatConnection} options.connection
    * @param {import("../common/outbox.js").Outbox} options.outbox
    * @param {import("./list.js").ConversationList} options.list
    * @param {string} options.agentName

@@ -2,7 +2,7 @@
 // button per conversation. Items are updated in place so keyboard focus
 // stays where it is while the list changes.
 
-import { el } from "../common/dom.js";
+import { el, placeChildren } from "../common/dom.js";
 import { formatFull, relativeTime } from "../common/time.js";
 import { activityTime, describePage, initials, previewText, visitorName } from "./format.js";
 
@@ -158,16 +158,7 @@ export class ConversationList {
 
   #place(rows) {
     const focused = document.activeElement;
-    let cursor = this.listElement.firstChild;
-    for (const row of rows) {
-      if (row === cursor) cursor = cursor.nextSibling;
-      else this.listElement.insertBefore(row, cursor);
-    }
-    while (cursor) {
-      const next = cursor.nextSibling;
-      cursor.remove();
-      cursor = next;
-    }
+    placeChildren(this.listElement, rows);
     // Moving a focused button drops focus; put it back.
     if (focused && focused !== document.activeElement && this.listElement.contains(focused)) focused.focus();
   }

@@ -42,6 +42,16 @@
     transport: hostPageWantsPolling() ? "polling" : data.transport,
   };
 
+  // The conversation's shared styles first, so that the widget's own can refine them.
+  var STYLESHEETS = ["/static/common/conversation.css", "/static/widget/widget.css"];
+
+  function stylesheetLink(path) {
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = serverUrl + path;
+    return link;
+  }
+
   function whenStylesheetLoads(link) {
     return new Promise(function (resolve) {
       link.addEventListener("load", resolve, { once: true });
@@ -54,14 +64,14 @@
     host.setAttribute("data-livechat-widget", "");
     var shadowRoot = host.attachShadow({ mode: "open" });
 
-    var stylesheet = document.createElement("link");
-    stylesheet.rel = "stylesheet";
-    stylesheet.href = serverUrl + "/static/widget/widget.css";
-    shadowRoot.appendChild(stylesheet);
+    var stylesheets = STYLESHEETS.map(stylesheetLink);
+    stylesheets.forEach(function (link) {
+      shadowRoot.appendChild(link);
+    });
     document.body.appendChild(host);
 
     // Mount once both the code and the styles are in, so nothing shows unstyled.
-    Promise.all([import(serverUrl + "/static/widget/app.js"), whenStylesheetLoads(stylesheet)])
+    Promise.all([import(serverUrl + "/static/widget/app.js")].concat(stylesheets.map(whenStylesheetLoads)))
       .then(function (results) {
         results[0].mount(shadowRoot, options);
       })

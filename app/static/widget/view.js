@@ -68,7 +68,7 @@ class WidgetView {
       attrs: { tabindex: "0", role: "region", "aria-label": "Messages" },
     }, this.olderIndicator, buildGreeting(title, greeting), this.messages);
     this.typing = el("p", { className: "lc-typing" });
-    this.announcer = el("p", { className: "lc-sr-only", attrs: { "aria-live": "polite", "aria-atomic": "true" } });
+    this.announcer = el("p", { className: "sr-only", attrs: { "aria-live": "polite", "aria-atomic": "true" } });
     this.textarea = el("textarea", {
       className: "lc-input",
       attrs: { id: "lc-input", rows: "1", placeholder: "Write a message…", maxlength: "5000", autocomplete: "off" },
@@ -78,7 +78,7 @@ class WidgetView {
       attrs: { type: "submit", "aria-label": "Send message", title: "Send (Enter)" },
     }, icon("send"));
     this.form = el("form", { className: "lc-composer" },
-      el("label", { className: "lc-sr-only", text: "Message", attrs: { for: "lc-input" } }),
+      el("label", { className: "sr-only", text: "Message", attrs: { for: "lc-input" } }),
       this.textarea, this.sendButton);
     this.newChatButton = el("button", {
       className: "lc-button lc-button--primary",
@@ -118,7 +118,7 @@ class WidgetView {
     this.panel.hidden = true;
     this.badge = el("span", { className: "lc-badge", attrs: { "aria-hidden": "true" } });
     this.badge.hidden = true;
-    this.launcherLabel = el("span", { className: "lc-sr-only", text: "Open chat" });
+    this.launcherLabel = el("span", { className: "sr-only", text: "Open chat" });
     this.launcher = el("button", {
       className: "lc-launcher",
       attrs: { type: "button", "aria-controls": "lc-panel", "aria-expanded": "false" },

@@ -1,0 +1,28 @@
+"""Blocking work that must not stop the event loop."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from app import socketio
+
+T = TypeVar("T")
+
+
+def run_in_thread(func: Callable[..., T], *args) -> T:
+    """Run CPU-bound ``func(*args)`` in a real thread and wait for it.
+
+    Under eventlet or gevent every socket is served by one hub thread; a
+    password hash computed on it (a tenth of a second of scrypt) would hold
+    up every visitor's acknowledgement. The hub's thread pool keeps it
+    serving meanwhile. Under threading, the caller is a thread already.
+    """
+    mode = socketio.async_mode
+    if mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute(func, *args)
+    if mode == "gevent":
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(func, args)
+    return func(*args)
