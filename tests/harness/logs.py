@@ -16,8 +16,11 @@ SERVERS = pytest.StashKey[list]()
 TAIL_LINES = 80
 
 
-def show_log_on_failure(node: pytest.Item, server: ServerProcess) -> None:
-    """Attach the tail of ``server``'s log to the report if the test of ``node`` fails."""
+def show_log_on_failure(node: pytest.Item, server) -> None:
+    """Attach the tail of ``server``'s log to the report if the test of ``node`` fails.
+
+    ``server`` is a ``ServerProcess`` or anything else with a ``log_path``
+    and a ``log_tail(lines)`` (nginx in the deployment tests)."""
     node.stash.setdefault(SERVERS, []).append(server)
 
 
