@@ -75,6 +75,33 @@ def test_start_conversation_with_details(client, agent_token):
     assert summary["page_url"] == "https://shop.example/p"
 
 
+@pytest.mark.parametrize(
+    ("page_url", "stored"),
+    [
+        ("https://shop.example/reset?token=s3cret#frag", "https://shop.example/reset"),
+        ("https://shop.example/callback#access_token=s3cret", "https://shop.example/callback"),
+        ("https://ana:s3cret@shop.example:8443/p?q=1", "https://shop.example:8443/p"),
+        ("https://shop.example/?s3cret", "https://shop.example/"),
+        ("https://shop.example/p", "https://shop.example/p"),
+    ],
+)
+def test_page_url_keeps_only_origin_and_path(client, agent_token, page_url, stored):
+    """Reset tokens and OAuth fragments in the host page's address never reach agents."""
+    response = client.post("/api/v1/conversations", json={"page_url": page_url})
+
+    assert response.status_code == 201
+    [summary] = client.get("/api/v1/conversations", headers=bearer(agent_token)).json[
+        "conversations"
+    ]
+    assert summary["page_url"] == stored
+    assert "s3cret" not in repr(database_rows())
+
+
+def database_rows():
+    db.session.rollback()
+    return db.session.execute(sa.select(Conversation.__table__)).all()
+
+
 def test_start_conversation_with_empty_object_and_unknown_fields(client):
     assert client.post("/api/v1/conversations", json={}).status_code == 201
     assert (

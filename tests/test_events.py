@@ -142,6 +142,19 @@ def test_visitor_connects_with_its_token(visitor):
     assert ack == {"ok": True, "messages": [], "has_more": False}
 
 
+def test_page_url_of_a_connect_keeps_only_origin_and_path(new_visitor, connect, agent_socket):
+    """The page a visitor moves to is noted without its query string or #fragment."""
+    conversation_id, token = new_visitor(page_url="https://shop.example/start")
+    agent = agent_socket()
+    drain(agent)
+
+    connect(visitor_token=token, page_url="https://shop.example/reset?token=s3cret#code=s3cret")
+
+    assert summary_of(conversation_id)["page_url"] == "https://shop.example/reset"
+    assert "s3cret" not in repr(events(agent, "conversation"))
+    assert "s3cret" not in repr(database_state())
+
+
 def test_agent_connects_with_api_token(agent_socket, visitor):
     conversation_id, _token, _socket = visitor()
 

@@ -7,6 +7,7 @@ receipts that never go back) hold only if the whole change lands at once.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -42,7 +43,7 @@ def create_conversation(
         visitor_token_hash=hash_secret(token),
         visitor_name=name or None,
         visitor_email=email or None,
-        page_url=page_url or None,
+        page_url=page_location(page_url) if page_url else None,
     )
     db.session.add(conversation)
     db.session.commit()
@@ -71,10 +72,25 @@ def get_conversation(conversation_id: int) -> Conversation:
     return conversation
 
 
+def page_location(page_url: str) -> str:
+    """The origin and path of a page's address, and nothing else.
+
+    A host page's query string and #fragment may hold secrets (password
+    reset tokens, OAuth codes and tokens), and so may the user:password
+    part; none of them belongs in the database or in front of agents.
+    """
+    try:
+        parts = urlsplit(page_url)
+        return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+    except ValueError:  # not a URL (an unclosed IPv6 bracket): cut at "?" or "#"
+        return page_url.split("?", 1)[0].split("#", 1)[0]
+
+
 def set_page_url(conversation_id: int, page_url: str) -> bool:
     """Note the page the visitor is on; True when it changed."""
     if not page_url or len(page_url) > 2048 or not is_storable(page_url):
         return False
+    page_url = page_location(page_url)
     changed = db.session.execute(
         sa.update(Conversation)
         .where(Conversation.id == conversation_id, Conversation.page_url.is_distinct_from(page_url))

@@ -10,7 +10,7 @@ import { ReceiptTracker } from "../common/receipts.js";
 import { nowIso } from "../common/time.js";
 import { Timeline } from "../common/timeline.js";
 import { TypingIndicator, TypingSender } from "../common/typing.js";
-import { createConversation, endConversation } from "./api.js";
+import { createConversation, endConversation, pageLocation } from "./api.js";
 import { accentColors } from "./colors.js";
 import { VisitorConnection } from "./connection.js";
 import { EndChatControls } from "./end-chat.js";
@@ -192,7 +192,7 @@ class Widget {
 
   async #createWithRetry(delay) {
     try {
-      const session = await createConversation(this.config.serverUrl, { page_url: window.location.href });
+      const session = await createConversation(this.config.serverUrl, { page_url: pageLocation() });
       this.#adoptSession(session);
     } catch {
       this.view.setConnection("reconnecting");

@@ -3,6 +3,7 @@
 
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { request } from "../common/ack.js";
+import { pageLocation } from "./api.js";
 
 const REFUSED_RETRY_MS = 5000;
 const SERVER_EVENTS = ["message", "receipt", "typing", "presence"];
@@ -44,7 +45,7 @@ export class VisitorConnection {
   open(visitorToken) {
     this.close();
     const socket = io(this.serverUrl, {
-      auth: { visitor_token: visitorToken, page_url: window.location.href },
+      auth: { visitor_token: visitorToken, page_url: pageLocation() },
       transports: this.pollingOnly ? ["polling"] : ["polling", "websocket"],
     });
     this.socket = socket;
