@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import db
-from app.chat import statements
+from app.chat import bodies, statements
 from app.chat.schemas import MAX_INT, is_storable
 from app.errors import ChatError
 from app.models import (
@@ -146,12 +146,12 @@ def post_message(
     stored ``client_id`` fails the unique constraint, rolls back (so no seq
     is lost) and answers with the stored message.
     """
-    body = body.strip()
-    if not body:
-        raise ChatError("invalid", "body is empty")
+    body = bodies.trim(body)
     limit = current_app.config["CHAT_MAX_BODY_CHARS"]
-    if len(body) > limit:
+    if bodies.length(body) > limit:
         raise ChatError("too_large", f"body is longer than {limit} characters")
+    if bodies.is_blank(body):
+        raise ChatError("invalid", "body is empty")
 
     now = utcnow()
     values = {

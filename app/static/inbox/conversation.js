@@ -33,6 +33,8 @@ function findElements() {
     announcer: byId("conversation-announcer"),
     form: byId("composer"),
     textarea: byId("composer-input"),
+    sendButton: byId("composer-send"),
+    limitNotice: byId("composer-limit"),
   };
 }
 
@@ -189,9 +191,12 @@ export class ConversationPane {
   #bindUi() {
     const { elements } = this;
     elements.back.addEventListener("click", () => this.close());
-    attachComposer({
+    this.composer = attachComposer({
       form: elements.form,
       textarea: elements.textarea,
+      sendButton: elements.sendButton,
+      limitNotice: elements.limitNotice,
+      maxChars: Number(document.body.dataset.maxBodyChars) || undefined,
       onSend: (text) => this.#send(text),
       typing: { input: () => this.typingSender?.input(), stop: () => this.typingSender?.stop() },
     });

@@ -160,6 +160,8 @@ class Widget {
     attachComposer({
       form: view.form,
       textarea: view.textarea,
+      sendButton: view.sendButton,
+      limitNotice: view.limitNotice,
       onSend: (text) => this.#send(text),
       typing: this.typingSender,
     });
