@@ -11,9 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app import db
+from app import SQLITE_BUSY_TIMEOUT_MS, db
 from app.chat import bodies, statements
 from app.chat.schemas import MAX_INT, is_storable
 from app.errors import ChatError
@@ -110,10 +110,40 @@ def end_conversation(conversation_id: int) -> None:
     db.session.commit()
 
 
-def delete_conversation(conversation_id: int) -> None:
-    """Delete a conversation and, with it, every message."""
+def delete_conversation(conversation_id: int) -> bool:
+    """Delete a conversation and, with it, every message.
+
+    On SQLite the deleted text is then gone from the files too: freed pages
+    are zeroed (``secure_delete``) and the write-ahead log, which still holds
+    the older page versions, is checkpointed and truncated. Returns False
+    when open readers kept the log from being truncated (call
+    ``truncate_log`` again later).
+    """
     db.session.delete(get_conversation(conversation_id))
     db.session.commit()
+    return truncate_log()
+
+
+def truncate_log() -> bool:
+    """Copy SQLite's write-ahead log into the database and empty it; True if done.
+
+    Never waits: while another connection reads or writes, the log cannot be
+    emptied, and waiting for it would hold up the server (an eventlet or
+    gevent hub stops while SQLite's busy handler sleeps).
+    """
+    if db.engine.dialect.name != "sqlite":
+        return True
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            busy, _frames, _copied = connection.exec_driver_sql(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).one()
+        except OperationalError:  # "database is locked": a writer is busy
+            busy = True
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    return not busy
 
 
 def transcript(conversation_id: int) -> dict:
