@@ -950,6 +950,60 @@ def test_join_is_idempotent_and_messages_still_arrive_once(visitor, agent_socket
     assert events(agent, "message") == [ack["message"]]
 
 
+# --- an ended chat -------------------------------------------------------------
+
+
+@pytest.fixture
+def ended_chat(client, visitor, agent_socket):
+    """A chat the visitor ended after one message each way; returns (id, agent socket)."""
+    conversation_id, token, socket = visitor()
+    agent = agent_socket(join=conversation_id)
+    assert socket.emit("send_message", {"client_id": "v-1", "body": "Thanks!"}, callback=True)["ok"]
+    reply = {"conversation_id": conversation_id, "client_id": "a-1", "body": "Bye"}
+    assert agent.emit("send_message", reply, callback=True)["ok"]
+    response = client.post(
+        f"/api/v1/conversations/{conversation_id}/end",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 204
+    drain(agent)
+    return conversation_id, agent
+
+
+@pytest.mark.parametrize(
+    ("event", "payload"),
+    [
+        ("send_message", {"client_id": "a-2", "body": "Are you still there?"}),
+        ("typing", {"is_typing": True}),
+    ],
+)
+def test_agent_cannot_write_in_a_chat_the_visitor_ended(ended_chat, agent_socket, event, payload):
+    conversation_id, agent = ended_chat
+    other_agent = agent_socket()
+    before = database_state()
+
+    ack = agent.emit(event, {"conversation_id": conversation_id, **payload}, callback=True)
+
+    assert error_code(ack) == "conflict"
+    assert database_state() == before
+    assert agent.get_received() == [] and other_agent.get_received() == []
+
+
+def test_ended_chat_still_takes_receipts_typing_stops_and_retries(ended_chat):
+    """Reading an ended chat clears its unread count; a lost ack's retry finds its message."""
+    conversation_id, agent = ended_chat
+    cid = {"conversation_id": conversation_id}
+
+    seen = agent.emit("receipt", {**cid, "status": "seen", "up_to_seq": 1}, callback=True)
+    stop = agent.emit("typing", {**cid, "is_typing": False}, callback=True)
+    retry = agent.emit("send_message", {**cid, "client_id": "a-1", "body": "Bye"}, callback=True)
+
+    assert seen == {"ok": True} and stop == {"ok": True}
+    assert retry["ok"] and retry["message"]["seq"] == 2
+    assert summary_of(conversation_id)["unread"] == 0
+    assert [m.body for m in stored(conversation_id)] == ["Thanks!", "Bye"]
+
+
 # --- presence -----------------------------------------------------------------
 
 

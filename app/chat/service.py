@@ -174,7 +174,8 @@ def post_message(
     The happy path is two statements and a commit: reserve the next seq
     (its row lock serialises concurrent senders) and insert. A retry of a
     stored ``client_id`` fails the unique constraint, rolls back (so no seq
-    is lost) and answers with the stored message.
+    is lost) and answers with the stored message. A chat the visitor ended
+    takes no new messages (``conflict``), but retries still find theirs.
     """
     body = bodies.trim(body)
     limit = current_app.config["CHAT_MAX_BODY_CHARS"]
@@ -198,7 +199,7 @@ def post_message(
                 statements.NEXT_SEQ, {**values, "unread": int(sender == "visitor")}
             ).first()
             if reserved is None:
-                raise ChatError("not_found", "no such conversation")
+                raise _NotOpen
             seq, visitor_typing_until, agent_typing_until = reserved
             message_id = connection.execute(
                 statements.INSERT_MESSAGE, {**values, "seq": seq}
@@ -206,9 +207,10 @@ def post_message(
             was_typing = visitor_typing_until if sender == "visitor" else agent_typing_until
             if was_typing is not None:
                 connection.execute(statements.CLEAR_TYPING[sender], values)
-    except IntegrityError:
+    except (IntegrityError, _NotOpen):
         existing = _find_message(conversation_id, sender, client_id)
         if existing is None:
+            _refuse_if_not_open(conversation_id)
             raise
         return Posted(existing, created=False, typing_ended=False)
     message = Message(
@@ -222,6 +224,21 @@ def post_message(
         created_at=now,
     )
     return Posted(message, created=True, typing_ended=was_typing is not None)
+
+
+class _NotOpen(Exception):
+    """The conversation is missing or ended."""
+
+
+def _refuse_if_not_open(conversation_id: int) -> None:
+    """``not_found`` for a missing conversation, ``conflict`` for an ended one."""
+    status = db.session.scalar(
+        sa.select(Conversation.status).where(Conversation.id == conversation_id)
+    )
+    if status is None:
+        raise ChatError("not_found", "no such conversation")
+    if status != "open":
+        raise ChatError("conflict", "the visitor ended this chat")
 
 
 def _find_message(conversation_id: int, sender: str, client_id: str) -> Message | None:
@@ -351,7 +368,11 @@ def inbox(limit: int = 50) -> list[dict]:
 
 
 def set_typing(conversation_id: int, side: str, is_typing: bool, name: str) -> bool:
-    """Start, refresh or end a side's typing state; True when it started or ended."""
+    """Start, refresh or end a side's typing state; True when it started or ended.
+
+    Nobody starts typing in a chat the visitor ended (``conflict``); ending
+    a typing state is always allowed.
+    """
     if not is_typing:
         ended = end_typing(conversation_id, side)
         if not ended:
@@ -361,7 +382,9 @@ def set_typing(conversation_id: int, side: str, is_typing: bool, name: str) -> b
     values = {until_column.key: utcnow() + _typing_timeout()}
     if side == "agent":
         values["agent_typing_name"] = name
-    base = sa.update(Conversation).where(Conversation.id == conversation_id)
+    base = sa.update(Conversation).where(
+        Conversation.id == conversation_id, Conversation.status == "open"
+    )
     started = db.session.execute(
         base.where(until_column.is_(None)).values(**values),
         execution_options={"synchronize_session": False},
@@ -371,7 +394,7 @@ def set_typing(conversation_id: int, side: str, is_typing: bool, name: str) -> b
             base.values(**values), execution_options={"synchronize_session": False}
         ).rowcount
         if not refreshed:
-            raise ChatError("not_found", "no such conversation")
+            _refuse_if_not_open(conversation_id)
     db.session.commit()
     return bool(started)
 
