@@ -1116,6 +1116,21 @@ def test_agent_online_and_offline_reach_visitors(app, visitor, agent_socket):
     assert offline["conversation_id"] == conversation_id
 
 
+def test_agents_leaving_together_are_announced_offline_once(app, visitor, agent_socket):
+    """One online-to-offline change, one announcement, however many sockets closed."""
+    conversation_id, _token, socket = visitor()
+    agents = [agent_socket() for _ in range(4)]
+    drain(socket)
+
+    for agent in agents:
+        agent.disconnect()
+    time.sleep(app.config["CHAT_PRESENCE_GRACE"] * 4)
+
+    assert events(socket, "presence") == [
+        {"conversation_id": conversation_id, "who": "agent", "online": False}
+    ]
+
+
 def test_agent_presence_is_never_sent_to_agents(visitor, agent_socket):
     visitor()
     watcher = agent_socket()

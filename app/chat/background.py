@@ -46,6 +46,8 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
                         single_process, app.config["CHAT_PRESENCE_GRACE"]
                     ):
                         _announce_if_visitor_gone(cid)
+                    # Agents' rows may have expired with a process that died.
+                    _announce_if_agents_gone()
             except Exception:
                 log.exception("chat maintenance failed")
                 db.session.rollback()
@@ -85,7 +87,7 @@ def settle_agents_later(app: Flask) -> None:
 
 
 def _announce_if_agents_gone() -> None:
-    if not presence.agents_online():
+    if presence.settle_agents_offline():
         broadcast.agent_presence(False)
 
 

@@ -13,9 +13,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from app import db
-from app.models import Agent, ApiToken, Connection, Conversation, utcnow
+from app.models import Agent, AgentPresence, ApiToken, Connection, Conversation, utcnow
 
 if TYPE_CHECKING:
     from app.chat.identity import Identity
@@ -27,7 +28,6 @@ EXPIRY = timedelta(seconds=HEARTBEAT_SECONDS * 4)
 
 def add_connection(sid: str, identity: Identity) -> bool:
     """Record a new socket; True when its side just came online."""
-    first_agent = identity.is_agent and not agents_online()
     db.session.add(
         Connection(
             sid=sid,
@@ -39,7 +39,7 @@ def add_connection(sid: str, identity: Identity) -> bool:
             process_id=PROCESS_ID,
         )
     )
-    came_online = first_agent
+    came_online = False
     if not identity.is_agent:
         came_online = bool(
             db.session.execute(
@@ -53,7 +53,53 @@ def add_connection(sid: str, identity: Identity) -> bool:
             ).rowcount
         )
     db.session.commit()
+    if identity.is_agent:
+        # After the commit, so that a process settling agents offline at
+        # this moment either sees this socket or is seen to have done so.
+        came_online = _mark_agents_online()
     return came_online
+
+
+def _mark_agents_online() -> bool:
+    """Record agents online; True if visitors were last told they were not."""
+    _ensure_agent_presence()
+    changed = db.session.execute(
+        sa.update(AgentPresence)
+        .where(AgentPresence.id == 1, AgentPresence.online.is_(False))
+        .values(online=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(changed)
+
+
+def settle_agents_offline() -> bool:
+    """Record agents offline if no agent socket is left; True if that changed.
+
+    One statement checks and changes, so of several processes (or grace
+    timers) settling at once, exactly one sees the change and announces it.
+    """
+    _ensure_agent_presence()
+    no_agent_socket = ~sa.exists().where(Connection.role == "agent", _live())
+    changed = db.session.execute(
+        sa.update(AgentPresence)
+        .where(AgentPresence.id == 1, AgentPresence.online.is_(True), no_agent_socket)
+        .values(online=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(changed)
+
+
+def _ensure_agent_presence() -> None:
+    """Create the agent presence row if it is missing (a new or emptied database)."""
+    if db.session.get(AgentPresence, 1) is not None:
+        return
+    db.session.add(AgentPresence(id=1, online=False))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another process created it meanwhile
+        db.session.rollback()
 
 
 def remove_connection(sid: str) -> Connection | None:

@@ -269,6 +269,8 @@ class Widget {
     if (state === "online") return;
     this.outbox.setReady(false);
     this.typingIndicator.hide();
+    // Unknown until the server says again (it does right after reconnecting).
+    this.view.setPresence(null);
   }
 
   async #onConnect() {
