@@ -1131,6 +1131,43 @@ def test_agents_leaving_together_are_announced_offline_once(app, visitor, agent_
     ]
 
 
+def test_visitor_arriving_while_an_agent_reconnects_is_told_online_only(
+    app, new_visitor, connect, agent_socket
+):
+    """A newcomer hears what every visitor was told: an agent who left less
+    than the grace period ago and came back never went offline."""
+    app.config["CHAT_PRESENCE_GRACE"] = 0.6
+    agent_socket().disconnect()  # the inbox reloads...
+    conversation_id, token = new_visitor()
+    socket = connect(visitor_token=token)  # ...as a visitor arrives
+    agent_socket()
+    time.sleep(1.5)
+
+    assert events(socket, "presence") == [
+        {"conversation_id": conversation_id, "who": "agent", "online": True}
+    ]
+
+
+def test_agents_of_a_process_that_died_are_announced_offline_once(
+    app, monkeypatch, visitor, agent_socket
+):
+    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0)
+    conversation_id, _token, socket = visitor()
+    agent_socket()
+    drain(socket)
+
+    # The agent's server process dies: its row is left behind, no disconnect
+    # is ever handled, and the surviving process clears the row.
+    db.session.execute(
+        sa.update(Connection).where(Connection.role == "agent").values(process_id="died")
+    )
+    db.session.commit()
+
+    wait_for(socket, "presence", who="agent", online=False)
+    time.sleep(app.config["CHAT_PRESENCE_GRACE"] * 3)
+    assert events(socket, "presence") == []
+
+
 def test_agent_presence_is_never_sent_to_agents(visitor, agent_socket):
     visitor()
     watcher = agent_socket()

@@ -42,12 +42,11 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
                 broadcast.disconnect_all(presence.revoked_sids())
                 if since_heartbeat >= presence.HEARTBEAT_SECONDS:
                     since_heartbeat = 0.0
-                    for cid in presence.heartbeat(
-                        single_process, app.config["CHAT_PRESENCE_GRACE"]
-                    ):
+                    grace = app.config["CHAT_PRESENCE_GRACE"]
+                    for cid in presence.heartbeat(single_process, grace):
                         _announce_if_visitor_gone(cid)
-                    # Agents' rows may have expired with a process that died.
-                    _announce_if_agents_gone()
+                    if presence.agents_overdue(grace):
+                        _announce_if_agents_gone()
             except Exception:
                 log.exception("chat maintenance failed")
                 db.session.rollback()

@@ -73,6 +73,17 @@ def _mark_agents_online() -> bool:
     return bool(changed)
 
 
+def agents_announced_online() -> bool:
+    """Whether visitors were last told that agents are online.
+
+    What a newly connected visitor is told, so that it hears the same as
+    every other visitor: an agent who left less than the grace period ago
+    still counts, and the offline comes for everyone when the grace ends.
+    """
+    query = sa.select(AgentPresence.online).where(AgentPresence.id == 1)
+    return bool(db.session.scalar(query))
+
+
 def settle_agents_offline() -> bool:
     """Record agents offline if no agent socket is left; True if that changed.
 
@@ -114,11 +125,6 @@ def remove_connection(sid: str) -> Connection | None:
 
 def _live() -> sa.ColumnElement[bool]:
     return Connection.heartbeat_at >= utcnow() - EXPIRY
-
-
-def agents_online() -> bool:
-    query = sa.select(Connection.sid).where(Connection.role == "agent", _live()).limit(1)
-    return db.session.scalar(query) is not None
 
 
 def visitor_connected(conversation_id: int) -> bool:
@@ -227,3 +233,23 @@ def heartbeat(single_process: bool, grace: float) -> list[int]:
 
 # Conversations this process saw marked online with no socket, and since when.
 _stale_since: dict[int, float] = {}
+
+
+def agents_overdue(grace: float) -> bool:
+    """True when visitors were told agents are online, yet no agent socket
+    has been connected for longer than the grace period: the process that
+    would have announced it died (or its agents' rows expired)."""
+    global _agents_stale_since
+    query = sa.select(Connection.sid).where(Connection.role == "agent", _live()).limit(1)
+    no_agent_socket = db.session.scalar(query) is None
+    if not (no_agent_socket and agents_announced_online()):
+        _agents_stale_since = None
+        return False
+    now_seconds = time.monotonic()
+    if _agents_stale_since is None:
+        _agents_stale_since = now_seconds
+    return now_seconds - _agents_stale_since > grace
+
+
+# When this process first saw agents announced online with no agent socket.
+_agents_stale_since: float | None = None
