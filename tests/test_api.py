@@ -86,6 +86,7 @@ def test_start_conversation_with_details(client, agent_token):
         ("https://ana:s3cret@shop.example:8443/p?q=1", "https://shop.example:8443/p"),
         ("https://shop.example/?s3cret", "https://shop.example/"),
         ("https://shop.example/p", "https://shop.example/p"),
+        ("?s3cret", None),
     ],
 )
 def test_page_url_keeps_only_origin_and_path(client, agent_token, page_url, stored):

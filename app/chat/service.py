@@ -43,7 +43,7 @@ def create_conversation(
         visitor_token_hash=hash_secret(token),
         visitor_name=name or None,
         visitor_email=email or None,
-        page_url=page_location(page_url) if page_url else None,
+        page_url=page_location(page_url or "") or None,
     )
     db.session.add(conversation)
     db.session.commit()
@@ -91,6 +91,8 @@ def set_page_url(conversation_id: int, page_url: str) -> bool:
     if not page_url or len(page_url) > 2048 or not is_storable(page_url):
         return False
     page_url = page_location(page_url)
+    if not page_url:
+        return False
     changed = db.session.execute(
         sa.update(Conversation)
         .where(Conversation.id == conversation_id, Conversation.page_url.is_distinct_from(page_url))
