@@ -30,6 +30,10 @@ csrf = CSRFProtect()
 socketio = SocketIO()
 limiter = Limiter(get_remote_address)
 
+# Shorter than a client's 10 s acknowledgement timeout, so a locked SQLite
+# database answers "internal" before the client gives up and retries.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
 
 def create_app(config_class=Config):
     app = Flask(__name__)
@@ -95,7 +99,8 @@ def create_app(config_class=Config):
 
 
 def _tune_sqlite(engine: sa.Engine) -> None:
-    """Write-ahead logging and a busy timeout, so writers wait, not fail."""
+    """Write-ahead logging and a busy timeout, so writers wait, not fail;
+    deleted data zeroed."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -103,11 +108,12 @@ def _tune_sqlite(engine: sa.Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        # Shorter than a client's 10 s acknowledgement timeout, so a locked
-        # database answers "internal" before the client gives up and retries.
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros, not just unlinked, so a
+        # deleted conversation cannot be read back from the file's free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
 

@@ -142,6 +142,19 @@ def test_visitor_connects_with_its_token(visitor):
     assert ack == {"ok": True, "messages": [], "has_more": False}
 
 
+def test_page_url_of_a_connect_keeps_only_origin_and_path(new_visitor, connect, agent_socket):
+    """The page a visitor moves to is noted without its query string or #fragment."""
+    conversation_id, token = new_visitor(page_url="https://shop.example/start")
+    agent = agent_socket()
+    drain(agent)
+
+    connect(visitor_token=token, page_url="https://shop.example/reset?token=s3cret#code=s3cret")
+
+    assert summary_of(conversation_id)["page_url"] == "https://shop.example/reset"
+    assert "s3cret" not in repr(events(agent, "conversation"))
+    assert "s3cret" not in repr(database_state())
+
+
 def test_agent_connects_with_api_token(agent_socket, visitor):
     conversation_id, _token, _socket = visitor()
 
@@ -937,6 +950,60 @@ def test_join_is_idempotent_and_messages_still_arrive_once(visitor, agent_socket
     assert events(agent, "message") == [ack["message"]]
 
 
+# --- an ended chat -------------------------------------------------------------
+
+
+@pytest.fixture
+def ended_chat(client, visitor, agent_socket):
+    """A chat the visitor ended after one message each way; returns (id, agent socket)."""
+    conversation_id, token, socket = visitor()
+    agent = agent_socket(join=conversation_id)
+    assert socket.emit("send_message", {"client_id": "v-1", "body": "Thanks!"}, callback=True)["ok"]
+    reply = {"conversation_id": conversation_id, "client_id": "a-1", "body": "Bye"}
+    assert agent.emit("send_message", reply, callback=True)["ok"]
+    response = client.post(
+        f"/api/v1/conversations/{conversation_id}/end",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 204
+    drain(agent)
+    return conversation_id, agent
+
+
+@pytest.mark.parametrize(
+    ("event", "payload"),
+    [
+        ("send_message", {"client_id": "a-2", "body": "Are you still there?"}),
+        ("typing", {"is_typing": True}),
+    ],
+)
+def test_agent_cannot_write_in_a_chat_the_visitor_ended(ended_chat, agent_socket, event, payload):
+    conversation_id, agent = ended_chat
+    other_agent = agent_socket()
+    before = database_state()
+
+    ack = agent.emit(event, {"conversation_id": conversation_id, **payload}, callback=True)
+
+    assert error_code(ack) == "conflict"
+    assert database_state() == before
+    assert agent.get_received() == [] and other_agent.get_received() == []
+
+
+def test_ended_chat_still_takes_receipts_typing_stops_and_retries(ended_chat):
+    """Reading an ended chat clears its unread count; a lost ack's retry finds its message."""
+    conversation_id, agent = ended_chat
+    cid = {"conversation_id": conversation_id}
+
+    seen = agent.emit("receipt", {**cid, "status": "seen", "up_to_seq": 1}, callback=True)
+    stop = agent.emit("typing", {**cid, "is_typing": False}, callback=True)
+    retry = agent.emit("send_message", {**cid, "client_id": "a-1", "body": "Bye"}, callback=True)
+
+    assert seen == {"ok": True} and stop == {"ok": True}
+    assert retry["ok"] and retry["message"]["seq"] == 2
+    assert summary_of(conversation_id)["unread"] == 0
+    assert [m.body for m in stored(conversation_id)] == ["Thanks!", "Bye"]
+
+
 # --- presence -----------------------------------------------------------------
 
 
@@ -1047,6 +1114,58 @@ def test_agent_online_and_offline_reach_visitors(app, visitor, agent_socket):
     second.disconnect()
     offline = wait_for(socket, "presence", who="agent", online=False)
     assert offline["conversation_id"] == conversation_id
+
+
+def test_agents_leaving_together_are_announced_offline_once(app, visitor, agent_socket):
+    """One online-to-offline change, one announcement, however many sockets closed."""
+    conversation_id, _token, socket = visitor()
+    agents = [agent_socket() for _ in range(4)]
+    drain(socket)
+
+    for agent in agents:
+        agent.disconnect()
+    time.sleep(app.config["CHAT_PRESENCE_GRACE"] * 4)
+
+    assert events(socket, "presence") == [
+        {"conversation_id": conversation_id, "who": "agent", "online": False}
+    ]
+
+
+def test_visitor_arriving_while_an_agent_reconnects_is_told_online_only(
+    app, new_visitor, connect, agent_socket
+):
+    """A newcomer hears what every visitor was told: an agent who left less
+    than the grace period ago and came back never went offline."""
+    app.config["CHAT_PRESENCE_GRACE"] = 0.6
+    agent_socket().disconnect()  # the inbox reloads...
+    conversation_id, token = new_visitor()
+    socket = connect(visitor_token=token)  # ...as a visitor arrives
+    agent_socket()
+    time.sleep(1.5)
+
+    assert events(socket, "presence") == [
+        {"conversation_id": conversation_id, "who": "agent", "online": True}
+    ]
+
+
+def test_agents_of_a_process_that_died_are_announced_offline_once(
+    app, monkeypatch, visitor, agent_socket
+):
+    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0)
+    conversation_id, _token, socket = visitor()
+    agent_socket()
+    drain(socket)
+
+    # The agent's server process dies: its row is left behind, no disconnect
+    # is ever handled, and the surviving process clears the row.
+    db.session.execute(
+        sa.update(Connection).where(Connection.role == "agent").values(process_id="died")
+    )
+    db.session.commit()
+
+    wait_for(socket, "presence", who="agent", online=False)
+    time.sleep(app.config["CHAT_PRESENCE_GRACE"] * 3)
+    assert events(socket, "presence") == []
 
 
 def test_agent_presence_is_never_sent_to_agents(visitor, agent_socket):

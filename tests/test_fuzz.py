@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from socketio import packet
 
 from app import db, socketio
+from app.chat import bodies
 from app.models import Conversation, Message
 
 MAX_INT = 2**31 - 1
@@ -261,11 +262,12 @@ def _expected(event: str, args: list, role: str, world: World) -> set[str]:
     exists = cid in world.last_seq
     errors = set()
     if event == "send_message":
-        body = p["body"].strip()
-        if not body:
-            errors.add("invalid")
-        elif len(body) > 5000:
+        # The rules of docs/protocol.md, "Message bodies".
+        body = bodies.trim(p["body"])
+        if bodies.length(body) > 5000:
             errors.add("too_large")
+        elif bodies.is_blank(body):
+            errors.add("invalid")
     if not exists and event != "leave":
         errors.add("not_found")
     elif event == "receipt" and p["up_to_seq"] > world.last_seq[cid]:

@@ -99,7 +99,8 @@ def _connect_visitor(identity: Identity, page_url: object) -> None:
         broadcast.visitor_presence(cid, True)
     elif moved:
         broadcast.summary(cid)
-    broadcast.agent_presence(presence.agents_online(), to=request.sid, conversation_id=cid)
+    online = presence.agents_announced_online()
+    broadcast.agent_presence(online, to=request.sid, conversation_id=cid)
 
 
 @socketio.on("disconnect")

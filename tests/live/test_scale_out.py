@@ -3,6 +3,7 @@ agent on the other, and the whole core flow between them."""
 
 import shutil
 import threading
+import time
 
 import pytest
 import requests
@@ -155,6 +156,28 @@ def test_typing_started_on_one_process_expires_for_the_other(two_servers, client
     visitor.call("history", {})  # a round trip, so that any duplicate has arrived
     agent.call("history", {"conversation_id": cid})
     assert len(agent.payloads("typing", sender="visitor", is_typing=False)) == 1
+
+
+def test_agents_leaving_both_processes_together_are_announced_offline_once(two_servers, clients):
+    process_a, process_b = two_servers
+    started = start_conversation(process_a)
+    agents = [
+        clients(process, "agent", token=agent_token(process))
+        for process in (process_a, process_b, process_a, process_b)
+    ]
+    visitor = clients(process_a, "visitor", visitor_token=started["visitor_token"])
+    visitor.wait_for("presence", who="agent", online=True)
+
+    leaving = [threading.Thread(target=agent.disconnect) for agent in agents]
+    for thread in leaving:
+        thread.start()
+    for thread in leaving:
+        thread.join()
+
+    visitor.wait_for("presence", who="agent", online=False, timeout=WAIT + PRESENCE_GRACE)
+    time.sleep(PRESENCE_GRACE * 3)  # time for any duplicate, from either process
+    visitor.call("history", {})
+    assert len(visitor.payloads("presence", who="agent", online=False)) == 1
 
 
 def visitor_history(server, token, cid):
