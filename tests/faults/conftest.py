@@ -23,6 +23,8 @@ BASE_ENV = {
     "CHAT_CONVERSATION_RATE": "100000 per minute",
     "CHAT_MESSAGE_RATE": "100000 per second",
     "CHAT_TYPING_RATE": "100000 per second",
+    "CHAT_HISTORY_RATE": "100000 per second",
+    "CHAT_JOIN_RATE": "100000 per second",
     "CHAT_PRESENCE_GRACE": "0.3",
 }
 ASYNC_MODES = ["eventlet", "gevent"]

@@ -21,13 +21,18 @@ AGENT_NAME = "Tess"
 AGENT_PASSWORD = "correct horse battery"
 
 # Short timings keep the typing and presence tests fast. Every test starts
-# conversations from 127.0.0.1, more than the default rate allows.
+# conversations from 127.0.0.1, more than the default rate allows, and the
+# one agent of the session acts in every test, more than its default allowance.
 TYPING_TIMEOUT = 1.0
 PRESENCE_GRACE = 0.3
 SERVER_ENV = {
     "CHAT_TYPING_TIMEOUT": str(TYPING_TIMEOUT),
     "CHAT_PRESENCE_GRACE": str(PRESENCE_GRACE),
     "CHAT_CONVERSATION_RATE": "10000 per minute",
+    "CHAT_MESSAGE_RATE": "10000 per minute",
+    "CHAT_TYPING_RATE": "10000 per minute",
+    "CHAT_HISTORY_RATE": "10000 per minute",
+    "CHAT_JOIN_RATE": "10000 per minute",
 }
 
 WAIT = 5.0  # seconds a client waits for an event before the test fails
