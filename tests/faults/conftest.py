@@ -18,7 +18,7 @@ from tests.live.conftest import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
 from tests.live.server import ServerProcess
 
 # Every test starts many conversations from 127.0.0.1; none of them is about
-# the per-connection limits unless it sets them itself.
+# the event limits unless it sets them itself.
 BASE_ENV = {
     "CHAT_CONVERSATION_RATE": "100000 per minute",
     "CHAT_MESSAGE_RATE": "100000 per second",
