@@ -3,16 +3,17 @@
 Encoding is on every broadcast's hot path, and orjson is several times
 faster. Decoding stays with the standard library, which accepts whatever
 valid JSON a client sends, so that odd input is answered by validation,
-never by a dropped connection. What it cannot read at all (nested too
-deeply, an integer of more than 4,300 digits, not JSON) becomes an event the
-catch-all handler answers ``invalid``.
+never by a dropped connection. Nesting too deep to decode becomes an event
+the catch-all handler answers ``invalid``; other text it cannot read raises
+``ValueError``, which python-engineio relies on for its own packets (see
+``app.packets`` for events).
 """
 
 import json
 
 import orjson
 
-# What a packet that cannot be decoded becomes: an event of this name, which
+# What an event that cannot be decoded becomes: an event of this name, which
 # the catch-all handler answers "invalid" under the packet's own ack id.
 UNDECODABLE = "undecodable payload"
 
@@ -24,5 +25,5 @@ def dumps(obj, **_options) -> str:
 def loads(text: str):
     try:
         return json.loads(text)
-    except (RecursionError, ValueError):
+    except RecursionError:
         return [UNDECODABLE]
