@@ -2,7 +2,6 @@
 
 import os
 
-import engineio.payload
 import sqlalchemy as sa
 from flask import Flask
 from flask_limiter import Limiter
@@ -15,11 +14,6 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.sessions import SessionInterface
 from config import Config
-
-# A long-polling client sends all it has buffered in one POST; python-engineio
-# would drop a POST of more than 16 packets whole, answering 200. The packet
-# size limit (CHAT_MAX_PACKET_BYTES) still bounds what one POST may carry.
-engineio.payload.Payload.max_decode_packets = 1000
 
 db = SQLAlchemy()
 migrate = Migrate()
@@ -52,9 +46,13 @@ def create_app(config_class=Config):
     csrf.init_app(app)
     limiter.init_app(app)
 
+    from app.chat import limits
+
+    limits.init_app(app, limiter.storage)
+
     # Handlers register on import; they must exist before init_app so that
     # every app created in a process (tests create many) has them.
-    from app import fastjson
+    from app import engine, fastjson, packets
     from app.chat import events  # noqa: F401
     from app.origins import origin_checker
 
@@ -70,7 +68,10 @@ def create_app(config_class=Config):
         ping_interval=app.config["CHAT_PING_INTERVAL"],
         ping_timeout=app.config["CHAT_PING_TIMEOUT"],
         json=fastjson,
+        serializer=packets.Packet,
     )
+    engine.install(socketio.server, app.config)
+
     from app.proxies import trust_proxies
 
     trust_proxies(app)  # outside Socket.IO's middleware, so Engine.IO sees the client's side

@@ -1377,20 +1377,76 @@ def test_every_request_gets_exactly_one_answer(visitor):
     assert [a["ok"] for a in answers] == [True, True, True, True, False, False]
 
 
-def test_message_rate_limit_per_connection(app, visitor, connect):
+def test_message_rate_limit_per_visitor_across_its_sockets(app, visitor, connect):
+    """Every socket of a visitor draws on one allowance: another tab, or a
+    socket opened again after closing one, buys no more messages."""
     app.config["CHAT_MESSAGE_RATE"] = "3 per minute"
     conversation_id, token, socket = visitor()
+    other_tab = connect(visitor_token=token)
 
     acks = [
-        socket.emit("send_message", {"client_id": f"c-{n}", "body": "Hi"}, callback=True)
-        for n in range(4)
+        tab.emit("send_message", {"client_id": f"c-{n}", "body": "Hi"}, callback=True)
+        for n, tab in enumerate([socket, other_tab, socket, other_tab])
     ]
+    socket.disconnect()
+    reopened = connect(visitor_token=token)
+    again = reopened.emit("send_message", {"client_id": "c-9", "body": "Hi"}, callback=True)
 
     assert [a["ok"] for a in acks] == [True, True, True, False]
     assert error_code(acks[-1]) == "rate_limited"
+    assert error_code(again) == "rate_limited"
     assert len(stored(conversation_id)) == 3
+    # Another visitor has an allowance of its own.
+    _cid, _token, stranger = visitor(name="Bo")
+    assert stranger.emit("send_message", {"client_id": "c-1", "body": "Hi"}, callback=True)["ok"]
+
+
+def test_message_rate_limit_per_agent_across_its_sockets(app, visitor, agent_socket):
+    app.config["CHAT_MESSAGE_RATE"] = "2 per minute"
+    conversation_id, _token, _socket = visitor()
+    desks = [agent_socket(), agent_socket(), agent_socket()]
+
+    acks = [
+        desk.emit(
+            "send_message",
+            {"conversation_id": conversation_id, "client_id": f"a-{n}", "body": "Hello"},
+            callback=True,
+        )
+        for n, desk in enumerate(desks)
+    ]
+
+    assert [a["ok"] for a in acks] == [True, True, False]
+    assert error_code(acks[-1]) == "rate_limited"
+    assert len(stored(conversation_id)) == 2
+
+
+@pytest.mark.parametrize("event", ["history", "join"])
+def test_history_and_join_are_rate_limited_per_credential(app, visitor, agent_socket, event):
+    app.config["CHAT_HISTORY_RATE"] = "3 per minute"
+    app.config["CHAT_JOIN_RATE"] = "3 per minute"
+    conversation_id, _token, _socket = visitor()
+    desks = [agent_socket(), agent_socket()]
+    payload = {"conversation_id": conversation_id}
+
+    acks = [desks[n % 2].emit(event, payload, callback=True) for n in range(4)]
+
+    assert [a["ok"] for a in acks] == [True, True, True, False]
+    assert error_code(acks[-1]) == "rate_limited"
+    # The other event has an allowance of its own.
+    other = "join" if event == "history" else "history"
+    assert desks[0].emit(other, payload, callback=True)["ok"]
+
+
+def test_visitor_history_is_rate_limited(app, visitor, connect):
+    app.config["CHAT_HISTORY_RATE"] = "2 per minute"
+    _cid, token, socket = visitor()
     other_tab = connect(visitor_token=token)
-    assert other_tab.emit("send_message", {"client_id": "c-9", "body": "Hi"}, callback=True)["ok"]
+
+    acks = [tab.emit("history", {"limit": 100}, callback=True) for tab in (socket, other_tab)]
+    refused = socket.emit("history", {"limit": 100}, callback=True)
+
+    assert all(a["ok"] for a in acks)
+    assert error_code(refused) == "rate_limited"
 
 
 # --- values the database cannot hold ------------------------------------------

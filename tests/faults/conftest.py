@@ -10,19 +10,25 @@ import gc
 import shutil
 import warnings
 
-import engineio.payload
 import pytest
 
 from tests.faults.helpers import Chat
-from tests.live.conftest import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
+from tests.live.conftest import (  # noqa: F401 (an autouse fixture)
+    AGENT_EMAIL,
+    AGENT_NAME,
+    AGENT_PASSWORD,
+    clients_read_long_polling_answers_of_any_length,
+)
 from tests.live.server import ServerProcess
 
 # Every test starts many conversations from 127.0.0.1; none of them is about
-# the per-connection limits unless it sets them itself.
+# the event limits unless it sets them itself.
 BASE_ENV = {
     "CHAT_CONVERSATION_RATE": "100000 per minute",
     "CHAT_MESSAGE_RATE": "100000 per second",
     "CHAT_TYPING_RATE": "100000 per second",
+    "CHAT_HISTORY_RATE": "100000 per second",
+    "CHAT_JOIN_RATE": "100000 per second",
     "CHAT_PRESENCE_GRACE": "0.3",
 }
 ASYNC_MODES = ["eventlet", "gevent"]
@@ -36,16 +42,6 @@ def pytest_runtest_makereport(item, call):
         for server in getattr(item, "chat_servers", []):
             report.sections.append((f"server log ({server.log_path})", server.log_tail(60)))
     return report
-
-
-@pytest.fixture(autouse=True)
-def clients_read_long_polling_answers_of_any_length(monkeypatch):
-    """python-engineio's client drops the connection when one long-polling
-    answer holds more than 16 packets, which the server sends whenever more
-    than 16 events wait for a client; browsers' Engine.IO client takes any
-    number. This process runs only clients, so they are made to take any
-    number too."""
-    monkeypatch.setattr(engineio.payload.Payload, "max_decode_packets", 100_000)
 
 
 @pytest.fixture(autouse=True)

@@ -187,3 +187,52 @@ def visitor_history(server, token, cid):
         timeout=WAIT,
     )
     return response.json()["messages"]
+
+
+MESSAGE_RATE = 5
+
+
+@pytest.fixture(scope="module")
+def limited_servers(tmp_path_factory):
+    """Processes A and B counting their limits in one Redis (RATELIMIT_STORAGE_URI)."""
+    redis = Redis()
+    url = redis.start()
+    env = {
+        **SERVER_ENV,
+        "SOCKETIO_MESSAGE_QUEUE": url,
+        "RATELIMIT_STORAGE_URI": url,
+        "CHAT_MESSAGE_RATE": f"{MESSAGE_RATE} per minute",
+    }
+    first = ServerProcess(tmp_path_factory.mktemp("limited-a"), env=env)
+    first.upgrade_database()
+    second = ServerProcess(
+        tmp_path_factory.mktemp("limited-b"), env={**env, "DATABASE_URL": first.database_url}
+    )
+    first.start()
+    second.start()
+    yield first, second
+    for process in (first, second):
+        process.stop()
+        assert "Traceback" not in process.log_text(), process.log_tail()
+    redis.stop()
+
+
+def test_a_visitor_has_one_message_allowance_across_processes(limited_servers, clients):
+    first, second = limited_servers
+    visitor = start_conversation(first, name="Ana")
+    token = visitor["visitor_token"]
+    tabs = [
+        clients(server, f"tab on {server.port}", visitor_token=token) for server in (first, second)
+    ]
+
+    acks = [
+        tabs[n % 2].call("send_message", {"client_id": f"c-{n}", "body": "Hi"})
+        for n in range(MESSAGE_RATE + 2)
+    ]
+
+    assert [ack["ok"] for ack in acks] == [True] * MESSAGE_RATE + [False, False]
+    assert {ack["error"]["code"] for ack in acks[MESSAGE_RATE:]} == {"rate_limited"}
+    # Another visitor's allowance is its own.
+    other = start_conversation(second, name="Bo")
+    stranger = clients(second, "stranger", visitor_token=other["visitor_token"])
+    assert stranger.call("send_message", {"client_id": "c-1", "body": "Hi"})["ok"]
