@@ -62,7 +62,7 @@ class Config:
     CHAT_API_TOKEN_HOURS = int(os.environ.get("CHAT_API_TOKEN_HOURS", 24))
     # Limits against abuse (see docs/security.md). Rates are written as
     # "N per M seconds"; HTTP limits are per client address, Socket.IO ones
-    # per connection.
+    # per credential (a visitor's conversation, an agent), across its sockets.
     CHAT_LOGIN_RATE = os.environ.get("CHAT_LOGIN_RATE", "10 per minute")
     # Failed password attempts on one account, from any address, through the
     # login form and POST /api/v1/tokens together.
@@ -70,6 +70,10 @@ class Config:
     CHAT_CONVERSATION_RATE = os.environ.get("CHAT_CONVERSATION_RATE", "20 per minute")
     CHAT_MESSAGE_RATE = os.environ.get("CHAT_MESSAGE_RATE", "30 per 10 seconds")
     CHAT_TYPING_RATE = os.environ.get("CHAT_TYPING_RATE", "20 per 10 seconds")
+    # A history page or a join reads up to 100 messages: enough for a
+    # catch-up of thousands of messages, not for a flood of reads.
+    CHAT_HISTORY_RATE = os.environ.get("CHAT_HISTORY_RATE", "30 per 10 seconds")
+    CHAT_JOIN_RATE = os.environ.get("CHAT_JOIN_RATE", "30 per 10 seconds")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -79,8 +83,22 @@ class Config:
     # noticed within interval + timeout seconds.
     CHAT_PING_INTERVAL = float(os.environ.get("CHAT_PING_INTERVAL", 25))
     CHAT_PING_TIMEOUT = float(os.environ.get("CHAT_PING_TIMEOUT", 20))
+    # The production server's timeouts (see app/server.py): for a request's
+    # line and headers, and for any other wait on a client, which must be
+    # longer than the heartbeat above.
+    CHAT_HEADER_TIMEOUT = float(os.environ.get("CHAT_HEADER_TIMEOUT", 10))
+    CHAT_IDLE_TIMEOUT = float(
+        os.environ.get("CHAT_IDLE_TIMEOUT", CHAT_PING_INTERVAL + CHAT_PING_TIMEOUT + 15)
+    )
     # Engine.IO's maximum packet size: a larger frame closes the connection.
     CHAT_MAX_PACKET_BYTES = int(os.environ.get("CHAT_MAX_PACKET_BYTES", 1_000_000))
+    # What one connection may make the server hold (see app/engine.py): the
+    # packets of one long-polling POST (a browser sends what it buffered, a
+    # few dozen at most), the bytes waiting to be sent to it, and the seconds
+    # it may stay open without completing the Socket.IO connect.
+    CHAT_MAX_POST_PACKETS = int(os.environ.get("CHAT_MAX_POST_PACKETS", 100))
+    CHAT_MAX_QUEUED_BYTES = int(os.environ.get("CHAT_MAX_QUEUED_BYTES", 4_000_000))
+    CHAT_CONNECT_TIMEOUT = float(os.environ.get("CHAT_CONNECT_TIMEOUT", 10))
 
 
 class TestConfig(Config):
@@ -96,3 +114,5 @@ class TestConfig(Config):
     CHAT_CONVERSATION_RATE = "1000 per minute"
     CHAT_LOGIN_RATE = "1000 per minute"
     CHAT_LOGIN_ACCOUNT_RATE = "1000 per minute"
+    CHAT_HISTORY_RATE = "1000 per minute"
+    CHAT_JOIN_RATE = "1000 per minute"

@@ -2,7 +2,6 @@
 
 import os
 
-import engineio.payload
 import sqlalchemy as sa
 from flask import Flask
 from flask_limiter import Limiter
@@ -16,11 +15,6 @@ from flask_wtf.csrf import CSRFProtect
 from app.sessions import SessionInterface
 from config import Config
 
-# A long-polling client sends all it has buffered in one POST; python-engineio
-# would drop a POST of more than 16 packets whole, answering 200. The packet
-# size limit (CHAT_MAX_PACKET_BYTES) still bounds what one POST may carry.
-engineio.payload.Payload.max_decode_packets = 1000
-
 db = SQLAlchemy()
 migrate = Migrate()
 login = LoginManager()
@@ -29,6 +23,10 @@ login.login_message = "Please log in to open the inbox."
 csrf = CSRFProtect()
 socketio = SocketIO()
 limiter = Limiter(get_remote_address)
+
+# Shorter than a client's 10 s acknowledgement timeout, so a locked SQLite
+# database answers "internal" before the client gives up and retries.
+SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def create_app(config_class=Config):
@@ -48,9 +46,13 @@ def create_app(config_class=Config):
     csrf.init_app(app)
     limiter.init_app(app)
 
+    from app.chat import limits
+
+    limits.init_app(app, limiter.storage)
+
     # Handlers register on import; they must exist before init_app so that
     # every app created in a process (tests create many) has them.
-    from app import fastjson
+    from app import engine, fastjson, packets
     from app.chat import events  # noqa: F401
     from app.origins import origin_checker
 
@@ -66,7 +68,10 @@ def create_app(config_class=Config):
         ping_interval=app.config["CHAT_PING_INTERVAL"],
         ping_timeout=app.config["CHAT_PING_TIMEOUT"],
         json=fastjson,
+        serializer=packets.Packet,
     )
+    engine.install(socketio.server, app.config)
+
     from app.proxies import trust_proxies
 
     trust_proxies(app)  # outside Socket.IO's middleware, so Engine.IO sees the client's side
@@ -95,7 +100,8 @@ def create_app(config_class=Config):
 
 
 def _tune_sqlite(engine: sa.Engine) -> None:
-    """Write-ahead logging and a busy timeout, so writers wait, not fail."""
+    """Write-ahead logging and a busy timeout, so writers wait, not fail;
+    deleted data zeroed."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -103,11 +109,12 @@ def _tune_sqlite(engine: sa.Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        # Shorter than a client's 10 s acknowledgement timeout, so a locked
-        # database answers "internal" before the client gives up and retries.
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros, not just unlinked, so a
+        # deleted conversation cannot be read back from the file's free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
 

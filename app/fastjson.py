@@ -2,16 +2,19 @@
 
 Encoding is on every broadcast's hot path, and orjson is several times
 faster. Decoding stays with the standard library, which accepts whatever
-valid JSON a client sends (integers of any size included), so that odd input
-is answered by validation, never by a dropped connection.
+valid JSON a client sends, so that odd input is answered by validation,
+never by a dropped connection. Nesting too deep to decode becomes an event
+the catch-all handler answers ``invalid``; other text it cannot read raises
+``ValueError``, which python-engineio relies on for its own packets (see
+``app.packets`` for events).
 """
 
 import json
 
 import orjson
 
-# What a packet too deeply nested to decode becomes: an event of this name,
-# which the catch-all handler answers "invalid" under the packet's own ack id.
+# What an event that cannot be decoded becomes: an event of this name, which
+# the catch-all handler answers "invalid" under the packet's own ack id.
 UNDECODABLE = "undecodable payload"
 
 

@@ -211,6 +211,21 @@ def summary_json(conversation, last_message) -> dict:
     }
 
 
+class AgentPresence(db.Model):
+    """Whether visitors were last told that agents are online: one row, id 1.
+
+    Every server process announces a change of agents' presence only if its
+    conditional update of this row changed it, so each change from online to
+    offline (or back) is announced once, however many sockets or processes
+    notice it.
+    """
+
+    __tablename__ = "agent_presence"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    online: so.Mapped[bool] = so.mapped_column(default=False)
+
+
 class Connection(db.Model):
     """An open Socket.IO connection, visible to every server process.
 

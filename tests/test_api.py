@@ -1,7 +1,11 @@
 """Every HTTP endpoint under /api/v1, and the headers every response carries."""
 
 import base64
+import os
+import sqlite3
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -71,6 +75,34 @@ def test_start_conversation_with_details(client, agent_token):
     assert summary["id"] == response.json["conversation_id"]
     assert summary["visitor"] == {"name": "Ana", "email": "ana@example.com"}
     assert summary["page_url"] == "https://shop.example/p"
+
+
+@pytest.mark.parametrize(
+    ("page_url", "stored"),
+    [
+        ("https://shop.example/reset?token=s3cret#frag", "https://shop.example/reset"),
+        ("https://shop.example/callback#access_token=s3cret", "https://shop.example/callback"),
+        ("https://ana:s3cret@shop.example:8443/p?q=1", "https://shop.example:8443/p"),
+        ("https://shop.example/?s3cret", "https://shop.example/"),
+        ("https://shop.example/p", "https://shop.example/p"),
+        ("?s3cret", None),
+    ],
+)
+def test_page_url_keeps_only_origin_and_path(client, agent_token, page_url, stored):
+    """Reset tokens and OAuth fragments in the host page's address never reach agents."""
+    response = client.post("/api/v1/conversations", json={"page_url": page_url})
+
+    assert response.status_code == 201
+    [summary] = client.get("/api/v1/conversations", headers=bearer(agent_token)).json[
+        "conversations"
+    ]
+    assert summary["page_url"] == stored
+    assert "s3cret" not in repr(database_rows())
+
+
+def database_rows():
+    db.session.rollback()
+    return db.session.execute(sa.select(Conversation.__table__)).all()
 
 
 def test_start_conversation_with_empty_object_and_unknown_fields(client):
@@ -738,6 +770,71 @@ def test_agent_deletes_a_conversation(client, agent_token, seven_messages, conne
         "conversations": []
     }
     assert_error(client.delete(url, headers=bearer(agent_token)), 404, "not_found")
+
+
+def database_files_hold(marker: bytes) -> dict[str, bool]:
+    """Whether the raw bytes of the SQLite database and its log contain ``marker``."""
+    path = Path(db.engine.url.database)
+    files = (path, path.with_name(f"{path.name}-wal"))
+    return {file.name: file.exists() and marker in file.read_bytes() for file in files}
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="about SQLite's files; PostgreSQL vacuums"
+)
+def test_deleted_conversation_text_is_gone_from_the_database_files(
+    client, agent_token, new_visitor, connect
+):
+    """Deleting is forgetting: the text is not left in freed pages or in the log."""
+    marker = "qzx-forget-me"
+    conversation_id, token = new_visitor(
+        name=f"Ana {marker}",
+        email=f"{marker}@example.com",
+        page_url=f"https://shop.example/{marker}",
+    )
+    visitor = connect(visitor_token=token)
+    visitor.emit("send_message", {"client_id": "c-1", "body": f"My card {marker}"}, callback=True)
+    with db.engine.connect() as connection:  # into the main file
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    long_body = f"{marker} and a long story " * 400  # spills onto overflow pages
+    visitor.emit("send_message", {"client_id": "c-2", "body": long_body}, callback=True)
+    visitor.emit("send_message", {"client_id": "c-3", "body": f"Still {marker}"}, callback=True)
+    assert database_files_hold(marker.encode()) == {"chat.db": True, "chat.db-wal": True}
+
+    response = client.delete(
+        f"/api/v1/conversations/{conversation_id}", headers=bearer(agent_token)
+    )
+
+    assert response.status_code == 204
+    assert database_files_hold(marker.encode()) == {"chat.db": False, "chat.db-wal": False}
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="about SQLite's files; PostgreSQL vacuums"
+)
+def test_deleted_text_leaves_the_log_once_a_reader_lets_go(client, agent_token, new_visitor):
+    """A reader that holds the log does not hold up the deletion, only the log's emptying."""
+    marker = "qzx-forget-me-too"
+    conversation_id, _token = new_visitor()
+    service.post_message(conversation_id, "visitor", "Ana", "c-1", f"My card {marker}")
+    reader = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM messages").fetchone()  # a snapshot before the deletion
+    started = time.monotonic()
+
+    response = client.delete(
+        f"/api/v1/conversations/{conversation_id}", headers=bearer(agent_token)
+    )
+
+    assert response.status_code == 204
+    assert time.monotonic() - started < 1
+    assert database_files_hold(marker.encode())["chat.db-wal"]
+    reader.execute("ROLLBACK")
+    reader.close()
+    deadline = time.monotonic() + 5
+    while any(database_files_hold(marker.encode()).values()):
+        assert time.monotonic() < deadline, "the deleted text is still in the database files"
+        time.sleep(0.1)
 
 
 def test_visitor_may_not_delete_a_conversation(client, seven_messages):

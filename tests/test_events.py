@@ -124,6 +124,19 @@ def test_visitor_connects_with_its_token(visitor):
     assert ack == {"ok": True, "messages": [], "has_more": False}
 
 
+def test_page_url_of_a_connect_keeps_only_origin_and_path(new_visitor, connect, agent_socket):
+    """The page a visitor moves to is noted without its query string or #fragment."""
+    conversation_id, token = new_visitor(page_url="https://shop.example/start")
+    agent = agent_socket()
+    drain(agent)
+
+    connect(visitor_token=token, page_url="https://shop.example/reset?token=s3cret#code=s3cret")
+
+    assert summary_of(conversation_id)["page_url"] == "https://shop.example/reset"
+    assert "s3cret" not in repr(events(agent, "conversation"))
+    assert "s3cret" not in repr(database_state())
+
+
 def test_agent_connects_with_api_token(agent_socket, visitor):
     conversation_id, _token, _socket = visitor()
 
@@ -919,6 +932,60 @@ def test_join_is_idempotent_and_messages_still_arrive_once(visitor, agent_socket
     assert events(agent, "message") == [ack["message"]]
 
 
+# --- an ended chat -------------------------------------------------------------
+
+
+@pytest.fixture
+def ended_chat(client, visitor, agent_socket):
+    """A chat the visitor ended after one message each way; returns (id, agent socket)."""
+    conversation_id, token, socket = visitor()
+    agent = agent_socket(join=conversation_id)
+    assert socket.emit("send_message", {"client_id": "v-1", "body": "Thanks!"}, callback=True)["ok"]
+    reply = {"conversation_id": conversation_id, "client_id": "a-1", "body": "Bye"}
+    assert agent.emit("send_message", reply, callback=True)["ok"]
+    response = client.post(
+        f"/api/v1/conversations/{conversation_id}/end",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 204
+    drain(agent)
+    return conversation_id, agent
+
+
+@pytest.mark.parametrize(
+    ("event", "payload"),
+    [
+        ("send_message", {"client_id": "a-2", "body": "Are you still there?"}),
+        ("typing", {"is_typing": True}),
+    ],
+)
+def test_agent_cannot_write_in_a_chat_the_visitor_ended(ended_chat, agent_socket, event, payload):
+    conversation_id, agent = ended_chat
+    other_agent = agent_socket()
+    before = database_state()
+
+    ack = agent.emit(event, {"conversation_id": conversation_id, **payload}, callback=True)
+
+    assert error_code(ack) == "conflict"
+    assert database_state() == before
+    assert agent.get_received() == [] and other_agent.get_received() == []
+
+
+def test_ended_chat_still_takes_receipts_typing_stops_and_retries(ended_chat):
+    """Reading an ended chat clears its unread count; a lost ack's retry finds its message."""
+    conversation_id, agent = ended_chat
+    cid = {"conversation_id": conversation_id}
+
+    seen = agent.emit("receipt", {**cid, "status": "seen", "up_to_seq": 1}, callback=True)
+    stop = agent.emit("typing", {**cid, "is_typing": False}, callback=True)
+    retry = agent.emit("send_message", {**cid, "client_id": "a-1", "body": "Bye"}, callback=True)
+
+    assert seen == {"ok": True} and stop == {"ok": True}
+    assert retry["ok"] and retry["message"]["seq"] == 2
+    assert summary_of(conversation_id)["unread"] == 0
+    assert [m.body for m in stored(conversation_id)] == ["Thanks!", "Bye"]
+
+
 # --- presence -----------------------------------------------------------------
 
 
@@ -1029,6 +1096,58 @@ def test_agent_online_and_offline_reach_visitors(app, visitor, agent_socket):
     second.disconnect()
     offline = wait_for(socket, "presence", who="agent", online=False)
     assert offline["conversation_id"] == conversation_id
+
+
+def test_agents_leaving_together_are_announced_offline_once(app, visitor, agent_socket):
+    """One online-to-offline change, one announcement, however many sockets closed."""
+    conversation_id, _token, socket = visitor()
+    agents = [agent_socket() for _ in range(4)]
+    drain(socket)
+
+    for agent in agents:
+        agent.disconnect()
+    time.sleep(app.config["CHAT_PRESENCE_GRACE"] * 4)
+
+    assert events(socket, "presence") == [
+        {"conversation_id": conversation_id, "who": "agent", "online": False}
+    ]
+
+
+def test_visitor_arriving_while_an_agent_reconnects_is_told_online_only(
+    app, new_visitor, connect, agent_socket
+):
+    """A newcomer hears what every visitor was told: an agent who left less
+    than the grace period ago and came back never went offline."""
+    app.config["CHAT_PRESENCE_GRACE"] = 0.6
+    agent_socket().disconnect()  # the inbox reloads...
+    conversation_id, token = new_visitor()
+    socket = connect(visitor_token=token)  # ...as a visitor arrives
+    agent_socket()
+    time.sleep(1.5)
+
+    assert events(socket, "presence") == [
+        {"conversation_id": conversation_id, "who": "agent", "online": True}
+    ]
+
+
+def test_agents_of_a_process_that_died_are_announced_offline_once(
+    app, monkeypatch, visitor, agent_socket
+):
+    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0)
+    conversation_id, _token, socket = visitor()
+    agent_socket()
+    drain(socket)
+
+    # The agent's server process dies: its row is left behind, no disconnect
+    # is ever handled, and the surviving process clears the row.
+    db.session.execute(
+        sa.update(Connection).where(Connection.role == "agent").values(process_id="died")
+    )
+    db.session.commit()
+
+    wait_for(socket, "presence", who="agent", online=False)
+    time.sleep(app.config["CHAT_PRESENCE_GRACE"] * 3)
+    assert events(socket, "presence") == []
 
 
 def test_agent_presence_is_never_sent_to_agents(visitor, agent_socket):
@@ -1240,20 +1359,76 @@ def test_every_request_gets_exactly_one_answer(visitor):
     assert [a["ok"] for a in answers] == [True, True, True, True, False, False]
 
 
-def test_message_rate_limit_per_connection(app, visitor, connect):
+def test_message_rate_limit_per_visitor_across_its_sockets(app, visitor, connect):
+    """Every socket of a visitor draws on one allowance: another tab, or a
+    socket opened again after closing one, buys no more messages."""
     app.config["CHAT_MESSAGE_RATE"] = "3 per minute"
     conversation_id, token, socket = visitor()
+    other_tab = connect(visitor_token=token)
 
     acks = [
-        socket.emit("send_message", {"client_id": f"c-{n}", "body": "Hi"}, callback=True)
-        for n in range(4)
+        tab.emit("send_message", {"client_id": f"c-{n}", "body": "Hi"}, callback=True)
+        for n, tab in enumerate([socket, other_tab, socket, other_tab])
     ]
+    socket.disconnect()
+    reopened = connect(visitor_token=token)
+    again = reopened.emit("send_message", {"client_id": "c-9", "body": "Hi"}, callback=True)
 
     assert [a["ok"] for a in acks] == [True, True, True, False]
     assert error_code(acks[-1]) == "rate_limited"
+    assert error_code(again) == "rate_limited"
     assert len(stored(conversation_id)) == 3
+    # Another visitor has an allowance of its own.
+    _cid, _token, stranger = visitor(name="Bo")
+    assert stranger.emit("send_message", {"client_id": "c-1", "body": "Hi"}, callback=True)["ok"]
+
+
+def test_message_rate_limit_per_agent_across_its_sockets(app, visitor, agent_socket):
+    app.config["CHAT_MESSAGE_RATE"] = "2 per minute"
+    conversation_id, _token, _socket = visitor()
+    desks = [agent_socket(), agent_socket(), agent_socket()]
+
+    acks = [
+        desk.emit(
+            "send_message",
+            {"conversation_id": conversation_id, "client_id": f"a-{n}", "body": "Hello"},
+            callback=True,
+        )
+        for n, desk in enumerate(desks)
+    ]
+
+    assert [a["ok"] for a in acks] == [True, True, False]
+    assert error_code(acks[-1]) == "rate_limited"
+    assert len(stored(conversation_id)) == 2
+
+
+@pytest.mark.parametrize("event", ["history", "join"])
+def test_history_and_join_are_rate_limited_per_credential(app, visitor, agent_socket, event):
+    app.config["CHAT_HISTORY_RATE"] = "3 per minute"
+    app.config["CHAT_JOIN_RATE"] = "3 per minute"
+    conversation_id, _token, _socket = visitor()
+    desks = [agent_socket(), agent_socket()]
+    payload = {"conversation_id": conversation_id}
+
+    acks = [desks[n % 2].emit(event, payload, callback=True) for n in range(4)]
+
+    assert [a["ok"] for a in acks] == [True, True, True, False]
+    assert error_code(acks[-1]) == "rate_limited"
+    # The other event has an allowance of its own.
+    other = "join" if event == "history" else "history"
+    assert desks[0].emit(other, payload, callback=True)["ok"]
+
+
+def test_visitor_history_is_rate_limited(app, visitor, connect):
+    app.config["CHAT_HISTORY_RATE"] = "2 per minute"
+    _cid, token, socket = visitor()
     other_tab = connect(visitor_token=token)
-    assert other_tab.emit("send_message", {"client_id": "c-9", "body": "Hi"}, callback=True)["ok"]
+
+    acks = [tab.emit("history", {"limit": 100}, callback=True) for tab in (socket, other_tab)]
+    refused = socket.emit("history", {"limit": 100}, callback=True)
+
+    assert all(a["ok"] for a in acks)
+    assert error_code(refused) == "rate_limited"
 
 
 # --- values the database cannot hold ------------------------------------------

@@ -11,6 +11,7 @@ from app import db
 from app.chat import service
 from app.errors import ChatError
 from app.models import Conversation, Message, utcnow
+from tests import message_bodies
 
 ISO_UTC_MS = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"
 LONG_AGO = datetime(2020, 1, 1)
@@ -98,7 +99,7 @@ def test_post_message_stores_trimmed_body_with_first_seq(conversation_id):
     assert [m.body for m in stored_messages(conversation_id)] == ["Hello there"]
 
 
-@pytest.mark.parametrize("body", ["", " ", "\n\t  \r\n", "\u00a0\u2003"])
+@pytest.mark.parametrize("body", message_bodies.BLANK.values(), ids=message_bodies.BLANK)
 def test_post_message_with_blank_body_is_invalid_and_stores_nothing(conversation_id, body):
     with pytest.raises(ChatError) as error:
         post(conversation_id, body=body)
@@ -107,6 +108,26 @@ def test_post_message_with_blank_body_is_invalid_and_stores_nothing(conversation
     db.session.rollback()
     assert stored_messages(conversation_id) == []
     assert fresh_conversation(conversation_id).last_seq == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "stored"), message_bodies.SENDABLE.values(), ids=message_bodies.SENDABLE
+)
+def test_post_message_stores_what_is_not_blank_trimmed(conversation_id, body, stored):
+    posted = post(conversation_id, body=body)
+
+    assert posted.created and posted.message.body == stored
+    assert [m.body for m in stored_messages(conversation_id)] == [stored]
+
+
+@pytest.mark.parametrize("body", message_bodies.TOO_LONG.values(), ids=message_bodies.TOO_LONG)
+def test_post_message_counts_length_in_code_points(conversation_id, body):
+    with pytest.raises(ChatError) as error:
+        post(conversation_id, body=body)
+
+    assert error.value.code == "too_large"
+    db.session.rollback()
+    assert stored_messages(conversation_id) == []
 
 
 def test_post_message_over_the_limit_is_too_large_and_stores_nothing(app, conversation_id):

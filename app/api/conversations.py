@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from app import limiter
 from app.api import bp
 from app.api.auth import agent_caller, caller
-from app.chat import broadcast, presence, service
+from app.chat import background, broadcast, presence, service
 from app.chat.broadcast import disconnect_all
 from app.chat.schemas import History, NewConversation, describe
 from app.errors import ChatError
@@ -112,7 +112,8 @@ def delete_conversation(conversation_id: int):
     agent_caller()
     service.get_conversation(conversation_id)
     sids = presence.sids_of(conversation_id=conversation_id)
-    service.delete_conversation(conversation_id)
+    if not service.delete_conversation(conversation_id):
+        background.truncate_log_later(current_app._get_current_object())
     disconnect_all(sids)
     broadcast.deleted(conversation_id)
     return "", 204

@@ -13,6 +13,8 @@ from app.chat import broadcast, presence, service
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
+# Once a second, for up to this many seconds, after a deletion.
+TRUNCATE_LOG_ATTEMPTS = 300
 
 
 def ensure_started(app: Flask) -> None:
@@ -40,10 +42,11 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
                 broadcast.disconnect_all(presence.revoked_sids())
                 if since_heartbeat >= presence.HEARTBEAT_SECONDS:
                     since_heartbeat = 0.0
-                    for cid in presence.heartbeat(
-                        single_process, app.config["CHAT_PRESENCE_GRACE"]
-                    ):
+                    grace = app.config["CHAT_PRESENCE_GRACE"]
+                    for cid in presence.heartbeat(single_process, grace):
                         _announce_if_visitor_gone(cid)
+                    if presence.agents_overdue(grace):
+                        _announce_if_agents_gone()
             except Exception:
                 log.exception("chat maintenance failed")
                 db.session.rollback()
@@ -83,8 +86,32 @@ def settle_agents_later(app: Flask) -> None:
 
 
 def _announce_if_agents_gone() -> None:
-    if not presence.agents_online():
+    if presence.settle_agents_offline():
         broadcast.agent_presence(False)
+
+
+def truncate_log_later(app: Flask) -> None:
+    """Empty SQLite's write-ahead log as soon as no reader holds it.
+
+    A deleted conversation's text stays in the log until then.
+    """
+    socketio.start_background_task(_truncate_log_until_done, app)
+
+
+def _truncate_log_until_done(app: Flask) -> None:
+    for _attempt in range(TRUNCATE_LOG_ATTEMPTS):
+        socketio.sleep(1)
+        if app.extensions.get("chat_background", {}).get("stop"):
+            return
+        with app.app_context():
+            try:
+                if service.truncate_log():
+                    return
+            except Exception:
+                log.exception("emptying the database log failed")
+            finally:
+                db.session.remove()
+    log.warning("the database log stayed busy; deleted text remains in it until it is emptied")
 
 
 def _after_grace(app: Flask, announce, *args) -> None:

@@ -28,6 +28,7 @@ from app.chat.schemas import (
 from app.errors import ChatError
 from app.fastjson import UNDECODABLE
 from app.lifecycle import in_flight
+from app.packets import RENAMED
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,8 @@ def _connect_visitor(identity: Identity, page_url: object) -> None:
         broadcast.visitor_presence(cid, True)
     elif moved:
         broadcast.summary(cid)
-    broadcast.agent_presence(presence.agents_online(), to=request.sid, conversation_id=cid)
+    online = presence.agents_announced_online()
+    broadcast.agent_presence(online, to=request.sid, conversation_id=cid)
 
 
 @socketio.on("disconnect")
@@ -133,14 +135,16 @@ def _end_typing(conversation_id: int, identity: Identity) -> None:
 def unknown_event(event, *args):
     """Events outside the protocol get an answer too."""
     if event == UNDECODABLE:
-        return error_ack("invalid", "the payload is nested too deeply to read")
+        return error_ack("invalid", "the payload cannot be read: not JSON, or too deep or long")
+    if event == RENAMED:
+        return error_ack("invalid", "'*' is a reserved event name")
     return error_ack("invalid", f"unknown event {str(event)[:64]!r}")
 
 
 @chat_event("send_message", SendMessage)
 def send_message(identity: Identity, payload: SendMessage) -> dict:
     """Store a message (once per client_id) and deliver it to the other side."""
-    check_rate("send_message", "CHAT_MESSAGE_RATE")
+    check_rate(identity, "send_message", "CHAT_MESSAGE_RATE")
     cid = identity.conversation_for(payload.conversation_id)
     posted = service.post_message(
         cid, identity.role, identity.name, payload.client_id, payload.body
@@ -157,7 +161,7 @@ def send_message(identity: Identity, payload: SendMessage) -> dict:
 @chat_event("typing", Typing)
 def typing(identity: Identity, payload: Typing) -> dict:
     """Start, refresh or end this side's typing state."""
-    check_rate("typing", "CHAT_TYPING_RATE")
+    check_rate(identity, "typing", "CHAT_TYPING_RATE")
     cid = identity.conversation_for(payload.conversation_id)
     changed = service.set_typing(cid, identity.role, payload.is_typing, identity.name)
     if payload.is_typing or changed:
@@ -181,6 +185,7 @@ def receipt(identity: Identity, payload: Receipt) -> dict:
 @chat_event("history", History)
 def history(identity: Identity, payload: History) -> dict:
     """A page of the conversation's messages, oldest first."""
+    check_rate(identity, "history", "CHAT_HISTORY_RATE")
     cid = identity.conversation_for(payload.conversation_id)
     messages, has_more = service.history(cid, payload.before_seq, payload.after_seq, payload.limit)
     return {"messages": [m.to_dict() for m in messages], "has_more": has_more}
@@ -189,6 +194,7 @@ def history(identity: Identity, payload: History) -> dict:
 @chat_event("join", ConversationRef, agents_only=True)
 def join(identity: Identity, payload: ConversationRef) -> dict:
     """Open a conversation in the inbox: its room, summary and newest messages."""
+    check_rate(identity, "join", "CHAT_JOIN_RATE")
     cid = identity.conversation_for(payload.conversation_id)
     conversation = service.summary_of(cid)
     join_room(broadcast.watchers_room(cid))

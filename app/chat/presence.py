@@ -13,9 +13,18 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from app import db
-from app.models import Agent, AgentLogin, ApiToken, Connection, Conversation, utcnow
+from app.models import (
+    Agent,
+    AgentLogin,
+    AgentPresence,
+    ApiToken,
+    Connection,
+    Conversation,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from app.chat.identity import Identity
@@ -27,7 +36,6 @@ EXPIRY = timedelta(seconds=HEARTBEAT_SECONDS * 4)
 
 def add_connection(sid: str, identity: Identity) -> bool:
     """Record a new socket; True when its side just came online."""
-    first_agent = identity.is_agent and not agents_online()
     db.session.add(
         Connection(
             sid=sid,
@@ -39,7 +47,7 @@ def add_connection(sid: str, identity: Identity) -> bool:
             process_id=PROCESS_ID,
         )
     )
-    came_online = first_agent
+    came_online = False
     if not identity.is_agent:
         came_online = bool(
             db.session.execute(
@@ -53,7 +61,64 @@ def add_connection(sid: str, identity: Identity) -> bool:
             ).rowcount
         )
     db.session.commit()
+    if identity.is_agent:
+        # After the commit, so that a process settling agents offline at
+        # this moment either sees this socket or is seen to have done so.
+        came_online = _mark_agents_online()
     return came_online
+
+
+def _mark_agents_online() -> bool:
+    """Record agents online; True if visitors were last told they were not."""
+    _ensure_agent_presence()
+    changed = db.session.execute(
+        sa.update(AgentPresence)
+        .where(AgentPresence.id == 1, AgentPresence.online.is_(False))
+        .values(online=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(changed)
+
+
+def agents_announced_online() -> bool:
+    """Whether visitors were last told that agents are online.
+
+    What a newly connected visitor is told, so that it hears the same as
+    every other visitor: an agent who left less than the grace period ago
+    still counts, and the offline comes for everyone when the grace ends.
+    """
+    query = sa.select(AgentPresence.online).where(AgentPresence.id == 1)
+    return bool(db.session.scalar(query))
+
+
+def settle_agents_offline() -> bool:
+    """Record agents offline if no agent socket is left; True if that changed.
+
+    One statement checks and changes, so of several processes (or grace
+    timers) settling at once, exactly one sees the change and announces it.
+    """
+    _ensure_agent_presence()
+    no_agent_socket = ~sa.exists().where(Connection.role == "agent", _live())
+    changed = db.session.execute(
+        sa.update(AgentPresence)
+        .where(AgentPresence.id == 1, AgentPresence.online.is_(True), no_agent_socket)
+        .values(online=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(changed)
+
+
+def _ensure_agent_presence() -> None:
+    """Create the agent presence row if it is missing (a new or emptied database)."""
+    if db.session.get(AgentPresence, 1) is not None:
+        return
+    db.session.add(AgentPresence(id=1, online=False))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another process created it meanwhile
+        db.session.rollback()
 
 
 def remove_connection(sid: str) -> Connection | None:
@@ -68,11 +133,6 @@ def remove_connection(sid: str) -> Connection | None:
 
 def _live() -> sa.ColumnElement[bool]:
     return Connection.heartbeat_at >= utcnow() - EXPIRY
-
-
-def agents_online() -> bool:
-    query = sa.select(Connection.sid).where(Connection.role == "agent", _live()).limit(1)
-    return db.session.scalar(query) is not None
 
 
 def visitor_connected(conversation_id: int) -> bool:
@@ -190,3 +250,23 @@ def heartbeat(single_process: bool, grace: float) -> list[int]:
 
 # Conversations this process saw marked online with no socket, and since when.
 _stale_since: dict[int, float] = {}
+
+
+def agents_overdue(grace: float) -> bool:
+    """True when visitors were told agents are online, yet no agent socket
+    has been connected for longer than the grace period: the process that
+    would have announced it died (or its agents' rows expired)."""
+    global _agents_stale_since
+    query = sa.select(Connection.sid).where(Connection.role == "agent", _live()).limit(1)
+    no_agent_socket = db.session.scalar(query) is None
+    if not (no_agent_socket and agents_announced_online()):
+        _agents_stale_since = None
+        return False
+    now_seconds = time.monotonic()
+    if _agents_stale_since is None:
+        _agents_stale_since = now_seconds
+    return now_seconds - _agents_stale_since > grace
+
+
+# When this process first saw agents announced online with no agent socket.
+_agents_stale_since: float | None = None

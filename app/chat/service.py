@@ -7,13 +7,14 @@ receipts that never go back) hold only if the whole change lands at once.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app import db
-from app.chat import statements
+from app import SQLITE_BUSY_TIMEOUT_MS, db
+from app.chat import bodies, statements
 from app.chat.schemas import MAX_INT, is_storable
 from app.errors import ChatError
 from app.models import (
@@ -42,7 +43,7 @@ def create_conversation(
         visitor_token_hash=hash_secret(token),
         visitor_name=name or None,
         visitor_email=email or None,
-        page_url=page_url or None,
+        page_url=page_location(page_url or "") or None,
     )
     db.session.add(conversation)
     db.session.commit()
@@ -71,9 +72,26 @@ def get_conversation(conversation_id: int) -> Conversation:
     return conversation
 
 
+def page_location(page_url: str) -> str:
+    """The origin and path of a page's address, and nothing else.
+
+    A host page's query string and #fragment may hold secrets (password
+    reset tokens, OAuth codes and tokens), and so may the user:password
+    part; none of them belongs in the database or in front of agents.
+    """
+    try:
+        parts = urlsplit(page_url)
+        return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+    except ValueError:  # not a URL (an unclosed IPv6 bracket): cut at "?" or "#"
+        return page_url.split("?", 1)[0].split("#", 1)[0]
+
+
 def set_page_url(conversation_id: int, page_url: str) -> bool:
     """Note the page the visitor is on; True when it changed."""
     if not page_url or len(page_url) > 2048 or not is_storable(page_url):
+        return False
+    page_url = page_location(page_url)
+    if not page_url:
         return False
     changed = db.session.execute(
         sa.update(Conversation)
@@ -94,10 +112,40 @@ def end_conversation(conversation_id: int) -> None:
     db.session.commit()
 
 
-def delete_conversation(conversation_id: int) -> None:
-    """Delete a conversation and, with it, every message."""
+def delete_conversation(conversation_id: int) -> bool:
+    """Delete a conversation and, with it, every message.
+
+    On SQLite the deleted text is then gone from the files too: freed pages
+    are zeroed (``secure_delete``) and the write-ahead log, which still holds
+    the older page versions, is checkpointed and truncated. Returns False
+    when open readers kept the log from being truncated (call
+    ``truncate_log`` again later).
+    """
     db.session.delete(get_conversation(conversation_id))
     db.session.commit()
+    return truncate_log()
+
+
+def truncate_log() -> bool:
+    """Copy SQLite's write-ahead log into the database and empty it; True if done.
+
+    Never waits: while another connection reads or writes, the log cannot be
+    emptied, and waiting for it would hold up the server (an eventlet or
+    gevent hub stops while SQLite's busy handler sleeps).
+    """
+    if db.engine.dialect.name != "sqlite":
+        return True
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            busy, _frames, _copied = connection.exec_driver_sql(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).one()
+        except OperationalError:  # "database is locked": a writer is busy
+            busy = True
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    return not busy
 
 
 def transcript(conversation_id: int) -> dict:
@@ -128,14 +176,15 @@ def post_message(
     The happy path is two statements and a commit: reserve the next seq
     (its row lock serialises concurrent senders) and insert. A retry of a
     stored ``client_id`` fails the unique constraint, rolls back (so no seq
-    is lost) and answers with the stored message.
+    is lost) and answers with the stored message. A chat the visitor ended
+    takes no new messages (``conflict``), but retries still find theirs.
     """
-    body = body.strip()
-    if not body:
-        raise ChatError("invalid", "body is empty")
+    body = bodies.trim(body)
     limit = current_app.config["CHAT_MAX_BODY_CHARS"]
-    if len(body) > limit:
+    if bodies.length(body) > limit:
         raise ChatError("too_large", f"body is longer than {limit} characters")
+    if bodies.is_blank(body):
+        raise ChatError("invalid", "body is empty")
 
     now = utcnow()
     values = {
@@ -152,7 +201,7 @@ def post_message(
                 statements.NEXT_SEQ, {**values, "unread": int(sender == "visitor")}
             ).first()
             if reserved is None:
-                raise ChatError("not_found", "no such conversation")
+                raise _NotOpen
             seq, visitor_typing_until, agent_typing_until = reserved
             message_id = connection.execute(
                 statements.INSERT_MESSAGE, {**values, "seq": seq}
@@ -160,9 +209,10 @@ def post_message(
             was_typing = visitor_typing_until if sender == "visitor" else agent_typing_until
             if was_typing is not None:
                 connection.execute(statements.CLEAR_TYPING[sender], values)
-    except IntegrityError:
+    except (IntegrityError, _NotOpen):
         existing = _find_message(conversation_id, sender, client_id)
         if existing is None:
+            _refuse_if_not_open(conversation_id)
             raise
         return Posted(existing, created=False, typing_ended=False)
     message = Message(
@@ -176,6 +226,21 @@ def post_message(
         created_at=now,
     )
     return Posted(message, created=True, typing_ended=was_typing is not None)
+
+
+class _NotOpen(Exception):
+    """The conversation is missing or ended."""
+
+
+def _refuse_if_not_open(conversation_id: int) -> None:
+    """``not_found`` for a missing conversation, ``conflict`` for an ended one."""
+    status = db.session.scalar(
+        sa.select(Conversation.status).where(Conversation.id == conversation_id)
+    )
+    if status is None:
+        raise ChatError("not_found", "no such conversation")
+    if status != "open":
+        raise ChatError("conflict", "the visitor ended this chat")
 
 
 def _find_message(conversation_id: int, sender: str, client_id: str) -> Message | None:
@@ -305,7 +370,11 @@ def inbox(limit: int = 50) -> list[dict]:
 
 
 def set_typing(conversation_id: int, side: str, is_typing: bool, name: str) -> bool:
-    """Start, refresh or end a side's typing state; True when it started or ended."""
+    """Start, refresh or end a side's typing state; True when it started or ended.
+
+    Nobody starts typing in a chat the visitor ended (``conflict``); ending
+    a typing state is always allowed.
+    """
     if not is_typing:
         ended = end_typing(conversation_id, side)
         if not ended:
@@ -315,7 +384,9 @@ def set_typing(conversation_id: int, side: str, is_typing: bool, name: str) -> b
     values = {until_column.key: utcnow() + _typing_timeout()}
     if side == "agent":
         values["agent_typing_name"] = name
-    base = sa.update(Conversation).where(Conversation.id == conversation_id)
+    base = sa.update(Conversation).where(
+        Conversation.id == conversation_id, Conversation.status == "open"
+    )
     started = db.session.execute(
         base.where(until_column.is_(None)).values(**values),
         execution_options={"synchronize_session": False},
@@ -325,7 +396,7 @@ def set_typing(conversation_id: int, side: str, is_typing: bool, name: str) -> b
             base.values(**values), execution_options={"synchronize_session": False}
         ).rowcount
         if not refreshed:
-            raise ChatError("not_found", "no such conversation")
+            _refuse_if_not_open(conversation_id)
     db.session.commit()
     return bool(started)
 

@@ -33,7 +33,7 @@ NEXT_SEQ = _now(
     "UPDATE conversations"
     " SET last_seq = last_seq + 1, last_activity_at = :now,"
     " unread_count = unread_count + :unread"
-    " WHERE id = :cid"
+    " WHERE id = :cid AND status = 'open'"
     " RETURNING last_seq, visitor_typing_until, agent_typing_until"
 )
 

@@ -32,12 +32,16 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 # Short presence grace so "Offline" shows quickly; typing expiry shorter than
 # the default but longer than the clients' 2 s refresh. Many conversations
-# and logins come from 127.0.0.1, more than the default rates allow.
+# and logins come from 127.0.0.1, more than the default rates allow, and the
+# agent acts in many tests.
 SERVER_ENV = {
     "CHAT_TYPING_TIMEOUT": "3",
     "CHAT_PRESENCE_GRACE": "0.5",
     "CHAT_CONVERSATION_RATE": "10000 per minute",
     "CHAT_LOGIN_RATE": "10000 per minute",
+    "CHAT_MESSAGE_RATE": "10000 per minute",
+    "CHAT_HISTORY_RATE": "10000 per minute",
+    "CHAT_JOIN_RATE": "10000 per minute",
 }
 
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"

@@ -161,3 +161,29 @@ def test_ending_in_one_tab_ends_it_in_the_other(visitor, new_context):
     expect(second_tab.message("A fresh start")).to_be_visible()
     expect(second_tab.ended).to_be_hidden()
     expect(second_tab.message("Two tabs open")).to_have_count(0)
+
+
+def test_inbox_composer_closes_when_the_visitor_ends_the_chat(visitor, agent):
+    widget = visitor().open()
+    widget.send("That solved it, bye")
+    conversation_id = widget.conversation_id()
+    inbox = agent().open(conversation_id)
+    send = inbox.page.get_by_role("button", name="Send", exact=True)
+    inbox.input.fill("Glad to h")
+    expect(send).to_be_enabled()
+
+    widget.options.click()
+    widget.page.get_by_role("menuitem", name="End chat").click()
+    widget.confirm.get_by_role("button", name="End chat").click()
+
+    # Live, while the agent has the chat open: no more replies.
+    expect(inbox.ended).to_have_text("Chat ended")
+    expect(inbox.input).to_be_disabled()
+    expect(inbox.input).to_have_attribute("placeholder", "The visitor ended this chat")
+    expect(send).to_be_disabled()
+    # And so it is when the chat is opened afresh.
+    inbox.page.reload()
+    Inbox(inbox.page).ready().open(conversation_id)
+    expect(inbox.ended).to_have_text("Chat ended")
+    expect(inbox.input).to_be_disabled()
+    expect(send).to_be_disabled()

@@ -85,3 +85,20 @@ def test_long_polling_only_carries_the_whole_chat(server, visitor, agent):
         "Yes, right here.",
     ]
     assert websockets == [], "only long-polling was asked for"
+
+
+def test_widget_claims_nobody_online_while_its_connection_is_down(visitor, agent):
+    agent()  # an agent is online
+    widget = visitor().open()
+    widget.send("Hello?")
+    expect(widget.presence).to_have_text("We're online")
+
+    widget.page.context.set_offline(True)
+
+    expect(widget.connection).to_have_text("Reconnecting…")
+    expect(widget.presence).not_to_contain_text("online")
+    expect(widget.presence).to_have_text("We're here to help")
+
+    widget.page.context.set_offline(False)
+    expect(widget.connection).to_be_hidden()
+    expect(widget.presence).to_have_text("We're online")

@@ -131,6 +131,33 @@ def test_widget_embedded_on_a_listed_site(server, new_context, agent):
     expect(inbox.ended).to_be_visible()
 
 
+def test_host_pages_query_and_fragment_never_reach_the_chat_server(server, new_context, agent):
+    """A password-reset token in the host page's address stays in the browser."""
+    site = server.allowed_site
+    page = new_context().new_page()
+    sent = []
+    page.on("request", lambda request: sent.append(request))
+    # Long-polling only, so that everything the widget sends is an HTTP request.
+    page.goto(f"{site.url}/account/reset?token=s3cret-reset&transport=polling#code=s3cret-code")
+    widget = Widget(page).ready().open()
+
+    widget.send("I cannot reset my password")
+
+    conversation_id = widget.conversation_id()
+    inbox = agent().open(conversation_id)
+    expect(inbox.page.locator("#conversation-page a")).to_have_text(
+        site.url.removeprefix("http://") + "/account/reset"
+    )
+    to_chat_server = [request for request in sent if request.url.startswith(server.url)]
+    assert to_chat_server
+    for request in to_chat_server:
+        seen = f"{request.url} {request.headers} {request.post_data or ''}"
+        assert "s3cret" not in seen, seen
+    summaries = server.api("GET", "/conversations").json()["conversations"]
+    by_id = {summary["id"]: summary for summary in summaries}
+    assert by_id[conversation_id]["page_url"] == f"{site.url}/account/reset"
+
+
 def test_widget_on_an_unlisted_site_is_refused(server, new_context):
     site = server.refused_site
     before = server.conversation_ids()

@@ -9,25 +9,17 @@ server that takes a lot of traffic share ``busy_server``, one per async mode.
 import gc
 import warnings
 
-import engineio.payload
 import pytest
 
 from tests.faults.helpers import Chat, chat_on_copy, server_on_copy
+from tests.harness.clients import (  # noqa: F401 (an autouse fixture)
+    clients_read_long_polling_answers_of_any_length,
+)
 from tests.harness.logs import show_log_on_failure, watching
 from tests.harness.pool import ClientPool
 from tests.harness.server import ServerProcess
 
 ASYNC_MODES = ["eventlet", "gevent"]
-
-
-@pytest.fixture(autouse=True)
-def clients_read_long_polling_answers_of_any_length(monkeypatch):
-    """python-engineio's client drops the connection when one long-polling
-    answer holds more than 16 packets, which the server sends whenever more
-    than 16 events wait for a client; browsers' Engine.IO client takes any
-    number. This process runs only clients, so they are made to take any
-    number too."""
-    monkeypatch.setattr(engineio.payload.Payload, "max_decode_packets", 100_000)
 
 
 @pytest.fixture(autouse=True)

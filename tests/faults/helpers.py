@@ -1,20 +1,25 @@
 """What fault-injection tests share: servers on a copy of one database, waiting, comparing."""
 
+import json
 import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.harness.api import ChatApi
+import requests
+
+from tests.harness.api import HTTP_TIMEOUT, ChatApi
 from tests.harness.server import ServerProcess
 
 # Every test starts many conversations from 127.0.0.1; none of them is about
-# the per-connection limits unless it sets them itself.
+# the event limits unless it sets them itself.
 BASE_ENV = {
     "CHAT_CONVERSATION_RATE": "100000 per minute",
     "CHAT_MESSAGE_RATE": "100000 per second",
     "CHAT_TYPING_RATE": "100000 per second",
+    "CHAT_HISTORY_RATE": "100000 per second",
+    "CHAT_JOIN_RATE": "100000 per second",
     "CHAT_PRESENCE_GRACE": "0.3",
 }
 
@@ -108,3 +113,45 @@ def assert_converged(chat: Chat, conversation_id: int, everyone: list, timeout: 
         assert client.conflicts() == [], client
         assert client.failed == {}, client
     return stored
+
+
+class RawPolling:
+    """An Engine.IO long-polling session spoken by hand: any body can be POSTed,
+    and nothing is read unless the test asks."""
+
+    def __init__(self, url: str, timeout: float = HTTP_TIMEOUT):
+        self.http = requests.Session()
+        self.timeout = timeout
+        base = f"{url}/socket.io/?EIO=4&transport=polling"
+        opened = self.http.get(base, timeout=timeout)
+        assert opened.status_code == 200, opened.text
+        self.url = f"{base}&sid={json.loads(opened.text[1:])['sid']}"
+
+    def connect(self, auth: dict) -> None:
+        """Send the Socket.IO CONNECT and read its answer."""
+        self.post("40" + json.dumps(auth))
+        assert "40{" in self.get().text
+
+    def post(self, body: str | bytes) -> requests.Response:
+        return self.http.post(self.url, data=body, timeout=self.timeout)
+
+    def get(self) -> requests.Response:
+        return self.http.get(self.url, timeout=self.timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def event_packets(event: str, payload: dict, count: int, first_id: int = 1) -> str:
+    """``count`` Socket.IO events with ack ids, as one long-polling body."""
+    data = json.dumps([event, payload])
+    return "\x1e".join(f"42{first_id + n}{data}" for n in range(count))
+
+
+def resident_bytes(pid: int) -> int:
+    """A process's resident memory (VmRSS), in bytes."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmRSS for process {pid}")

@@ -7,10 +7,24 @@ ones a test expects.
 import threading
 
 import engineio
+import engineio.payload
+import pytest
 import requests
 import socketio
 
 WAIT = 5.0  # seconds a client waits for an event before the test fails
+
+
+@pytest.fixture(autouse=True)
+def clients_read_long_polling_answers_of_any_length(monkeypatch):
+    """python-engineio's client drops the connection when one long-polling
+    answer holds more than 16 packets, which the server sends whenever more
+    than 16 events wait for a client; browsers' Engine.IO client takes any
+    number. Clients in the test process are made to take any number too.
+
+    An autouse fixture of the directories that use these clients (imported
+    into their conftest.py)."""
+    monkeypatch.setattr(engineio.payload.Payload, "max_decode_packets", 100_000)
 
 
 class InOrderEngineIOClient(engineio.Client):

@@ -12,7 +12,7 @@ with reconnection enabled, over WebSocket or long-polling:
   acknowledgement (timeout, disconnect) or a transient error (``internal``,
   ``rate_limited``) sends the same ``client_id`` again, at once after a
   reconnect, otherwise after a growing delay; a permanent error
-  (``invalid``, ``too_large``, ``forbidden``, ``not_found``) drops it.
+  (``invalid``, ``too_large``, ``forbidden``, ``not_found``, ``conflict``) drops it.
 - **Catch-up** after every (re)connect: an agent joins the conversations it
   follows, then ``history`` with ``after_seq``, page by page, from the first
   message whose status may still change (so receipts that were broadcast
@@ -42,7 +42,7 @@ import requests
 from tests.harness.clients import InOrderClient
 
 STATUS_RANK = {"sent": 0, "delivered": 1, "seen": 2}
-PERMANENT_ERRORS = {"invalid", "too_large", "forbidden", "not_found"}
+PERMANENT_ERRORS = {"invalid", "too_large", "forbidden", "not_found", "conflict"}
 PAGE = 100
 _ids = itertools.count(1)
 

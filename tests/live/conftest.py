@@ -9,19 +9,27 @@ runs over WebSocket and over long-polling only.
 import pytest
 
 from tests.harness.api import ChatApi, Visitor
-from tests.harness.clients import LiveClient
+from tests.harness.clients import (  # noqa: F401 (an autouse fixture)
+    LiveClient,
+    clients_read_long_polling_answers_of_any_length,
+)
 from tests.harness.logs import watching
 from tests.harness.pool import ClientPool
 from tests.harness.server import ServerProcess
 
 # Short timings keep the typing and presence tests fast. Every test starts
-# conversations from 127.0.0.1, more than the default rate allows.
+# conversations from 127.0.0.1, more than the default rate allows, and the
+# one agent of the session acts in every test, more than its default allowance.
 TYPING_TIMEOUT = 1.0
 PRESENCE_GRACE = 0.3
 SERVER_ENV = {
     "CHAT_TYPING_TIMEOUT": str(TYPING_TIMEOUT),
     "CHAT_PRESENCE_GRACE": str(PRESENCE_GRACE),
     "CHAT_CONVERSATION_RATE": "10000 per minute",
+    "CHAT_MESSAGE_RATE": "10000 per minute",
+    "CHAT_TYPING_RATE": "10000 per minute",
+    "CHAT_HISTORY_RATE": "10000 per minute",
+    "CHAT_JOIN_RATE": "10000 per minute",
 }
 
 

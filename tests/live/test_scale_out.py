@@ -2,6 +2,9 @@
 agent on the other, and the whole core flow between them."""
 
 import shutil
+import threading
+import time
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -24,22 +27,37 @@ pytestmark = [
 ]
 
 
+@contextmanager
+def two_processes(tmp_path_factory, name: str, share_limits: bool = False, **settings):
+    """Processes A and B on one database, with Redis as the message queue (and,
+    with ``share_limits``, as the store of the rate limits); ``settings`` go
+    into their environment. A traceback in either log fails the module."""
+    redis = Redis()
+    url = redis.start()
+    env = {**SERVER_ENV, "SOCKETIO_MESSAGE_QUEUE": url, **settings}
+    if share_limits:
+        env["RATELIMIT_STORAGE_URI"] = url
+    first = ServerProcess(tmp_path_factory.mktemp(f"{name}-a"), env=env)
+    second = ServerProcess(
+        tmp_path_factory.mktemp(f"{name}-b"), env=env, database_url=first.database_url
+    )
+    try:
+        first.prepare().start()
+        second.start()
+        yield first, second
+    finally:
+        for process in (first, second):
+            process.stop()
+        redis.stop()
+    for process in (first, second):
+        process.assert_clean_log()
+
+
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory):
     """Processes A and B on one database, with Redis as the message queue."""
-    redis = Redis()
-    env = {**SERVER_ENV, "SOCKETIO_MESSAGE_QUEUE": redis.start()}
-    first = ServerProcess(tmp_path_factory.mktemp("process-a"), env=env)
-    second = ServerProcess(
-        tmp_path_factory.mktemp("process-b"), env=env, database_url=first.database_url
-    )
-    first.prepare().start()
-    second.start()
-    yield first, second
-    for process in (first, second):
-        process.stop()
-        process.assert_clean_log()
-    redis.stop()
+    with two_processes(tmp_path_factory, "process") as servers:
+        yield servers
 
 
 @pytest.fixture(params=["websocket", "polling"])
@@ -143,6 +161,28 @@ def test_typing_started_on_one_process_expires_for_the_other(two_servers, client
     assert len(agent.payloads("typing", sender="visitor", is_typing=False)) == 1
 
 
+def test_agents_leaving_both_processes_together_are_announced_offline_once(two_servers, clients):
+    process_a, process_b = two_servers
+    started = start_conversation(process_a)
+    agents = [
+        clients(process, "agent", token=agent_token(process))
+        for process in (process_a, process_b, process_a, process_b)
+    ]
+    visitor = clients(process_a, "visitor", visitor_token=started.token)
+    visitor.wait_for("presence", who="agent", online=True)
+
+    leaving = [threading.Thread(target=agent.disconnect) for agent in agents]
+    for thread in leaving:
+        thread.start()
+    for thread in leaving:
+        thread.join()
+
+    visitor.wait_for("presence", who="agent", online=False, timeout=WAIT + PRESENCE_GRACE)
+    time.sleep(PRESENCE_GRACE * 3)  # time for any duplicate, from either process
+    visitor.call("history", {})
+    assert len(visitor.payloads("presence", who="agent", online=False)) == 1
+
+
 def visitor_history(server, token, cid):
     response = requests.get(
         f"{server.url}/api/v1/conversations/{cid}/messages",
@@ -150,3 +190,35 @@ def visitor_history(server, token, cid):
         timeout=WAIT,
     )
     return response.json()["messages"]
+
+
+MESSAGE_RATE = 5
+
+
+@pytest.fixture(scope="module")
+def limited_servers(tmp_path_factory):
+    """Processes A and B counting their limits in one Redis (RATELIMIT_STORAGE_URI)."""
+    settings = {"CHAT_MESSAGE_RATE": f"{MESSAGE_RATE} per minute"}
+    with two_processes(tmp_path_factory, "limited", share_limits=True, **settings) as servers:
+        yield servers
+
+
+def test_a_visitor_has_one_message_allowance_across_processes(limited_servers, clients):
+    first, second = limited_servers
+    visitor = start_conversation(first, name="Ana")
+    token = visitor.token
+    tabs = [
+        clients(server, f"tab on {server.port}", visitor_token=token) for server in (first, second)
+    ]
+
+    acks = [
+        tabs[n % 2].call("send_message", {"client_id": f"c-{n}", "body": "Hi"})
+        for n in range(MESSAGE_RATE + 2)
+    ]
+
+    assert [ack["ok"] for ack in acks] == [True] * MESSAGE_RATE + [False, False]
+    assert {ack["error"]["code"] for ack in acks[MESSAGE_RATE:]} == {"rate_limited"}
+    # Another visitor's allowance is its own.
+    other = start_conversation(second, name="Bo")
+    stranger = clients(second, "stranger", visitor_token=other.token)
+    assert stranger.call("send_message", {"client_id": "c-1", "body": "Hi"})["ok"]

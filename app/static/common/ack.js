@@ -41,5 +41,5 @@ export function failure(code, message) {
  * @returns {boolean}
  */
 export function isPermanentError(error) {
-  return ["invalid", "too_large", "forbidden", "not_found"].includes(error?.code);
+  return ["invalid", "too_large", "forbidden", "not_found", "conflict"].includes(error?.code);
 }

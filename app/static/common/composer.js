@@ -1,5 +1,8 @@
 // The message composer: a textarea that grows with its text, Enter sends,
 // Shift+Enter starts a new line, and typing state is reported as you type.
+// Send is offered only for a body the server accepts (see bodies.js).
+
+import { bodyLength, isBlank, MAX_BODY_CHARS, trimBody } from "./bodies.js";
 
 const MAX_HEIGHT_PX = 160;
 
@@ -8,24 +11,44 @@ const MAX_HEIGHT_PX = 160;
  * @param {object} options
  * @param {HTMLFormElement} options.form
  * @param {HTMLTextAreaElement} options.textarea
+ * @param {HTMLButtonElement} options.sendButton
+ * @param {HTMLElement} options.limitNotice shown while the text is too long
+ * @param {number} [options.maxChars] the server's CHAT_MAX_BODY_CHARS
  * @param {(text: string) => void} options.onSend called with the trimmed text
  * @param {{input: () => void, stop: () => void}} [options.typing]
- * @returns {{focus: () => void, clear: () => void}}
+ * @returns {{focus: () => void, clear: () => void, setEnabled: (enabled: boolean) => void}}
  */
-export function attachComposer({ form, textarea, onSend, typing }) {
+export function attachComposer({ form, textarea, sendButton, limitNotice, maxChars = MAX_BODY_CHARS, onSend, typing }) {
+  let enabled = true;
+
   const resize = () => {
     textarea.style.height = "auto";
     textarea.style.height = `${Math.min(textarea.scrollHeight, MAX_HEIGHT_PX)}px`;
   };
+  /** @returns {string|null} the text to send, or null when there is none the server would take */
+  const sendable = () => {
+    const text = trimBody(textarea.value);
+    const length = bodyLength(text);
+    const tooLong = length > maxChars;
+    limitNotice.hidden = !tooLong;
+    limitNotice.textContent = tooLong
+      ? `Too long: ${length.toLocaleString()} characters, ${maxChars.toLocaleString()} at most.` : "";
+    if (tooLong) textarea.setAttribute("aria-invalid", "true");
+    else textarea.removeAttribute("aria-invalid");
+    const ok = enabled && !tooLong && !isBlank(text);
+    sendButton.disabled = !ok;
+    return ok ? text : null;
+  };
   const clear = () => {
     textarea.value = "";
     resize();
+    sendable();
   };
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const text = textarea.value.trim();
-    if (!text) return;
+    const text = sendable();
+    if (text === null) return;
     typing?.stop();
     onSend(text);
     clear();
@@ -40,11 +63,23 @@ export function attachComposer({ form, textarea, onSend, typing }) {
 
   textarea.addEventListener("input", () => {
     resize();
-    if (textarea.value.trim()) typing?.input();
-    else typing?.stop();
+    sendable();
+    if (isBlank(textarea.value)) typing?.stop();
+    else typing?.input();
   });
 
   textarea.addEventListener("blur", () => typing?.stop());
+  sendable();
 
-  return { focus: () => textarea.focus(), clear };
+  return {
+    focus: () => textarea.focus(),
+    clear,
+    /** @param {boolean} value false: nothing can be written or sent (the chat ended) */
+    setEnabled: (value) => {
+      enabled = value;
+      textarea.disabled = !value;
+      if (!value) typing?.stop();
+      sendable();
+    },
+  };
 }

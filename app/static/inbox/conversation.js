@@ -33,6 +33,8 @@ function findElements() {
     announcer: byId("conversation-announcer"),
     form: byId("composer"),
     textarea: byId("composer-input"),
+    sendButton: byId("composer-send"),
+    limitNotice: byId("composer-limit"),
   };
 }
 
@@ -58,6 +60,7 @@ export class ConversationPane {
     this.timeline = null;
     this.typingSender = null;
     this.typingIndicator = new TypingIndicator(this.elements.typing);
+    this.replyPlaceholder = this.elements.textarea.placeholder;
     this.#bindUi();
   }
 
@@ -189,9 +192,12 @@ export class ConversationPane {
   #bindUi() {
     const { elements } = this;
     elements.back.addEventListener("click", () => this.close());
-    attachComposer({
+    this.composer = attachComposer({
       form: elements.form,
       textarea: elements.textarea,
+      sendButton: elements.sendButton,
+      limitNotice: elements.limitNotice,
+      maxChars: Number(document.body.dataset.maxBodyChars) || undefined,
       onSend: (text) => this.#send(text),
       typing: { input: () => this.typingSender?.input(), stop: () => this.typingSender?.stop() },
     });
@@ -274,7 +280,11 @@ export class ConversationPane {
     const online = Boolean(merged.visitor_online);
     elements.presence.textContent = online ? "Online" : "Offline";
     elements.presence.className = `presence presence--${online ? "online" : "offline"}`;
-    elements.ended.hidden = merged.status !== "closed";
+    const ended = merged.status === "closed";
+    elements.ended.hidden = !ended;
+    // An ended chat takes no more replies (the server answers "conflict").
+    this.composer.setEnabled(!ended);
+    elements.textarea.placeholder = ended ? "The visitor ended this chat" : this.replyPlaceholder;
     this.#renderPage(describePage(merged.page_url), online);
   }
 

@@ -1,6 +1,16 @@
 // The widget's HTTP calls: starting a conversation and ending it.
 
 /**
+ * The host page's origin and path, for the agents' "On example.com/pricing".
+ * The query string and #fragment stay behind: they may hold the visitor's
+ * secrets (password reset tokens, OAuth codes).
+ * @returns {string}
+ */
+export function pageLocation() {
+  return `${window.location.origin}${window.location.pathname}`;
+}
+
+/**
  * Create a conversation for this visitor.
  * @param {string} serverUrl the chat server's origin
  * @param {{page_url?: string, name?: string, email?: string}} details

@@ -10,7 +10,7 @@ import { ReceiptTracker } from "../common/receipts.js";
 import { nowIso } from "../common/time.js";
 import { Timeline } from "../common/timeline.js";
 import { TypingIndicator, TypingSender } from "../common/typing.js";
-import { createConversation, endConversation } from "./api.js";
+import { createConversation, endConversation, pageLocation } from "./api.js";
 import { accentColors } from "./colors.js";
 import { VisitorConnection } from "./connection.js";
 import { EndChatControls } from "./end-chat.js";
@@ -160,6 +160,8 @@ class Widget {
     attachComposer({
       form: view.form,
       textarea: view.textarea,
+      sendButton: view.sendButton,
+      limitNotice: view.limitNotice,
       onSend: (text) => this.#send(text),
       typing: this.typingSender,
     });
@@ -192,7 +194,7 @@ class Widget {
 
   async #createWithRetry(delay) {
     try {
-      const session = await createConversation(this.config.serverUrl, { page_url: window.location.href });
+      const session = await createConversation(this.config.serverUrl, { page_url: pageLocation() });
       this.#adoptSession(session);
     } catch {
       this.view.setConnection("reconnecting");
@@ -267,6 +269,8 @@ class Widget {
     if (state === "online") return;
     this.outbox.setReady(false);
     this.typingIndicator.hide();
+    // Unknown until the server says again (it does right after reconnecting).
+    this.view.setPresence(null);
   }
 
   async #onConnect() {

@@ -2,6 +2,7 @@
 // with the visitor token and the page the visitor is on.
 
 import { ChatConnection } from "../common/connection.js";
+import { pageLocation } from "./api.js";
 
 /** @typedef {import("../common/connection.js").ConnectionState} ConnectionState */
 
@@ -11,6 +12,6 @@ export class VisitorConnection extends ChatConnection {
    * @param {string} visitorToken
    */
   open(visitorToken) {
-    super.open({ visitor_token: visitorToken, page_url: window.location.href });
+    super.open({ visitor_token: visitorToken, page_url: pageLocation() });
   }
 }

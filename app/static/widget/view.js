@@ -71,12 +71,14 @@ class WidgetView {
     this.announcer = el("p", { className: "sr-only", attrs: { "aria-live": "polite", "aria-atomic": "true" } });
     this.textarea = el("textarea", {
       className: "lc-input",
-      attrs: { id: "lc-input", rows: "1", placeholder: "Write a message…", maxlength: "5000", autocomplete: "off" },
+      attrs: { id: "lc-input", rows: "1", placeholder: "Write a message…", autocomplete: "off" },
     });
     this.sendButton = el("button", {
       className: "lc-send",
       attrs: { type: "submit", "aria-label": "Send message", title: "Send (Enter)" },
     }, icon("send"));
+    this.limitNotice = el("p", { className: "lc-limit", attrs: { "aria-live": "polite" } });
+    this.limitNotice.hidden = true;
     this.form = el("form", { className: "lc-composer" },
       el("label", { className: "sr-only", text: "Message", attrs: { for: "lc-input" } }),
       this.textarea, this.sendButton);
@@ -114,7 +116,7 @@ class WidgetView {
       className: "lc-panel",
       attrs: { id: "lc-panel", role: "dialog", "aria-label": title },
     }, buildHeader(title, this.presence, this.menuButton, this.menu, this.closeButton), this.connection,
-    this.scroller, this.typing, this.form, this.ended, this.confirm, this.announcer);
+    this.scroller, this.typing, this.limitNotice, this.form, this.ended, this.confirm, this.announcer);
     this.panel.hidden = true;
     this.badge = el("span", { className: "lc-badge", attrs: { "aria-hidden": "true" } });
     this.badge.hidden = true;
@@ -201,7 +203,10 @@ class WidgetView {
   setEnded(ended) {
     this.ended.hidden = !ended;
     this.form.hidden = ended;
-    if (ended) this.typing.hidden = true;
+    if (ended) {
+      this.typing.hidden = true;
+      this.limitNotice.hidden = true;
+    }
   }
 
   /** @returns {boolean} */
