@@ -28,10 +28,13 @@ pytestmark = [
 
 
 @contextmanager
-def two_processes(tmp_path_factory, name: str, share_limits: bool = False, **settings):
-    """Processes A and B on one database, with Redis as the message queue (and,
-    with ``share_limits``, as the store of the rate limits); ``settings`` go
-    into their environment. A traceback in either log fails the module."""
+def two_processes(
+    tmp_path_factory, name: str, share_limits: bool = False, agent: bool = True, **settings
+):
+    """Processes A and B on one database (with the agent, unless ``agent`` is
+    false), with Redis as the message queue (and, with ``share_limits``, as the
+    store of the rate limits); ``settings`` go into their environment. A
+    traceback in either log fails the module."""
     redis = Redis()
     url = redis.start()
     env = {**SERVER_ENV, "SOCKETIO_MESSAGE_QUEUE": url, **settings}
@@ -42,7 +45,11 @@ def two_processes(tmp_path_factory, name: str, share_limits: bool = False, **set
         tmp_path_factory.mktemp(f"{name}-b"), env=env, database_url=first.database_url
     )
     try:
-        first.prepare().start()
+        if agent:
+            first.prepare()
+        else:
+            first.upgrade_database()
+        first.start()
         second.start()
         yield first, second
     finally:
@@ -199,7 +206,9 @@ MESSAGE_RATE = 5
 def limited_servers(tmp_path_factory):
     """Processes A and B counting their limits in one Redis (RATELIMIT_STORAGE_URI)."""
     settings = {"CHAT_MESSAGE_RATE": f"{MESSAGE_RATE} per minute"}
-    with two_processes(tmp_path_factory, "limited", share_limits=True, **settings) as servers:
+    with two_processes(
+        tmp_path_factory, "limited", share_limits=True, agent=False, **settings
+    ) as servers:
         yield servers
 
 
