@@ -71,7 +71,7 @@ def test_delete_asks_first_then_removes_it_for_every_agent(server, visitor, agen
     expect(other_tab.toast).to_have_text(
         f"The conversation with Visitor #{conversation_id} was deleted."
     )
-    assert server.request("GET", f"/conversations/{conversation_id}/messages").status_code == 404
+    assert server.api("GET", f"/conversations/{conversation_id}/messages").status_code == 404
     assert conversation_id not in server.conversation_ids()
 
     # The visitor's widget forgets it and starts afresh.

@@ -189,7 +189,7 @@ def test_widget_on_an_unlisted_site_is_refused(server, new_context):
     expect(widget.connection).to_have_text("Reconnecting…")
     expect(widget.presence).to_have_text("We're here to help")  # never heard from the server
     assert any("/socket.io/" in url for url in failed)
-    summaries = server.request("GET", "/conversations?limit=200").json()["conversations"]
+    summaries = server.api("GET", "/conversations?limit=200").json()["conversations"]
     summary = next(s for s in summaries if s["id"] == session["conversation_id"])
     assert summary["visitor_online"] is False
     # The message written before is still waiting, and was never stored.

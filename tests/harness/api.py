@@ -59,7 +59,7 @@ class ChatApi:
             self._token = expect_status(response, 200).json()["token"]
         return self._token
 
-    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+    def api(self, method: str, path: str, **kwargs) -> requests.Response:
         """Call ``/api/v1{path}`` as the agent (API token)."""
         headers = {"Authorization": f"Bearer {self.agent_token}", **kwargs.pop("headers", {})}
         return self.http.request(
@@ -79,7 +79,7 @@ class ChatApi:
         messages: list[dict] = []
         after = 0
         while True:
-            response = self.request(
+            response = self.api(
                 "GET",
                 f"/conversations/{conversation_id}/messages",
                 params={"after_seq": after, "limit": 100},
@@ -96,7 +96,7 @@ class ChatApi:
 
     def summaries(self) -> list[dict]:
         """The first 200 conversations of the inbox."""
-        response = self.request("GET", "/conversations", params={"limit": 200})
+        response = self.api("GET", "/conversations", params={"limit": 200})
         return expect_status(response, 200).json()["conversations"]
 
     def conversation_ids(self) -> set[int]:
