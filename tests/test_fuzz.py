@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from socketio import packet
 
 from app import db, socketio
-from app.chat import bodies
 from app.models import Conversation, Message
+from app.services import bodies
 
 MAX_INT = 2**31 - 1
 MISSING = 10_000  # a conversation id nobody has
