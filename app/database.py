@@ -29,6 +29,17 @@ def tune_sqlite(engine: sa.Engine) -> None:
         cursor.close()
 
 
+def changes(statement: sa.Update) -> bool:
+    """Run a conditional update and commit; True when it changed a row.
+
+    Of several processes running the same one at once, exactly one sees the
+    change: the way each state change is announced once.
+    """
+    changed = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return bool(changed)
+
+
 def truncate_log() -> bool:
     """Copy SQLite's write-ahead log into the database and empty it; True if done.
 

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlalchemy as sa
 
 from app import db
-from app.database import truncate_log
+from app.database import changes, truncate_log
 from app.errors import ChatError
 from app.models import Conversation
 from app.schemas import MAX_INT, is_storable
@@ -82,14 +82,11 @@ def set_page_url(conversation_id: int, page_url: str) -> bool:
     page_url = page_location(page_url)
     if not page_url:
         return False
-    changed = db.session.execute(
+    return changes(
         sa.update(Conversation)
         .where(Conversation.id == conversation_id, Conversation.page_url.is_distinct_from(page_url))
         .values(page_url=page_url)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return bool(changed)
+    )
 
 
 def end_conversation(conversation_id: int) -> None:

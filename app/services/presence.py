@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app import db
+from app.database import changes
 from app.models import AgentPresence, Connection, Conversation
 from app.services import connections
 from app.services.access import Identity
@@ -24,31 +25,23 @@ def socket_opened(sid: str, identity: Identity) -> bool:
         # After the commit, so that a process settling agents offline at
         # this moment either sees this socket or is seen to have done so.
         return _mark_agents_online()
-    came_online = db.session.execute(
-        sa.update(Conversation)
-        .where(
-            Conversation.id == identity.conversation_id,
-            Conversation.visitor_online.is_(False),
-        )
-        .values(visitor_online=True)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return bool(came_online)
+    return changes(_set_visitor_online(identity.conversation_id, True))
 
 
 def settle_visitor_offline(conversation_id: int) -> bool:
     """Mark the visitor offline if no socket of theirs is left; True if it changed."""
     if connections.visitor_count(conversation_id):
         return False
-    changed = db.session.execute(
+    return changes(_set_visitor_online(conversation_id, False))
+
+
+def _set_visitor_online(conversation_id: int, online: bool) -> sa.Update:
+    """Mark the visitor online or offline, where it was the other."""
+    return (
         sa.update(Conversation)
-        .where(Conversation.id == conversation_id, Conversation.visitor_online.is_(True))
-        .values(visitor_online=False)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return bool(changed)
+        .where(Conversation.id == conversation_id, Conversation.visitor_online.is_(not online))
+        .values(visitor_online=online)
+    )
 
 
 def online_conversation_ids() -> list[int]:
@@ -66,14 +59,7 @@ def visitors_online_without_socket() -> set[int]:
 def _mark_agents_online() -> bool:
     """Record agents online; True if visitors were last told they were not."""
     _ensure_agent_presence()
-    changed = db.session.execute(
-        sa.update(AgentPresence)
-        .where(AgentPresence.id == 1, AgentPresence.online.is_(False))
-        .values(online=True)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return bool(changed)
+    return changes(_set_agents_online(True))
 
 
 def agents_announced_online() -> bool:
@@ -100,14 +86,16 @@ def settle_agents_offline() -> bool:
     """
     _ensure_agent_presence()
     no_agent_socket = ~sa.exists().where(Connection.role == "agent", connections.live())
-    changed = db.session.execute(
+    return changes(_set_agents_online(False).where(no_agent_socket))
+
+
+def _set_agents_online(online: bool) -> sa.Update:
+    """Record agents online or offline, where they were the other."""
+    return (
         sa.update(AgentPresence)
-        .where(AgentPresence.id == 1, AgentPresence.online.is_(True), no_agent_socket)
-        .values(online=False)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return bool(changed)
+        .where(AgentPresence.id == 1, AgentPresence.online.is_(not online))
+        .values(online=online)
+    )
 
 
 def _ensure_agent_presence() -> None:
