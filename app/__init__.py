@@ -2,7 +2,6 @@
 
 import os
 
-import sqlalchemy as sa
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,7 +11,7 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from app.sessions import SessionInterface
+from app.web.sessions import SessionInterface
 from config import Config
 
 db = SQLAlchemy()
@@ -23,10 +22,6 @@ login.login_message = "Please log in to open the inbox."
 csrf = CSRFProtect()
 socketio = SocketIO()
 limiter = Limiter(get_remote_address)
-
-# Shorter than a client's 10 s acknowledgement timeout, so a locked SQLite
-# database answers "internal" before the client gives up and retries.
-SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def create_app(config_class=Config):
@@ -39,22 +34,23 @@ def create_app(config_class=Config):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + path
 
     db.init_app(app)
+    from app.database import tune_sqlite
+
     with app.app_context():
-        _tune_sqlite(db.engine)
+        tune_sqlite(db.engine)
     migrate.init_app(app, db, render_as_batch=True)
     login.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from app.chat import limits
+    from app.realtime import limits
 
     limits.init_app(app, limiter.storage)
 
     # Handlers register on import; they must exist before init_app so that
     # every app created in a process (tests create many) has them.
-    from app import engine, fastjson, packets
-    from app.chat import events  # noqa: F401
-    from app.origins import origin_checker
+    from app.realtime import engine, events, jsonpackets, packets  # noqa: F401
+    from app.web.origins import origin_checker
 
     socketio.init_app(
         app,
@@ -67,12 +63,12 @@ def create_app(config_class=Config):
         max_http_buffer_size=app.config["CHAT_MAX_PACKET_BYTES"],
         ping_interval=app.config["CHAT_PING_INTERVAL"],
         ping_timeout=app.config["CHAT_PING_TIMEOUT"],
-        json=fastjson,
+        json=jsonpackets,
         serializer=packets.Packet,
     )
     engine.install(socketio.server, app.config)
 
-    from app.proxies import trust_proxies
+    from app.web.proxies import trust_proxies
 
     trust_proxies(app)  # outside Socket.IO's middleware, so Engine.IO sees the client's side
 
@@ -93,29 +89,10 @@ def create_app(config_class=Config):
 
     app.cli.add_command(agents)
 
-    from app.security import add_security_headers
+    from app.web.headers import add_security_headers
 
     app.after_request(add_security_headers)
     return app
-
-
-def _tune_sqlite(engine: sa.Engine) -> None:
-    """Write-ahead logging and a busy timeout, so writers wait, not fail;
-    deleted data zeroed."""
-    if engine.dialect.name != "sqlite":
-        return
-
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        # Deleted rows are overwritten with zeros, not just unlinked, so a
-        # deleted conversation cannot be read back from the file's free pages.
-        cursor.execute("PRAGMA secure_delete=ON")
-        cursor.close()
 
 
 from app import models  # noqa: E402,F401

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import TypeVar
 
-from app import socketio
+from flask import current_app
 
 T = TypeVar("T")
 
@@ -16,7 +16,7 @@ def run_in_thread(func: Callable[..., T], *args) -> T:
     up every visitor's acknowledgement. The hub's thread pool keeps it
     serving meanwhile. Under threading, the caller is a thread already.
     """
-    mode = socketio.async_mode
+    mode = current_app.extensions["socketio"].async_mode
     if mode == "eventlet":
         from eventlet import tpool
 

@@ -1,18 +1,21 @@
 """``flask agents``: manage the agents who answer in the inbox."""
 
 import click
-import sqlalchemy as sa
 
-from app import db
-from app.auth.logins import end_everything
+from app.errors import ChatError
 from app.models import Agent
+from app.services import agents as service
 
 
 def _find(email: str) -> Agent:
-    agent = db.session.scalar(sa.select(Agent).where(Agent.email == email.strip().lower()))
+    agent = service.find_agent(email)
     if agent is None:
         raise click.ClickException(f"no agent with email {email}")
     return agent
+
+
+def _refused(exc: ChatError) -> click.ClickException:
+    return click.ClickException(exc.message)
 
 
 @click.group()
@@ -26,24 +29,17 @@ def agents():
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create(email, name, password):
     """Create an agent who can log in to the inbox."""
-    email = email.strip().lower()
-    if "@" not in email:
-        raise click.ClickException("that is not an email address")
-    if len(password) < 8:
-        raise click.ClickException("the password must have at least 8 characters")
-    if db.session.scalar(sa.select(Agent.id).where(Agent.email == email)):
-        raise click.ClickException(f"an agent with email {email} exists already")
-    agent = Agent(email=email, name=name.strip()[:64])
-    agent.set_password(password)
-    db.session.add(agent)
-    db.session.commit()
+    try:
+        agent = service.create_agent(email, name, password)
+    except ChatError as exc:
+        raise _refused(exc) from None
     click.echo(f"Created agent {agent.name} <{agent.email}>")
 
 
 @agents.command("list")
 def list_agents():
     """List the agents."""
-    for agent in db.session.scalars(sa.select(Agent).order_by(Agent.id)):
+    for agent in service.all_agents():
         state = "disabled" if agent.disabled else "active"
         click.echo(f"{agent.id}\t{agent.email}\t{agent.name}\t{state}")
 
@@ -57,9 +53,7 @@ def disable(email):
     is enabled again; open sockets close within a second.
     """
     agent = _find(email)
-    agent.disabled = True
-    end_everything(agent)
-    db.session.commit()
+    service.set_disabled(agent, True)
     click.echo(f"Disabled {agent.email}")
 
 
@@ -68,8 +62,7 @@ def disable(email):
 def enable(email):
     """Let a disabled agent log in again."""
     agent = _find(email)
-    agent.disabled = False
-    db.session.commit()
+    service.set_disabled(agent, False)
     click.echo(f"Enabled {agent.email}")
 
 
@@ -78,10 +71,9 @@ def enable(email):
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def set_password(email, password):
     """Reset an agent's password, ending every login and API token of theirs."""
-    if len(password) < 8:
-        raise click.ClickException("the password must have at least 8 characters")
     agent = _find(email)
-    agent.set_password(password)
-    end_everything(agent)
-    db.session.commit()
+    try:
+        service.set_password(agent, password)
+    except ChatError as exc:
+        raise _refused(exc) from None
     click.echo(f"Password changed for {agent.email}; their logins and API tokens are ended")

@@ -20,6 +20,3 @@ class ChatError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-    def to_dict(self) -> dict:
-        return {"code": self.code, "message": self.message}

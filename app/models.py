@@ -1,8 +1,7 @@
-"""Database models: agents, their logins and API tokens, conversations and messages."""
+"""Database models: agents, their logins and API tokens, conversations,
+messages, and the connections and presence every server process shares."""
 
-import hashlib
-import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -10,27 +9,14 @@ from flask_login import UserMixin
 from werkzeug.security import generate_password_hash
 
 from app import db
+from app.clock import utcnow
+
+# The two sides of a conversation: who sends a message, who types, who reads.
+SIDES = ("visitor", "agent")
 
 
-def utcnow() -> datetime:
-    """Now in UTC, without tzinfo: every stored time is naive UTC."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def iso(moment: datetime | None) -> str | None:
-    """The protocol's time format: ISO 8601, UTC, milliseconds, ``Z``."""
-    if moment is None:
-        return None
-    return moment.isoformat(timespec="milliseconds") + "Z"
-
-
-def new_secret() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def hash_secret(secret: str) -> str:
-    """Tokens are long random secrets, so one SHA-256 is enough to store them."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+def other_side(side: str) -> str:
+    return "agent" if side == "visitor" else "visitor"
 
 
 class Agent(db.Model):
@@ -58,7 +44,7 @@ class AgentLogin(UserMixin, db.Model):
     """An agent's login in a browser: Flask-Login's user (``current_user``).
 
     The session and remember-me cookies name it by its random id, so that the
-    server can end it (see app/auth/logins.py).
+    server can end it (see app/services/agents.py).
     """
 
     __tablename__ = "agent_logins"
@@ -130,10 +116,6 @@ class Conversation(db.Model):
     def visitor_typing(self) -> bool:
         return self.visitor_typing_until is not None
 
-    def to_dict(self, last_message: "Message | None") -> dict:
-        """The protocol's conversation summary (agents only)."""
-        return summary_json(self, last_message)
-
 
 class Message(db.Model):
     __tablename__ = "messages"
@@ -156,59 +138,6 @@ class Message(db.Model):
     seen_at: so.Mapped[datetime | None] = so.mapped_column()
 
     conversation: so.Mapped[Conversation] = so.relationship(back_populates="messages")
-
-    @property
-    def status(self) -> str:
-        return message_status(self)
-
-    def to_dict(self) -> dict:
-        """The protocol's Message object."""
-        return message_json(self)
-
-
-# The protocol's JSON, once per object. They take a model instance or a row
-# of the same columns (the hot path reads rows, not models).
-
-
-def message_status(message) -> str:
-    if message.seen_at is not None:
-        return "seen"
-    if message.delivered_at is not None:
-        return "delivered"
-    return "sent"
-
-
-def message_json(message) -> dict:
-    """The protocol's Message object."""
-    return {
-        "id": message.id,
-        "conversation_id": message.conversation_id,
-        "seq": message.seq,
-        "client_id": message.client_id,
-        "sender": message.sender,
-        "author": {"name": message.author_name},
-        "body": message.body,
-        "created_at": iso(message.created_at),
-        "delivered_at": iso(message.delivered_at),
-        "seen_at": iso(message.seen_at),
-        "status": message_status(message),
-    }
-
-
-def summary_json(conversation, last_message) -> dict:
-    """The protocol's conversation summary (agents only)."""
-    return {
-        "id": conversation.id,
-        "visitor": {"name": conversation.visitor_name, "email": conversation.visitor_email},
-        "status": conversation.status,
-        "created_at": iso(conversation.created_at),
-        "last_activity_at": iso(conversation.last_activity_at),
-        "last_message": message_json(last_message) if last_message else None,
-        "unread": conversation.unread_count,
-        "visitor_online": bool(conversation.visitor_online),
-        "visitor_typing": conversation.visitor_typing_until is not None,
-        "page_url": conversation.page_url,
-    }
 
 
 class AgentPresence(db.Model):

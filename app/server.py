@@ -47,6 +47,26 @@ class Timeouts:
         return self.idle if earlier_requests else self.header
 
 
+class HeadDeadline:
+    """Mixed into a server's request handler: the deadline on reading one
+    request's head (``head_deadline``, a timeout of eventlet or gevent)
+    ends with the head, or with the request."""
+
+    requests = 0
+    head_deadline = None
+
+    def handle_one_request(self):
+        try:
+            return super().handle_one_request()
+        finally:
+            self._end_head()
+
+    def _end_head(self):
+        if self.head_deadline is not None:
+            self.head_deadline.cancel()
+            self.head_deadline = None
+
+
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket whose connections send small frames at once.
 
@@ -76,11 +96,8 @@ def _serve_eventlet(app: Flask, listener, max_connections: int, timeouts: Timeou
     import eventlet
     import eventlet.wsgi
 
-    class Protocol(eventlet.wsgi.HttpProtocol):
+    class Protocol(HeadDeadline, eventlet.wsgi.HttpProtocol):
         """Reads each request's head against a deadline (see the module's doc)."""
-
-        requests = 0
-        head_deadline = None
 
         def _read_request_line(self):
             if self.rfile.closed:
@@ -98,17 +115,6 @@ def _serve_eventlet(app: Flask, listener, max_connections: int, timeouts: Timeou
             finally:
                 self._end_head()
 
-        def handle_one_request(self):
-            try:
-                return super().handle_one_request()
-            finally:
-                self._end_head()
-
-        def _end_head(self):
-            if self.head_deadline is not None:
-                self.head_deadline.cancel()
-                self.head_deadline = None
-
     eventlet.wsgi.server(
         listener,
         app,
@@ -124,16 +130,13 @@ def _serve_gevent(app: Flask, listener, max_connections: int, timeouts: Timeouts
     from gevent import pywsgi
     from gevent.pool import Pool
 
-    class Handler(pywsgi.WSGIHandler):
+    class Handler(HeadDeadline, pywsgi.WSGIHandler):
         """Reads each request's head against a deadline (see the module's doc),
         and closes the TCP connection once a WebSocket on it has ended.
 
         The WebSocket runs on a duplicate of the socket; without this,
         pywsgi would read the client's closing frames as a new request.
         """
-
-        requests = 0
-        head_deadline = None
 
         def read_requestline(self):
             self.socket.settimeout(timeouts.to_begin(self.requests))
@@ -149,17 +152,6 @@ def _serve_gevent(app: Flask, listener, max_connections: int, timeouts: Timeouts
             finally:
                 self._end_head()
                 self.socket.settimeout(timeouts.idle)
-
-        def handle_one_request(self):
-            try:
-                return super().handle_one_request()
-            finally:
-                self._end_head()
-
-        def _end_head(self):
-            if self.head_deadline is not None:
-                self.head_deadline.close()
-                self.head_deadline = None
 
         def run_application(self):
             try:

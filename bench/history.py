@@ -21,8 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import sqlalchemy as sa  # noqa: E402
 
 from app import create_app, db  # noqa: E402
-from app.chat import service  # noqa: E402
-from app.models import Conversation, Message, utcnow  # noqa: E402
+from app.clock import utcnow  # noqa: E402
+from app.models import Conversation, Message  # noqa: E402
+from app.realtime import payloads  # noqa: E402
+from app.services import history  # noqa: E402
 from config import Config  # noqa: E402
 
 
@@ -120,21 +122,21 @@ def main() -> None:
             middle = options.messages // 2
             timed(
                 "history: newest 50 of the long conversation",
-                lambda: service.history(long_id, limit=50),
+                lambda: history.page(long_id, limit=50),
             )
             timed(
                 "history: 50 before the middle (scrolling back)",
-                lambda: service.history(long_id, before_seq=middle, limit=50),
+                lambda: history.page(long_id, before_seq=middle, limit=50),
             )
             timed(
                 "history: 50 after the middle (catch-up)",
-                lambda: service.history(long_id, after_seq=middle, limit=50),
+                lambda: history.page(long_id, after_seq=middle, limit=50),
             )
             timed(
                 f"inbox: first 50 of {options.conversations + 1:,} conversations",
-                lambda: service.inbox(50),
+                lambda: [payloads.summary(s) for s in history.inbox(50)],
             )
-            timed("summary of one conversation", lambda: service.summary_of(long_id))
+            timed("summary of one conversation", lambda: payloads.summary(history.summary(long_id)))
             db.drop_all()
 
 

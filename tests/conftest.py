@@ -16,9 +16,9 @@ from flask import g, has_request_context, request
 from werkzeug.security import generate_password_hash
 
 from app import create_app, db, models, socketio
-from app.auth import tokens
-from app.chat import background
 from app.models import Agent, Conversation, Message
+from app.realtime import background
+from app.services import tokens
 from config import TestConfig
 from tests.browser.chromium import browser  # noqa: F401 (one browser for every directory)
 from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD

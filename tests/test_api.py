@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from app import db
-from app.chat import service
-from app.models import ApiToken, Conversation, utcnow
+from app.clock import utcnow
+from app.models import ApiToken, Conversation
+from app.services import messages
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 
 SHOP = "https://shop.example"
@@ -283,7 +284,7 @@ def test_inbox_with_agent_token_lists_most_recent_activity_first(client, agent_t
     first, _ = new_visitor(name="First")
     second, _ = new_visitor(name="Second")
     third, _ = new_visitor(name="Third")
-    service.post_message(first, "visitor", "First", "c-1", "bump")
+    messages.post_message(first, "visitor", "First", "c-1", "bump")
 
     response = client.get("/api/v1/conversations", headers=bearer(agent_token))
 
@@ -377,7 +378,7 @@ def seven_messages(new_visitor):
     conversation_id, token = new_visitor(name="Ana")
     for number in range(1, 8):
         sender = "visitor" if number % 2 else "agent"
-        service.post_message(conversation_id, sender, "Ana", f"c-{number}", f"m{number}")
+        messages.post_message(conversation_id, sender, "Ana", f"c-{number}", f"m{number}")
     return conversation_id, token
 
 
@@ -816,7 +817,7 @@ def test_deleted_text_leaves_the_log_once_a_reader_lets_go(client, agent_token, 
     """A reader that holds the log does not hold up the deletion, only the log's emptying."""
     marker = "qzx-forget-me-too"
     conversation_id, _token = new_visitor()
-    service.post_message(conversation_id, "visitor", "Ana", "c-1", f"My card {marker}")
+    messages.post_message(conversation_id, "visitor", "Ana", "c-1", f"My card {marker}")
     reader = sqlite3.connect(db.engine.url.database, isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM messages").fetchone()  # a snapshot before the deletion

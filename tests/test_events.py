@@ -8,8 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from app import db, socketio
-from app.chat import presence, service
-from app.models import ApiToken, Connection, Conversation, Message, utcnow
+from app.clock import utcnow
+from app.models import ApiToken, Connection, Message
+from app.realtime import payloads
+from app.services import connections, history, messages
 from tests.conftest import database_state, events, socket_clients
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 
@@ -70,14 +72,14 @@ def stored(conversation_id) -> list[Message]:
 
 def summary_of(conversation_id) -> dict:
     db.session.rollback()
-    return service.summary(db.session.get(Conversation, conversation_id))
+    return payloads.summary(history.summary(conversation_id))
 
 
 def post(conversation_id, sender, body="hello", client_id=None):
     """Store a message through the service, as if the other side had sent it."""
     client_id = client_id or f"svc-{time.monotonic_ns()}"
     name = "Ana" if sender == "visitor" else "Tess"
-    return service.post_message(conversation_id, sender, name, client_id, body).message
+    return messages.post_message(conversation_id, sender, name, client_id, body).message
 
 
 @pytest.fixture
@@ -485,8 +487,8 @@ def test_visitor_naming_another_conversation_receipts_its_own(visitor):
     )
 
     assert ack == {"ok": True}
-    assert [m.status for m in stored(own_id)] == ["seen"]
-    assert [m.status for m in stored(other_id)] == ["sent"]
+    assert [payloads.message_status(m) for m in stored(own_id)] == ["seen"]
+    assert [payloads.message_status(m) for m in stored(other_id)] == ["sent"]
     assert other.get_received() == []
 
 
@@ -751,7 +753,7 @@ def test_agent_seen_receipt_reaches_everyone_once(visitor, connect, agent_socket
     assert ISO_UTC_MS.match(receipt["at"])
     assert all(received == [receipt] for received in receipts)
     assert stranger.get_received() == []
-    assert [m.status for m in stored(conversation_id)] == ["seen", "seen"]
+    assert [payloads.message_status(m) for m in stored(conversation_id)] == ["seen", "seen"]
 
 
 def test_agent_seen_receipt_resets_unread_in_summary(visitor, agent_socket):
@@ -820,7 +822,7 @@ def test_receipt_of_own_messages_is_ok_and_not_broadcast(visitor, agent_socket):
     assert socket.emit("receipt", {"status": "seen", "up_to_seq": 1}, callback=True) == {"ok": True}
 
     assert agent.get_received() == []
-    assert [m.status for m in stored(conversation_id)] == ["sent"]
+    assert [payloads.message_status(m) for m in stored(conversation_id)] == ["sent"]
 
 
 def test_receipt_broadcast_carries_the_high_water_mark(visitor, agent_socket):
@@ -1028,7 +1030,7 @@ def test_visitor_reload_within_grace_does_not_flicker(
     else:
         # The loop's periodic heartbeat (every 15 s in production) comes
         # round while the page reloads.
-        monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0)
+        monkeypatch.setattr(connections, "HEARTBEAT_SECONDS", 0)
     drain(agent)
 
     socket.disconnect()
@@ -1133,7 +1135,7 @@ def test_visitor_arriving_while_an_agent_reconnects_is_told_online_only(
 def test_agents_of_a_process_that_died_are_announced_offline_once(
     app, monkeypatch, visitor, agent_socket
 ):
-    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0)
+    monkeypatch.setattr(connections, "HEARTBEAT_SECONDS", 0)
     conversation_id, _token, socket = visitor()
     agent_socket()
     drain(socket)

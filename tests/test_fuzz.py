@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from socketio import packet
 
 from app import db, socketio
-from app.chat import bodies
 from app.models import Conversation
+from app.services import bodies
 from tests.conftest import database_state
 
 MAX_INT = 2**31 - 1

@@ -205,9 +205,9 @@ def test_login_ends_on_the_server_after_the_configured_days(app, client, agent, 
     assert can_use(client) == EVERYTHING
 
     later = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=14, minutes=1)
-    from app.auth import logins
+    from app.services import agents
 
-    monkeypatch.setattr(logins, "utcnow", lambda: later)
+    monkeypatch.setattr(agents, "utcnow", lambda: later)
 
     assert can_use(client) == NOTHING
     assert can_use(remembered) == NOTHING

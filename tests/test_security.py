@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app import db, models, socketio
-from app.chat import service
 from app.models import Agent
+from app.services import messages
 from config import DEFAULT_SECRET_KEY
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 from tests.harness.server import ServerProcess
@@ -125,7 +125,7 @@ def test_errors_log_no_message_body_or_token(app, new_visitor, connect, caplog, 
                 {"body": body, "token": token},
             )
 
-    monkeypatch.setattr(service, "post_message", failing_insert)
+    monkeypatch.setattr(messages, "post_message", failing_insert)
     caplog.set_level(logging.DEBUG)
 
     ack = visitor.emit("send_message", {"client_id": "c1", "body": body}, callback=True)

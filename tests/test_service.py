@@ -8,9 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from app import db
-from app.chat import service
+from app.clock import utcnow
 from app.errors import ChatError
-from app.models import Conversation, Message, utcnow
+from app.models import Conversation, Message
+from app.realtime import payloads
+from app.services import conversations, history, messages, receipts, typing
 from tests import message_bodies
 
 ISO_UTC_MS = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"
@@ -19,7 +21,7 @@ LONG_AGO = datetime(2020, 1, 1)
 
 @pytest.fixture
 def conversation_id(app):
-    conversation, _token = service.create_conversation(name="Ana")
+    conversation, _token = conversations.create_conversation(name="Ana")
     return conversation.id
 
 
@@ -27,58 +29,77 @@ def post(conversation_id, sender="visitor", body="hello", client_id=None):
     """Post a message; a fresh client_id unless one is given."""
     client_id = client_id or f"c-{time.monotonic_ns()}"
     name = "Ana" if sender == "visitor" else "Tess"
-    return service.post_message(conversation_id, sender, name, client_id, body)
+    return messages.post_message(conversation_id, sender, name, client_id, body)
 
 
 def fresh_conversation(conversation_id) -> Conversation:
-    """The conversation as stored now (the service writes behind the ORM's back)."""
-    db.session.rollback()
+    """The conversation as stored now."""
     return db.session.get(Conversation, conversation_id)
 
 
 def stored_messages(conversation_id) -> list[Message]:
-    db.session.rollback()
     query = sa.select(Message).where(Message.conversation_id == conversation_id)
     return list(db.session.scalars(query.order_by(Message.seq)))
+
+
+def statuses(conversation_id) -> list[str]:
+    return [payloads.message_status(m) for m in stored_messages(conversation_id)]
 
 
 def message_states(conversation_id) -> list[tuple]:
     return [(m.seq, m.sender, m.delivered_at, m.seen_at) for m in stored_messages(conversation_id)]
 
 
+def summary_of(conversation_id) -> dict:
+    return payloads.summary(history.summary(conversation_id))
+
+
+def inbox(limit=50) -> list[dict]:
+    return [payloads.summary(s) for s in history.inbox(limit)]
+
+
+def history_page(*args, **query) -> tuple[list, bool]:
+    found = history.page(*args, **query)
+    return found.messages, found.has_more
+
+
+def expired() -> list[tuple[int, str]]:
+    return [(ended.conversation_id, ended.side) for ended in typing.expire_typing()]
+
+
 def unread(conversation_id) -> int:
-    return service.summary(fresh_conversation(conversation_id))["unread"]
+    return summary_of(conversation_id)["unread"]
 
 
 # --- conversations and visitor tokens ---------------------------------------
 
 
 def test_create_conversation_token_finds_only_its_conversation(app):
-    first, first_token = service.create_conversation(name="Ana")
-    second, second_token = service.create_conversation()
+    first, first_token = conversations.create_conversation(name="Ana")
+    second, second_token = conversations.create_conversation()
 
-    assert service.conversation_for_token(first_token).id == first.id
-    assert service.conversation_for_token(second_token).id == second.id
+    assert conversations.conversation_for_token(first_token).id == first.id
+    assert conversations.conversation_for_token(second_token).id == second.id
     assert first_token != second_token
 
 
 def test_visitor_token_is_not_stored_in_clear(app):
-    conversation, token = service.create_conversation()
+    conversation, token = conversations.create_conversation()
 
     assert token not in fresh_conversation(conversation.id).visitor_token_hash
 
 
 @pytest.mark.parametrize("token", [None, "", "forged", 42, ["x"], "x" * 201])
 def test_conversation_for_token_rejects_anything_but_a_real_token(app, token):
-    service.create_conversation()
+    conversations.create_conversation()
 
-    assert service.conversation_for_token(token) is None
+    assert conversations.conversation_for_token(token) is None
 
 
 def test_empty_visitor_details_are_stored_as_missing(app):
-    conversation, _token = service.create_conversation(name="", email="", page_url="")
+    conversation, _token = conversations.create_conversation(name="", email="", page_url="")
 
-    visitor = service.summary(fresh_conversation(conversation.id))["visitor"]
+    visitor = summary_of(conversation.id)["visitor"]
     assert visitor == {"name": None, "email": None}
 
 
@@ -89,7 +110,7 @@ def test_post_message_stores_trimmed_body_with_first_seq(conversation_id):
     posted = post(conversation_id, body="  \n Hello there \t ")
 
     assert posted.created
-    message = posted.message.to_dict()
+    message = payloads.message(posted.message)
     assert message["body"] == "Hello there"
     assert message["seq"] == 1
     assert message["sender"] == "visitor"
@@ -174,7 +195,7 @@ def test_retry_with_same_client_id_returns_stored_message_and_stores_nothing(con
 
     assert first.created and not retry.created
     assert retry.message.id == first.message.id
-    assert retry.message.to_dict()["body"] == "Hello"
+    assert payloads.message(retry.message)["body"] == "Hello"
     assert retry.message.seq == 1
     assert len(stored_messages(conversation_id)) == 1
     assert fresh_conversation(conversation_id).last_seq == 1
@@ -195,8 +216,8 @@ def test_same_client_id_from_visitor_and_agent_is_two_messages(conversation_id):
 
 
 def test_same_client_id_in_two_conversations_is_two_messages(app):
-    first, _ = service.create_conversation()
-    second, _ = service.create_conversation()
+    first, _ = conversations.create_conversation()
+    second, _ = conversations.create_conversation()
 
     assert post(first.id, client_id="c-1").created
     assert post(second.id, client_id="c-1").created
@@ -218,8 +239,8 @@ def test_seq_counts_from_one_without_gaps_across_senders_rejections_and_retries(
 
 
 def test_seq_is_per_conversation(app):
-    first, _ = service.create_conversation()
-    second, _ = service.create_conversation()
+    first, _ = conversations.create_conversation()
+    second, _ = conversations.create_conversation()
 
     post(first.id)
     post(first.id)
@@ -228,7 +249,7 @@ def test_seq_is_per_conversation(app):
 
 
 def test_created_at_is_iso_utc_with_milliseconds(conversation_id):
-    message = post(conversation_id).message.to_dict()
+    message = payloads.message(post(conversation_id).message)
 
     assert message["created_at"] is not None
     assert re.match(ISO_UTC_MS, message["created_at"])
@@ -242,10 +263,10 @@ def test_receipt_marks_only_the_other_sides_messages(conversation_id):
     post(conversation_id, "visitor")
     post(conversation_id, "agent")
 
-    applied = service.apply_receipt(conversation_id, "agent", "delivered", 3)
+    applied = receipts.apply_receipt(conversation_id, "agent", "delivered", 3)
 
     assert applied is not None
-    statuses = [(m.sender, m.status) for m in stored_messages(conversation_id)]
+    statuses = [(m.sender, payloads.message_status(m)) for m in stored_messages(conversation_id)]
     assert statuses == [("visitor", "delivered"), ("visitor", "delivered"), ("agent", "sent")]
 
 
@@ -253,9 +274,9 @@ def test_receipt_answer_says_who_what_and_how_far(conversation_id):
     post(conversation_id, "agent")
     post(conversation_id, "agent")
 
-    applied = service.apply_receipt(conversation_id, "visitor", "delivered", 2)
+    applied = receipts.apply_receipt(conversation_id, "visitor", "delivered", 2)
 
-    payload = applied.to_dict()
+    payload = payloads.receipt(applied)
     assert payload["conversation_id"] == conversation_id
     assert payload["status"] == "delivered"
     assert payload["up_to_seq"] == 2
@@ -267,32 +288,32 @@ def test_receipt_covers_only_messages_up_to_seq(conversation_id):
     for _ in range(3):
         post(conversation_id, "visitor")
 
-    service.apply_receipt(conversation_id, "agent", "seen", 2)
+    receipts.apply_receipt(conversation_id, "agent", "seen", 2)
 
-    assert [m.status for m in stored_messages(conversation_id)] == ["seen", "seen", "sent"]
+    assert statuses(conversation_id) == ["seen", "seen", "sent"]
 
 
 def test_delivered_then_seen(conversation_id):
     post(conversation_id, "agent")
 
-    service.apply_receipt(conversation_id, "visitor", "delivered", 1)
+    receipts.apply_receipt(conversation_id, "visitor", "delivered", 1)
     [message] = stored_messages(conversation_id)
-    assert message.status == "delivered" and message.seen_at is None
+    assert payloads.message_status(message) == "delivered" and message.seen_at is None
 
-    applied = service.apply_receipt(conversation_id, "visitor", "seen", 1)
+    applied = receipts.apply_receipt(conversation_id, "visitor", "seen", 1)
     [message] = stored_messages(conversation_id)
     assert applied is not None and applied.status == "seen"
-    assert message.status == "seen"
+    assert payloads.message_status(message) == "seen"
 
 
 def test_seen_implies_delivered(conversation_id):
     post(conversation_id, "visitor")
 
-    service.apply_receipt(conversation_id, "agent", "seen", 1)
+    receipts.apply_receipt(conversation_id, "agent", "seen", 1)
 
     [message] = stored_messages(conversation_id)
     assert message.delivered_at is not None and message.seen_at is not None
-    assert message.to_dict()["status"] == "seen"
+    assert payloads.message(message)["status"] == "seen"
     assert fresh_conversation(conversation_id).agent_delivered_seq == 1
 
 
@@ -312,10 +333,10 @@ def _backdate_receipts(conversation_id):
 
 def test_first_delivered_time_stands_when_seen_later(conversation_id):
     post(conversation_id, "visitor")
-    service.apply_receipt(conversation_id, "agent", "delivered", 1)
+    receipts.apply_receipt(conversation_id, "agent", "delivered", 1)
     _backdate_receipts(conversation_id)
 
-    service.apply_receipt(conversation_id, "agent", "seen", 1)
+    receipts.apply_receipt(conversation_id, "agent", "seen", 1)
 
     [message] = stored_messages(conversation_id)
     assert message.delivered_at == LONG_AGO
@@ -325,10 +346,10 @@ def test_first_delivered_time_stands_when_seen_later(conversation_id):
 @pytest.mark.parametrize("status", ["delivered", "seen"])
 def test_repeated_receipt_changes_no_time_and_returns_none(conversation_id, status):
     post(conversation_id, "visitor")
-    assert service.apply_receipt(conversation_id, "agent", "seen", 1) is not None
+    assert receipts.apply_receipt(conversation_id, "agent", "seen", 1) is not None
     _backdate_receipts(conversation_id)
 
-    assert service.apply_receipt(conversation_id, "agent", status, 1) is None
+    assert receipts.apply_receipt(conversation_id, "agent", status, 1) is None
 
     [message] = stored_messages(conversation_id)
     assert message.delivered_at == LONG_AGO and message.seen_at == LONG_AGO
@@ -337,29 +358,29 @@ def test_repeated_receipt_changes_no_time_and_returns_none(conversation_id, stat
 def test_receipt_high_water_mark_never_goes_down(conversation_id):
     for _ in range(3):
         post(conversation_id, "visitor")
-    service.apply_receipt(conversation_id, "agent", "seen", 3)
+    receipts.apply_receipt(conversation_id, "agent", "seen", 3)
 
-    assert service.apply_receipt(conversation_id, "agent", "seen", 1) is None
-    assert service.apply_receipt(conversation_id, "agent", "delivered", 2) is None
+    assert receipts.apply_receipt(conversation_id, "agent", "seen", 1) is None
+    assert receipts.apply_receipt(conversation_id, "agent", "delivered", 2) is None
 
     conversation = fresh_conversation(conversation_id)
     assert conversation.agent_seen_seq == 3 and conversation.agent_delivered_seq == 3
     post(conversation_id, "visitor")
     post(conversation_id, "visitor")
-    applied = service.apply_receipt(conversation_id, "agent", "delivered", 5)
+    applied = receipts.apply_receipt(conversation_id, "agent", "delivered", 5)
     assert applied.up_to_seq == 5
-    assert [m.status for m in stored_messages(conversation_id)] == ["seen"] * 3 + ["delivered"] * 2
+    assert statuses(conversation_id) == ["seen"] * 3 + ["delivered"] * 2
 
 
 def test_lower_seen_after_higher_delivered_reports_the_seen_mark(conversation_id):
     for _ in range(3):
         post(conversation_id, "agent")
-    service.apply_receipt(conversation_id, "visitor", "delivered", 3)
+    receipts.apply_receipt(conversation_id, "visitor", "delivered", 3)
 
-    applied = service.apply_receipt(conversation_id, "visitor", "seen", 2)
+    applied = receipts.apply_receipt(conversation_id, "visitor", "seen", 2)
 
     assert applied.status == "seen" and applied.up_to_seq == 2
-    assert [m.status for m in stored_messages(conversation_id)] == ["seen", "seen", "delivered"]
+    assert statuses(conversation_id) == ["seen", "seen", "delivered"]
 
 
 @pytest.mark.parametrize(
@@ -375,9 +396,9 @@ def test_receipt_that_changes_nothing_returns_none(conversation_id, by, status, 
     post(conversation_id, "visitor")
     post(conversation_id, "visitor")
 
-    assert service.apply_receipt(conversation_id, by, status, up_to_seq) is None
+    assert receipts.apply_receipt(conversation_id, by, status, up_to_seq) is None
 
-    assert [m.status for m in stored_messages(conversation_id)] == ["sent", "sent"]
+    assert statuses(conversation_id) == ["sent", "sent"]
 
 
 @pytest.mark.parametrize("status", ["delivered", "seen"])
@@ -389,7 +410,7 @@ def test_receipt_beyond_last_seq_is_invalid_and_changes_nothing(conversation_id,
     marks_before = _marks(conversation_id)
 
     with pytest.raises(ChatError) as error:
-        service.apply_receipt(conversation_id, "agent", status, messages + 1)
+        receipts.apply_receipt(conversation_id, "agent", status, messages + 1)
 
     assert error.value.code == "invalid"
     db.session.rollback()
@@ -410,7 +431,7 @@ def _marks(conversation_id):
 
 def test_receipt_for_missing_conversation_is_not_found(app):
     with pytest.raises(ChatError) as error:
-        service.apply_receipt(999, "agent", "seen", 0)
+        receipts.apply_receipt(999, "agent", "seen", 0)
 
     assert error.value.code == "not_found"
 
@@ -430,13 +451,13 @@ def test_agent_seen_receipt_resets_unread(conversation_id):
     for _ in range(3):
         post(conversation_id, "visitor")
 
-    service.apply_receipt(conversation_id, "agent", "delivered", 3)
+    receipts.apply_receipt(conversation_id, "agent", "delivered", 3)
     assert unread(conversation_id) == 3
 
-    service.apply_receipt(conversation_id, "agent", "seen", 2)
+    receipts.apply_receipt(conversation_id, "agent", "seen", 2)
     assert unread(conversation_id) == 1
 
-    service.apply_receipt(conversation_id, "agent", "seen", 3)
+    receipts.apply_receipt(conversation_id, "agent", "seen", 3)
     assert unread(conversation_id) == 0
 
     post(conversation_id, "visitor")
@@ -447,7 +468,7 @@ def test_visitor_seen_receipt_does_not_touch_unread(conversation_id):
     post(conversation_id, "visitor")
     post(conversation_id, "agent")
 
-    service.apply_receipt(conversation_id, "visitor", "seen", 2)
+    receipts.apply_receipt(conversation_id, "visitor", "seen", 2)
 
     assert unread(conversation_id) == 1
 
@@ -459,7 +480,7 @@ def test_visitor_seen_receipt_does_not_touch_unread(conversation_id):
 def seven_messages(conversation_id):
     for number in range(1, 8):
         post(conversation_id, "visitor" if number % 2 else "agent", f"m{number}")
-    other, _ = service.create_conversation()
+    other, _ = conversations.create_conversation()
     post(other.id, body="elsewhere")
     return conversation_id
 
@@ -485,7 +506,7 @@ def seven_messages(conversation_id):
     ],
 )
 def test_history_pages(seven_messages, query, seqs, has_more):
-    messages, more = service.history(seven_messages, **query)
+    messages, more = history_page(seven_messages, **query)
 
     assert [m.seq for m in messages] == seqs
     assert more is has_more
@@ -496,22 +517,22 @@ def test_history_default_page_is_fifty_newest(conversation_id):
     for number in range(1, 53):
         post(conversation_id, body=f"m{number}")
 
-    messages, has_more = service.history(conversation_id)
+    messages, has_more = history_page(conversation_id)
 
     assert [m.seq for m in messages] == list(range(3, 53))
     assert has_more is True
 
 
 def test_history_of_empty_conversation(conversation_id):
-    assert service.history(conversation_id) == ([], False)
-    assert service.history(conversation_id, after_seq=0) == ([], False)
+    assert history_page(conversation_id) == ([], False)
+    assert history_page(conversation_id, after_seq=0) == ([], False)
 
 
 def test_history_pages_join_up_without_gaps_or_repeats(seven_messages):
     seen = []
     before = None
     while True:
-        page, has_more = service.history(seven_messages, before_seq=before, limit=2)
+        page, has_more = history_page(seven_messages, before_seq=before, limit=2)
         seen = [m.seq for m in page] + seen
         if not has_more:
             break
@@ -538,32 +559,32 @@ def set_typing_until(conversation_id, side, moment):
 
 @pytest.mark.parametrize("side", ["visitor", "agent"])
 def test_typing_starts_refreshes_and_ends(conversation_id, side):
-    assert service.set_typing(conversation_id, side, True, "Tess") is True
+    assert typing.set_typing(conversation_id, side, True, "Tess") is True
     first_deadline = typing_until(conversation_id, side)
     assert first_deadline is not None
 
     time.sleep(0.002)
-    assert service.set_typing(conversation_id, side, True, "Tess") is False  # a refresh
+    assert typing.set_typing(conversation_id, side, True, "Tess") is False  # a refresh
     assert typing_until(conversation_id, side) > first_deadline
 
-    assert service.set_typing(conversation_id, side, False, "Tess") is True
+    assert typing.set_typing(conversation_id, side, False, "Tess") is True
     assert typing_until(conversation_id, side) is None
-    assert service.set_typing(conversation_id, side, False, "Tess") is False
+    assert typing.set_typing(conversation_id, side, False, "Tess") is False
 
 
 def test_visitor_typing_shows_in_summary(conversation_id):
-    service.set_typing(conversation_id, "visitor", True, "Ana")
-    assert service.summary(fresh_conversation(conversation_id))["visitor_typing"] is True
+    typing.set_typing(conversation_id, "visitor", True, "Ana")
+    assert summary_of(conversation_id)["visitor_typing"] is True
 
-    service.set_typing(conversation_id, "visitor", False, "Ana")
-    assert service.summary(fresh_conversation(conversation_id))["visitor_typing"] is False
+    typing.set_typing(conversation_id, "visitor", False, "Ana")
+    assert summary_of(conversation_id)["visitor_typing"] is False
 
 
 def test_typing_sides_are_independent(conversation_id):
-    service.set_typing(conversation_id, "visitor", True, "Ana")
-    service.set_typing(conversation_id, "agent", True, "Tess")
+    typing.set_typing(conversation_id, "visitor", True, "Ana")
+    typing.set_typing(conversation_id, "agent", True, "Tess")
 
-    service.set_typing(conversation_id, "agent", False, "Tess")
+    typing.set_typing(conversation_id, "agent", False, "Tess")
 
     assert typing_until(conversation_id, "visitor") is not None
     assert typing_until(conversation_id, "agent") is None
@@ -572,15 +593,15 @@ def test_typing_sides_are_independent(conversation_id):
 def test_typing_deadline_follows_configured_timeout(app, conversation_id):
     app.config["CHAT_TYPING_TIMEOUT"] = 30
 
-    service.set_typing(conversation_id, "visitor", True, "Ana")
+    typing.set_typing(conversation_id, "visitor", True, "Ana")
 
     remaining = typing_until(conversation_id, "visitor") - utcnow()
     assert timedelta(seconds=25) < remaining <= timedelta(seconds=30)
 
 
 def test_posting_a_message_ends_the_senders_typing_only(conversation_id):
-    service.set_typing(conversation_id, "visitor", True, "Ana")
-    service.set_typing(conversation_id, "agent", True, "Tess")
+    typing.set_typing(conversation_id, "visitor", True, "Ana")
+    typing.set_typing(conversation_id, "agent", True, "Tess")
 
     posted = post(conversation_id, "visitor")
 
@@ -592,7 +613,7 @@ def test_posting_a_message_ends_the_senders_typing_only(conversation_id):
 
 def test_retry_of_a_message_does_not_end_typing(conversation_id):
     post(conversation_id, "visitor", client_id="c-1")
-    service.set_typing(conversation_id, "visitor", True, "Ana")
+    typing.set_typing(conversation_id, "visitor", True, "Ana")
 
     retry = post(conversation_id, "visitor", client_id="c-1")
 
@@ -601,57 +622,57 @@ def test_retry_of_a_message_does_not_end_typing(conversation_id):
 
 @pytest.mark.parametrize("side", ["visitor", "agent"])
 def test_expire_typing_ends_stale_states_once(conversation_id, side):
-    service.set_typing(conversation_id, side, True, "Tess")
+    typing.set_typing(conversation_id, side, True, "Tess")
     set_typing_until(conversation_id, side, utcnow() - timedelta(seconds=1))
 
-    assert service.expire_typing() == [(conversation_id, side)]
+    assert expired() == [(conversation_id, side)]
     assert typing_until(conversation_id, side) is None
-    assert service.expire_typing() == []
+    assert expired() == []
 
 
 def test_expire_typing_leaves_fresh_states(app, conversation_id):
-    stale, _ = service.create_conversation()
-    service.set_typing(conversation_id, "visitor", True, "Ana")
-    service.set_typing(stale.id, "agent", True, "Tess")
+    stale, _ = conversations.create_conversation()
+    typing.set_typing(conversation_id, "visitor", True, "Ana")
+    typing.set_typing(stale.id, "agent", True, "Tess")
     set_typing_until(stale.id, "agent", utcnow() - timedelta(seconds=1))
 
-    assert service.expire_typing() == [(stale.id, "agent")]
+    assert expired() == [(stale.id, "agent")]
     assert typing_until(conversation_id, "visitor") is not None
 
 
 def test_refresh_postpones_expiry(conversation_id):
-    service.set_typing(conversation_id, "visitor", True, "Ana")
+    typing.set_typing(conversation_id, "visitor", True, "Ana")
     set_typing_until(conversation_id, "visitor", utcnow() - timedelta(seconds=1))
 
-    assert service.set_typing(conversation_id, "visitor", True, "Ana") is False
+    assert typing.set_typing(conversation_id, "visitor", True, "Ana") is False
 
-    assert service.expire_typing() == []
+    assert expired() == []
 
 
 def test_typing_expires_after_the_configured_timeout(app, conversation_id):
     app.config["CHAT_TYPING_TIMEOUT"] = 0.05
-    service.set_typing(conversation_id, "visitor", True, "Ana")
-    assert service.expire_typing() == []
+    typing.set_typing(conversation_id, "visitor", True, "Ana")
+    assert expired() == []
 
     time.sleep(0.1)
 
-    assert service.expire_typing() == [(conversation_id, "visitor")]
+    assert expired() == [(conversation_id, "visitor")]
 
 
 # --- inbox --------------------------------------------------------------------
 
 
 def test_inbox_lists_most_recent_activity_first(app):
-    first, _ = service.create_conversation(name="First")
-    second, _ = service.create_conversation(name="Second")
-    third, _ = service.create_conversation(name="Third")
+    first, _ = conversations.create_conversation(name="First")
+    second, _ = conversations.create_conversation(name="Second")
+    third, _ = conversations.create_conversation(name="Third")
 
     post(first.id, body="bump")
 
-    assert [s["id"] for s in service.inbox()] == [first.id, third.id, second.id]
+    assert [s["id"] for s in inbox()] == [first.id, third.id, second.id]
 
     post(second.id, "agent", body="answer")
-    summaries = service.inbox()
+    summaries = inbox()
     assert [s["id"] for s in summaries] == [second.id, first.id, third.id]
     assert summaries[0]["last_message"]["body"] == "answer"
     assert summaries[1]["last_message"]["body"] == "bump"
@@ -659,15 +680,15 @@ def test_inbox_lists_most_recent_activity_first(app):
 
 
 def test_inbox_respects_limit(app):
-    ids = [service.create_conversation()[0].id for _ in range(4)]
+    ids = [conversations.create_conversation()[0].id for _ in range(4)]
 
-    assert [s["id"] for s in service.inbox(limit=2)] == ids[::-1][:2]
+    assert [s["id"] for s in inbox(limit=2)] == ids[::-1][:2]
 
 
 def test_summary_has_the_protocol_fields(conversation_id):
     post(conversation_id, "visitor", body="Hi")
 
-    summary = service.summary(fresh_conversation(conversation_id))
+    summary = summary_of(conversation_id)
 
     assert summary["id"] == conversation_id
     assert summary["visitor"] == {"name": "Ana", "email": None}

@@ -3,11 +3,9 @@
 from flask import request
 from flask_login import current_user
 
-from app.auth import tokens
-from app.chat import service
-from app.chat.identity import Identity
 from app.errors import ChatError
-from app.origins import is_own_origin_request
+from app.services.access import Credentials, Identity, identify
+from app.web.origins import is_own_origin_request
 
 
 def bearer_token() -> str | None:
@@ -19,22 +17,23 @@ def bearer_token() -> str | None:
 
 
 def caller() -> Identity:
-    """The agent or visitor making this request, or 401."""
+    """The agent or visitor making this request, or 401.
+
+    A bearer token is an agent's API token or a visitor's token. Without
+    one, the inbox's cookie counts, but only on the chat's own pages: a site
+    that shares the chat's domain sends it too.
+    """
     token = bearer_token()
     if token is not None:
-        row = tokens.find_token(token)
-        if row is not None:
-            return Identity.of_agent(row.agent, api_token_id=row.id)
-        conversation = service.conversation_for_token(token)
-        if conversation is not None:
-            return Identity.of_visitor(conversation)
-        raise ChatError("unauthorized", "the token is missing, wrong, expired or revoked")
-    if current_user.is_authenticated:
-        if not is_own_origin_request(request.environ):
-            # Another site's request carrying the agent's cookie (same domain).
-            raise ChatError("unauthorized", "the session cookie counts only on the chat's pages")
-        return Identity.of_agent(current_user.agent)
-    raise ChatError("unauthorized", "authentication required")
+        identity = identify(Credentials(visitor_token=token, agent_token=token))
+        if identity is None:
+            raise ChatError("unauthorized", "the token is missing, wrong, expired or revoked")
+        return identity
+    if not current_user.is_authenticated:
+        raise ChatError("unauthorized", "authentication required")
+    if not is_own_origin_request(request.environ):
+        raise ChatError("unauthorized", "the session cookie counts only on the chat's pages")
+    return identify(Credentials(login=current_user))
 
 
 def agent_caller() -> Identity:

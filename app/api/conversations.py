@@ -6,10 +6,11 @@ from pydantic import ValidationError
 from app import limiter
 from app.api import bp
 from app.api.auth import agent_caller, caller
-from app.chat import background, broadcast, presence, service
-from app.chat.broadcast import disconnect_all
-from app.chat.schemas import History, NewConversation, describe
 from app.errors import ChatError
+from app.realtime import background, emit, payloads, summaries
+from app.realtime.emit import sockets_of_closed_after
+from app.schemas import History, NewConversation, describe
+from app.services import conversations, history
 
 
 def json_body(optional: bool = False) -> dict:
@@ -60,8 +61,10 @@ def create_conversation():
     visitor's only key to the conversation.
     """
     details = validated(NewConversation, json_body(optional=True))
-    conversation, token = service.create_conversation(details.name, details.email, details.page_url)
-    broadcast.summary(conversation.id)
+    conversation, token = conversations.create_conversation(
+        details.name, details.email, details.page_url
+    )
+    summaries.send_soon(conversation.id)
     return {"conversation_id": conversation.id, "visitor_token": token}, 201
 
 
@@ -72,7 +75,7 @@ def list_conversations():
     limit = int_params(("limit",)).get("limit", 50)
     if not 1 <= limit <= 200:
         raise ChatError("invalid", "limit must be 1 to 200")
-    return {"conversations": service.inbox(limit)}
+    return {"conversations": [payloads.summary(summary) for summary in history.inbox(limit)]}
 
 
 @bp.route("/conversations/<int(max=2147483647):conversation_id>/messages", methods=["GET"])
@@ -86,11 +89,8 @@ def list_messages(conversation_id: int):
     if not identity.is_agent and identity.conversation_id != conversation_id:
         raise ChatError("not_found", "no such conversation")
     query = validated(History, int_params(("before_seq", "after_seq", "limit")))
-    conversation = service.get_conversation(conversation_id)
-    messages, has_more = service.history(
-        conversation.id, query.before_seq, query.after_seq, query.limit
-    )
-    return {"messages": [m.to_dict() for m in messages], "has_more": has_more}
+    page = history.page(conversation_id, query.before_seq, query.after_seq, query.limit)
+    return {"messages": payloads.messages(page.messages), "has_more": page.has_more}
 
 
 @bp.route("/conversations/<int(max=2147483647):conversation_id>/end", methods=["POST"])
@@ -100,9 +100,9 @@ def end_conversation(conversation_id: int):
     identity = caller()
     if identity.is_agent or identity.conversation_id != conversation_id:
         raise ChatError("not_found", "no such conversation")
-    service.end_conversation(conversation_id)
-    disconnect_all(presence.sids_of(conversation_id=conversation_id))
-    broadcast.summary(conversation_id)
+    with sockets_of_closed_after(conversation_id=conversation_id):
+        conversations.end_conversation(conversation_id)
+    summaries.send_soon(conversation_id)
     return "", 204
 
 
@@ -110,12 +110,12 @@ def end_conversation(conversation_id: int):
 def delete_conversation(conversation_id: int):
     """Delete a conversation with all its messages (agents). Answers 204."""
     agent_caller()
-    service.get_conversation(conversation_id)
-    sids = presence.sids_of(conversation_id=conversation_id)
-    if not service.delete_conversation(conversation_id):
+    conversations.get_conversation(conversation_id)
+    with sockets_of_closed_after(conversation_id=conversation_id):
+        log_emptied = conversations.delete_conversation(conversation_id)
+    if not log_emptied:
         background.truncate_log_later(current_app._get_current_object())
-    disconnect_all(sids)
-    broadcast.deleted(conversation_id)
+    emit.deleted(conversation_id)
     return "", 204
 
 
@@ -128,8 +128,7 @@ def export_transcript(conversation_id: int):
     identity = caller()
     if not identity.is_agent and identity.conversation_id != conversation_id:
         raise ChatError("not_found", "no such conversation")
-    transcript = service.transcript(conversation_id)
-    response = jsonify(transcript)
+    response = jsonify(payloads.transcript(history.transcript(conversation_id)))
     filename = f"conversation-{conversation_id}.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

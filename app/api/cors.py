@@ -3,7 +3,7 @@
 from flask import current_app, request
 
 from app.api import bp
-from app.origins import origin_checker
+from app.web.origins import origin_checker
 
 
 @bp.after_request

@@ -6,13 +6,14 @@ from werkzeug.exceptions import HTTPException
 from app import db
 from app.api import bp
 from app.errors import HTTP_STATUS, ChatError
+from app.realtime.payloads import error
 
 CODE_FOR_STATUS = {status: code for code, status in HTTP_STATUS.items()}
 CODE_FOR_STATUS.update({405: "invalid", 415: "invalid"})
 
 
 def error_response(code: str, message: str, status: int | None = None):
-    response = jsonify({"error": {"code": code, "message": message}})
+    response = jsonify({"error": error(code, message)})
     response.status_code = status or HTTP_STATUS[code]
     return response
 

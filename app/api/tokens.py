@@ -2,15 +2,13 @@
 
 from flask import request
 
-from app import db
 from app.api import bp
 from app.api.auth import agent_caller, bearer_token
-from app.auth import tokens
-from app.auth.passwords import authenticate, limit_attempts
-from app.chat import presence
-from app.chat.broadcast import disconnect_all
 from app.errors import ChatError
-from app.models import ApiToken
+from app.realtime.emit import sockets_of_closed_after
+from app.services import tokens
+from app.services.agents import authenticate
+from app.web.attempts import limit_attempts
 
 
 @bp.route("/tokens", methods=["POST"])
@@ -41,8 +39,6 @@ def revoke_token():
     identity = agent_caller()
     if bearer_token() is None:
         raise ChatError("invalid", "send the token to revoke as a Bearer token")
-    row = db.session.get(ApiToken, identity.api_token_id)
-    sids = presence.sids_of(api_token_id=row.id)
-    tokens.revoke_token(row)
-    disconnect_all(sids)
+    with sockets_of_closed_after(api_token_id=identity.api_token_id):
+        tokens.revoke_token(identity.api_token_id)
     return "", 204

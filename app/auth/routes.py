@@ -1,17 +1,23 @@
-"""The agents' login form."""
+"""The agents' login form, and logging out."""
 
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app import db
+from app import login as login_manager
 from app.auth import bp
 from app.auth.forms import LoginForm
-from app.auth.logins import end_login, start_login
-from app.auth.passwords import authenticate, limit_attempts
-from app.chat import presence
-from app.chat.broadcast import disconnect_all
+from app.models import AgentLogin
+from app.realtime.emit import sockets_of_closed_after
+from app.services import agents
+from app.web.attempts import limit_attempts
+
+
+@login_manager.user_loader
+def load_login(login_id: str) -> AgentLogin | None:
+    """Flask-Login's user is the browser's login, while it lasts."""
+    return agents.active_login(login_id)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -21,13 +27,11 @@ def login():
         return redirect(url_for("main.inbox"))
     form = LoginForm()
     if form.validate_on_submit():
-        agent = authenticate(form.email.data, form.password.data)
+        agent = agents.authenticate(form.email.data, form.password.data)
         if agent is None:
             flash("Wrong email or password.", "error")
             return render_template("auth/login.html", form=form), 401
-        new_login = start_login(agent)
-        db.session.commit()
-        login_user(new_login, remember=form.remember_me.data)
+        login_user(agents.start_login(agent), remember=form.remember_me.data)
         next_page = request.args.get("next")
         if not next_page or urlsplit(next_page).netloc or not next_page.startswith("/"):
             next_page = url_for("main.inbox")
@@ -41,7 +45,6 @@ def logout():
     login_id = current_user.get_id()
     logout_user()
     if login_id is not None:
-        end_login(login_id)
-        db.session.commit()
-        disconnect_all(presence.sids_of(login_id=login_id))
+        with sockets_of_closed_after(login_id=login_id):
+            agents.end_login(login_id)
     return redirect(url_for("auth.login"))

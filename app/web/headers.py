@@ -2,7 +2,7 @@
 
 from flask import Response, current_app, request
 
-from app.origins import own_origin
+from app.web.origins import own_origin
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "

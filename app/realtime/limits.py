@@ -24,8 +24,8 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, MovingWindowSupport, Storage
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
-from app.chat.identity import Identity
 from app.errors import ChatError
+from app.services.access import Identity
 
 
 @lru_cache(maxsize=32)

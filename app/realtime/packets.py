@@ -12,7 +12,7 @@ events that the catch-all handler answers ``invalid`` under their ack id:
 
 from socketio import packet
 
-from app.fastjson import UNDECODABLE
+from app.realtime.jsonpackets import UNDECODABLE
 
 RESERVED_NAMES = {"*"}
 RENAMED = "reserved event name"

@@ -1,1 +1,0 @@
-"""Real-time chat: the rules (service), presence, and the Socket.IO events."""

@@ -1,0 +1,48 @@
+"""Registering the protocol's events: each is validated, authorised and
+answered exactly once, whatever happens inside."""
+
+import functools
+import logging
+
+from pydantic import ValidationError
+
+from app import db, socketio
+from app.errors import ChatError
+from app.lifecycle import in_flight
+from app.realtime.payloads import failed
+from app.realtime.session import current_identity
+from app.schemas import Payload, describe
+
+log = logging.getLogger(__name__)
+
+
+def chat_event(name: str, schema: type[Payload], agents_only: bool = False):
+    """Register a handler that gets (identity, payload) and answers exactly once."""
+
+    def register(handler):
+        @functools.wraps(handler)
+        def answer(*args):
+            try:
+                with in_flight():
+                    if len(args) != 1 or not isinstance(args[0], dict):
+                        raise ChatError("invalid", "the payload must be one JSON object")
+                    payload = schema.model_validate(args[0])
+                    identity = current_identity()
+                    if agents_only and not identity.is_agent:
+                        raise ChatError("forbidden", f"only agents may {name}")
+                    return {"ok": True, **handler(identity, payload)}
+            except ValidationError as exc:
+                db.session.rollback()
+                return failed("invalid", describe(exc))
+            except ChatError as exc:
+                db.session.rollback()
+                return failed(exc.code, exc.message)
+            except Exception:
+                db.session.rollback()
+                log.exception("%s failed", name)
+                return failed("internal", "the server failed; try again")
+
+        socketio.on_event(name, answer)
+        return answer
+
+    return register

@@ -1,0 +1,153 @@
+"""Work the server starts by itself: typing expiry, heartbeats, revocation,
+presence after a grace period, and emptying SQLite's log after a deletion.
+
+One maintenance loop per process and app, started with the first connection.
+"""
+
+import logging
+import threading
+import time
+
+from flask import Flask
+
+from app import db, socketio
+from app.database import truncate_log
+from app.realtime import emit, summaries
+from app.services import connections, presence, typing
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+# Once a second, for up to this many seconds, after a deletion.
+TRUNCATE_LOG_ATTEMPTS = 300
+
+
+def ensure_started(app: Flask) -> None:
+    with _lock:
+        state = app.extensions.setdefault("chat_background", {"stop": False})
+        if state.get("started"):
+            return
+        state["started"] = True
+    socketio.start_background_task(_maintenance_loop, app, state)
+
+
+def stop(app: Flask) -> None:
+    """Ask the loop of this app to end (tests create many apps)."""
+    app.extensions.setdefault("chat_background", {})["stop"] = True
+
+
+def _stopped(app: Flask) -> bool:
+    return app.extensions.get("chat_background", {}).get("stop", False)
+
+
+class Overdue:
+    """Things seen in a state for longer than a grace period, e.g. a visitor
+    announced online with no socket: a reload is shorter, a process that
+    died before announcing the change is not."""
+
+    def __init__(self):
+        self._since: dict[object, float] = {}
+
+    def past(self, seen: set, grace: float) -> set:
+        """Of what is ``seen`` now, what has been seen longer than ``grace``."""
+        now = time.monotonic()
+        self._since = {key: self._since.get(key, now) for key in seen}
+        return {key for key, since in self._since.items() if now - since > grace}
+
+
+def _maintenance_loop(app: Flask, state: dict) -> None:
+    interval = min(1.0, app.config["CHAT_TYPING_TIMEOUT"] / 4)
+    since_heartbeat = float(connections.HEARTBEAT_SECONDS)
+    visitors_overdue, agents_overdue = Overdue(), Overdue()
+    while not state["stop"]:
+        with app.app_context():
+            try:
+                _expire_typing()
+                emit.disconnect(connections.revoked_sids())
+                if since_heartbeat >= connections.HEARTBEAT_SECONDS:
+                    since_heartbeat = 0.0
+                    _heartbeat(app, visitors_overdue, agents_overdue)
+            except Exception:
+                log.exception("chat maintenance failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+        socketio.sleep(interval)
+        since_heartbeat += interval
+
+
+def _heartbeat(app: Flask, visitors_overdue: Overdue, agents_overdue: Overdue) -> None:
+    """Refresh this process's connections; announce who went with a process."""
+    grace = app.config["CHAT_PRESENCE_GRACE"]
+    expired = connections.heartbeat(single_process=not app.config["SOCKETIO_MESSAGE_QUEUE"])
+    late = visitors_overdue.past(presence.visitors_online_without_socket(), grace)
+    for cid in sorted(expired | late):
+        _announce_if_visitor_gone(cid)
+    agents_missing = {"agents"} if presence.agents_online_without_socket() else set()
+    if agents_overdue.past(agents_missing, grace):
+        _announce_if_agents_gone()
+
+
+def _expire_typing() -> None:
+    for ended in typing.expire_typing():
+        emit.typing(ended.conversation_id, ended.side, ended.name, False)
+        if ended.side == "visitor":
+            summaries.send_soon(ended.conversation_id)
+
+
+def _announce_if_visitor_gone(conversation_id: int) -> None:
+    if presence.settle_visitor_offline(conversation_id):
+        emit.visitor_presence(conversation_id, False)
+        summaries.send_soon(conversation_id)
+
+
+def _announce_if_agents_gone() -> None:
+    if presence.settle_agents_offline():
+        emit.agent_presence(False, presence.online_conversation_ids())
+
+
+def settle_visitor_later(app: Flask, conversation_id: int) -> None:
+    """After the grace period, announce the visitor offline if no tab came back."""
+    socketio.start_background_task(_after_grace, app, _announce_if_visitor_gone, conversation_id)
+
+
+def settle_agents_later(app: Flask) -> None:
+    """After the grace period, tell visitors if no agent is online any more."""
+    socketio.start_background_task(_after_grace, app, _announce_if_agents_gone)
+
+
+def _after_grace(app: Flask, announce, *args) -> None:
+    socketio.sleep(app.config["CHAT_PRESENCE_GRACE"])
+    if _stopped(app):
+        return
+    with app.app_context():
+        try:
+            announce(*args)
+        except Exception:
+            log.exception("presence update failed")
+            db.session.rollback()
+        finally:
+            db.session.remove()
+
+
+def truncate_log_later(app: Flask) -> None:
+    """Empty SQLite's write-ahead log as soon as no reader holds it.
+
+    A deleted conversation's text stays in the log until then.
+    """
+    socketio.start_background_task(_truncate_log_until_done, app)
+
+
+def _truncate_log_until_done(app: Flask) -> None:
+    for _attempt in range(TRUNCATE_LOG_ATTEMPTS):
+        socketio.sleep(1)
+        if _stopped(app):
+            return
+        with app.app_context():
+            try:
+                if truncate_log():
+                    return
+            except Exception:
+                log.exception("emptying the database log failed")
+            finally:
+                db.session.remove()
+    log.warning("the database log stayed busy; deleted text remains in it until it is emptied")

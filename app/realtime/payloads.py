@@ -1,0 +1,97 @@
+"""The protocol's JSON objects, one function each, for sockets and REST alike.
+
+Each takes a model or a row of the same columns (the hot path reads rows).
+"""
+
+from app.clock import iso, utcnow
+from app.services.history import Summary, Transcript
+from app.services.receipts import ReceiptApplied
+
+
+def message_status(message) -> str:
+    if message.seen_at is not None:
+        return "seen"
+    if message.delivered_at is not None:
+        return "delivered"
+    return "sent"
+
+
+def message(message) -> dict:
+    """The protocol's Message object."""
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "seq": message.seq,
+        "client_id": message.client_id,
+        "sender": message.sender,
+        "author": {"name": message.author_name},
+        "body": message.body,
+        "created_at": iso(message.created_at),
+        "delivered_at": iso(message.delivered_at),
+        "seen_at": iso(message.seen_at),
+        "status": message_status(message),
+    }
+
+
+def messages(rows) -> list[dict]:
+    return [message(row) for row in rows]
+
+
+def summary(summary: Summary) -> dict:
+    """The protocol's conversation summary (agents only)."""
+    conversation, last_message = summary.conversation, summary.last_message
+    return {
+        "id": conversation.id,
+        "visitor": {"name": conversation.visitor_name, "email": conversation.visitor_email},
+        "status": conversation.status,
+        "created_at": iso(conversation.created_at),
+        "last_activity_at": iso(conversation.last_activity_at),
+        "last_message": message(last_message) if last_message is not None else None,
+        "unread": conversation.unread_count,
+        "visitor_online": bool(conversation.visitor_online),
+        "visitor_typing": conversation.visitor_typing_until is not None,
+        "page_url": conversation.page_url,
+    }
+
+
+def transcript(transcript: Transcript) -> dict:
+    """A whole conversation, as exported."""
+    return {
+        "conversation": summary(transcript.summary),
+        "messages": messages(transcript.messages),
+        "exported_at": iso(utcnow()),
+    }
+
+
+def receipt(applied: ReceiptApplied) -> dict:
+    """The ``receipt`` event: a side's new high-water mark."""
+    return {
+        "conversation_id": applied.conversation_id,
+        "status": applied.status,
+        "up_to_seq": applied.up_to_seq,
+        "by": applied.by,
+        "at": iso(applied.at),
+    }
+
+
+def typing(conversation_id: int, sender: str, name: str, is_typing: bool) -> dict:
+    return {
+        "conversation_id": conversation_id,
+        "sender": sender,
+        "name": name,
+        "is_typing": is_typing,
+    }
+
+
+def presence(conversation_id: int, who: str, online: bool) -> dict:
+    return {"conversation_id": conversation_id, "who": who, "online": online}
+
+
+def error(code: str, message: str) -> dict:
+    """The error object of an acknowledgement or an API error body."""
+    return {"code": code, "message": message}
+
+
+def failed(code: str, message: str) -> dict:
+    """A refusing acknowledgement."""
+    return {"ok": False, "error": error(code, message)}

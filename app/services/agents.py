@@ -1,0 +1,158 @@
+"""Agents: created and managed by admins, logging in with email and password.
+
+A login in a browser is a row (``AgentLogin``): Flask-Login's user, named in
+the session and remember-me cookies by its random id, so that each login
+gets a new one, logging out revokes it, and a password change or disabling
+the agent revokes them all (with the agent's API tokens). A copied cookie
+then opens nothing.
+"""
+
+import functools
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app import db
+from app.blocking import run_in_thread
+from app.clock import utcnow
+from app.errors import ChatError
+from app.models import Agent, AgentLogin
+from app.services import tokens
+
+MAX_EMAIL_CHARS = 254
+MIN_PASSWORD_CHARS = 8
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_agent(email: str) -> Agent | None:
+    email = normalise_email(email)
+    if "\x00" in email or len(email) > MAX_EMAIL_CHARS:
+        return None  # no agent has one (and PostgreSQL refuses NUL in text)
+    return db.session.scalar(sa.select(Agent).where(Agent.email == email))
+
+
+def all_agents() -> list[Agent]:
+    return list(db.session.scalars(sa.select(Agent).order_by(Agent.id)))
+
+
+def create_agent(email: str, name: str, password: str) -> Agent:
+    """A new agent who can log in to the inbox."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise ChatError("invalid", "that is not an email address")
+    _check_password(password)
+    if find_agent(email) is not None:
+        raise ChatError("conflict", f"an agent with email {email} exists already")
+    agent = Agent(email=email, name=name.strip()[:64])
+    agent.set_password(password)
+    db.session.add(agent)
+    db.session.commit()
+    return agent
+
+
+def set_password(agent: Agent, password: str) -> None:
+    """Change the agent's password, ending every login and API token of theirs."""
+    _check_password(password)
+    agent.set_password(password)
+    end_everything(agent)
+    db.session.commit()
+
+
+def set_disabled(agent: Agent, disabled: bool) -> None:
+    """Disable an agent (every login and API token ends, and stays ended if
+    the agent is enabled again), or enable one."""
+    agent.disabled = disabled
+    if disabled:
+        end_everything(agent)
+    db.session.commit()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ChatError(
+            "invalid", f"the password must have at least {MIN_PASSWORD_CHARS} characters"
+        )
+
+
+def authenticate(email: str, password: str) -> Agent | None:
+    """The active agent with this email and password, or None.
+
+    An unknown email is checked against a stand-in hash, so that the answer
+    takes as long as for a known one and timing does not list the accounts.
+    Hashing runs off the event loop, which keeps serving meanwhile.
+    """
+    agent = find_agent(email)
+    password_hash = agent.password_hash if agent is not None else _stand_in_hash()
+    matches = run_in_thread(check_password_hash, password_hash, password)
+    if agent is None or not matches or not agent.is_active:
+        return None
+    return agent
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    """A hash of nobody's password, made like a real agent's."""
+    return run_in_thread(generate_password_hash, secrets.token_urlsafe(16))
+
+
+def start_login(agent: Agent) -> AgentLogin:
+    """A new login of the agent, to be passed to ``login_user`` (committed).
+
+    It lasts as long as the remember-me cookie (``CHAT_LOGIN_DAYS``).
+    """
+    now = utcnow()
+    db.session.execute(
+        sa.delete(AgentLogin).where(AgentLogin.agent_id == agent.id, AgentLogin.expires_at <= now)
+    )
+    row = AgentLogin(
+        id=secrets.token_hex(16),
+        agent=agent,
+        created_at=now,
+        expires_at=now + current_app.config["REMEMBER_COOKIE_DURATION"],
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def active_login(login_id: str) -> AgentLogin | None:
+    """The login, unless it was revoked, expired or its agent disabled."""
+    row = db.session.scalar(
+        sa.select(AgentLogin).where(
+            AgentLogin.id == login_id,
+            AgentLogin.revoked_at.is_(None),
+            AgentLogin.expires_at > utcnow(),
+        )
+    )
+    if row is None or not row.is_active:
+        return None
+    return row
+
+
+def end_login(login_id: str) -> None:
+    """Revoke one login (logging out)."""
+    db.session.execute(
+        sa.update(AgentLogin)
+        .where(AgentLogin.id == login_id, AgentLogin.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.commit()
+
+
+def end_everything(agent: Agent) -> None:
+    """Revoke every login and API token of the agent (not committed).
+
+    Their sockets are closed by each server process's maintenance loop
+    (``connections.revoked_sids``), within a second.
+    """
+    db.session.execute(
+        sa.update(AgentLogin)
+        .where(AgentLogin.agent_id == agent.id, AgentLogin.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    tokens.revoke_all(agent)

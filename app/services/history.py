@@ -1,0 +1,102 @@
+"""Reading a conversation back: pages of messages, and summaries for the inbox."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app import db
+from app.errors import ChatError
+from app.models import Conversation, Message
+from app.services.conversations import get_conversation
+
+
+@dataclass(frozen=True)
+class Page:
+    messages: list[Message]  # ascending seq
+    has_more: bool  # older ones exist (or, after ``after_seq``, newer ones)
+
+
+def page(
+    conversation_id: int,
+    before_seq: int | None = None,
+    after_seq: int | None = None,
+    limit: int = 50,
+) -> Page:
+    """A page of messages in ascending seq, and whether there are more.
+
+    With ``after_seq``: the first ``limit`` after it (more = newer exist).
+    Otherwise: the last ``limit`` before ``before_seq`` or the newest (more =
+    older exist).
+    """
+    get_conversation(conversation_id)
+    query = sa.select(Message).where(Message.conversation_id == conversation_id)
+    if after_seq is not None:
+        query = query.where(Message.seq > after_seq).order_by(Message.seq)
+        rows = list(db.session.scalars(query.limit(limit + 1)))
+        return Page(rows[:limit], len(rows) > limit)
+    if before_seq is not None:
+        query = query.where(Message.seq < before_seq)
+    rows = list(db.session.scalars(query.order_by(Message.seq.desc()).limit(limit + 1)))
+    return Page(list(reversed(rows[:limit])), len(rows) > limit)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the inbox shows of a conversation: the conversation and its newest
+    message. Either may be a model or a row of the same columns."""
+
+    conversation: Conversation | sa.Row
+    last_message: Message | sa.Row | None
+
+
+# A summary is read after every message and receipt (coalesced per
+# conversation), so its two statements are built once and read rows.
+_CONVERSATION = sa.select(*Conversation.__table__.c).where(Conversation.id == sa.bindparam("cid"))
+_MESSAGE_AT = sa.select(*Message.__table__.c).where(
+    Message.conversation_id == sa.bindparam("cid"), Message.seq == sa.bindparam("seq")
+)
+_INBOX = (
+    sa.select(Conversation, Message)
+    .outerjoin(
+        Message,
+        sa.and_(Message.conversation_id == Conversation.id, Message.seq == Conversation.last_seq),
+    )
+    .order_by(Conversation.last_activity_at.desc(), Conversation.id.desc())
+    .limit(sa.bindparam("limit"))
+)
+
+
+def summary(conversation_id: int) -> Summary:
+    """The conversation's summary, read fresh."""
+    conversation = db.session.execute(_CONVERSATION, {"cid": conversation_id}).first()
+    if conversation is None:
+        raise ChatError("not_found", "no such conversation")
+    last_message = db.session.execute(
+        _MESSAGE_AT, {"cid": conversation_id, "seq": conversation.last_seq}
+    ).first()
+    return Summary(conversation, last_message)
+
+
+def inbox(limit: int = 50) -> list[Summary]:
+    """Summaries of conversations, most recent activity first."""
+    rows = db.session.execute(_INBOX, {"limit": limit})
+    return [Summary(conversation, last_message) for conversation, last_message in rows]
+
+
+@dataclass(frozen=True)
+class Transcript:
+    summary: Summary
+    messages: list[Message]  # every message, ascending seq
+
+
+def transcript(conversation_id: int) -> Transcript:
+    """Everything stored about a conversation, for export."""
+    conversation = get_conversation(conversation_id)
+    messages = list(
+        db.session.scalars(
+            sa.select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.seq)
+        )
+    )
+    return Transcript(Summary(conversation, messages[-1] if messages else None), messages)

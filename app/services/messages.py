@@ -1,0 +1,119 @@
+"""Posting a message: stored once per ``client_id``, with a gapless ``seq``.
+
+This is the hot path, so its statements are built once, here, from the
+mapped tables, and run on ``db.session``: building a statement costs more
+than running it on SQLite.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app import db
+from app.clock import utcnow
+from app.errors import ChatError
+from app.models import Conversation, Message
+from app.services import bodies
+from app.services.conversations import refuse_unless_open
+from app.services.typing import END_TYPING
+
+# Reserve the next seq of an open conversation. The row lock this takes
+# serialises concurrent senders, so seq has no gaps and no repeats.
+_NEXT_SEQ = (
+    sa.update(Conversation)
+    .where(Conversation.id == sa.bindparam("cid"), Conversation.status == "open")
+    .values(
+        last_seq=Conversation.last_seq + 1,
+        last_activity_at=sa.bindparam("now"),
+        unread_count=Conversation.unread_count + sa.bindparam("unread"),
+    )
+    .returning(
+        Conversation.last_seq,
+        Conversation.visitor_typing_until,
+        Conversation.agent_typing_until,
+    )
+)
+_INSERT = sa.insert(Message.__table__).returning(*Message.__table__.c)
+_FIND = sa.select(*Message.__table__.c).where(
+    Message.conversation_id == sa.bindparam("cid"),
+    Message.sender == sa.bindparam("sender"),
+    Message.client_id == sa.bindparam("client_id"),
+)
+
+
+@dataclass(frozen=True)
+class Posted:
+    message: sa.Row  # the stored message's columns
+    created: bool  # False when the client_id was already stored (a retry)
+    typing_ended: bool  # the sender had been typing until this message
+
+
+def post_message(
+    conversation_id: int, sender: str, author_name: str, client_id: str, body: str
+) -> Posted:
+    """Store a message once per ``client_id``; the answer is durable.
+
+    The happy path is two statements and a commit: reserve the next seq and
+    insert. A retry of a stored ``client_id`` fails the unique constraint,
+    rolls back (so no seq is lost) and answers with the stored message. A
+    chat the visitor ended takes no new messages (``conflict``), but retries
+    still find theirs.
+    """
+    body = _checked_body(body)
+    now = utcnow()
+    session = db.session
+    try:
+        reserved = session.execute(
+            _NEXT_SEQ, {"cid": conversation_id, "now": now, "unread": int(sender == "visitor")}
+        ).first()
+        if reserved is None:
+            raise _NotOpen
+        seq, visitor_typing_until, agent_typing_until = reserved
+        message = session.execute(
+            _INSERT,
+            {
+                "conversation_id": conversation_id,
+                "seq": seq,
+                "client_id": client_id,
+                "sender": sender,
+                "author_name": author_name,
+                "body": body,
+                "created_at": now,
+            },
+        ).one()
+        was_typing = visitor_typing_until if sender == "visitor" else agent_typing_until
+        if was_typing is not None:
+            session.execute(END_TYPING[sender], {"cid": conversation_id})
+        session.commit()
+    except (IntegrityError, _NotOpen):
+        session.rollback()
+        return _stored_before(conversation_id, sender, client_id)
+    return Posted(message, created=True, typing_ended=was_typing is not None)
+
+
+def _checked_body(body: str) -> str:
+    """The body as stored (trimmed), or ``too_large`` / ``invalid``."""
+    body = bodies.trim(body)
+    limit = current_app.config["CHAT_MAX_BODY_CHARS"]
+    if bodies.length(body) > limit:
+        raise ChatError("too_large", f"body is longer than {limit} characters")
+    if bodies.is_blank(body):
+        raise ChatError("invalid", "body is empty")
+    return body
+
+
+def _stored_before(conversation_id: int, sender: str, client_id: str) -> Posted:
+    """The message a retry names, or why no message was stored."""
+    existing = db.session.execute(
+        _FIND, {"cid": conversation_id, "sender": sender, "client_id": client_id}
+    ).first()
+    if existing is None:
+        refuse_unless_open(conversation_id)
+        raise ChatError("internal", "the message could not be stored; try again")
+    return Posted(existing, created=False, typing_ended=False)
+
+
+class _NotOpen(Exception):
+    """The conversation is missing or ended."""

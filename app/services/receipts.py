@@ -1,0 +1,129 @@
+"""Receipts: a side marks the other side's messages delivered or seen.
+
+Each side has two high-water marks in the conversation's row; a receipt
+raises them and stamps the messages between the old mark and the new one.
+Marks never go down, and a message is stamped at most once: the first time
+stands. Like posting, this is the hot path: statements are built once.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app import db
+from app.clock import utcnow
+from app.errors import ChatError
+from app.models import SIDES, Conversation, Message, other_side
+
+STATUSES = ("delivered", "seen")
+# How far each side has received and seen the other side's messages.
+MARKS = {
+    "visitor": {
+        "delivered": Conversation.visitor_delivered_seq,
+        "seen": Conversation.visitor_seen_seq,
+    },
+    "agent": {"delivered": Conversation.agent_delivered_seq, "seen": Conversation.agent_seen_seq},
+}
+STAMPS = {"delivered": Message.delivered_at, "seen": Message.seen_at}
+
+_WHERE_CONVERSATION = Conversation.id == sa.bindparam("cid")
+_UP = sa.bindparam("up")
+
+
+def _raise_marks(side: str, status: str) -> sa.Update:
+    """Raise the side's delivered mark (and seen mark, for ``seen``) to ``:up``."""
+    raised = ("delivered", "seen") if status == "seen" else ("delivered",)
+    columns = [MARKS[side][name] for name in raised]
+    return (
+        sa.update(Conversation)
+        .where(_WHERE_CONVERSATION)
+        .values({column: sa.case((column < _UP, _UP), else_=column) for column in columns})
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _stamp(status: str) -> sa.Update:
+    """Stamp the messages above the old mark and up to the new one: below
+    the old mark all are stamped already, so only changed rows are touched."""
+    stamp = STAMPS[status]
+    return (
+        sa.update(Message)
+        .where(
+            Message.conversation_id == sa.bindparam("cid"),
+            Message.sender == sa.bindparam("from_side"),
+            Message.seq > sa.bindparam("old"),
+            Message.seq <= _UP,
+            stamp.is_(None),
+        )
+        .values({stamp: sa.bindparam("now")})
+        .execution_options(synchronize_session=False)
+    )
+
+
+_READ_MARKS = {
+    side: sa.select(MARKS[side]["delivered"], MARKS[side]["seen"], Conversation.last_seq).where(
+        _WHERE_CONVERSATION
+    )
+    for side in SIDES
+}
+_RAISE_MARKS = {(side, status): _raise_marks(side, status) for side in SIDES for status in STATUSES}
+_STAMP = {status: _stamp(status) for status in STATUSES}
+# Every visitor message up to the agents' seen mark is seen; the rest are not.
+_RECOUNT_UNREAD = (
+    sa.update(Conversation)
+    .where(_WHERE_CONVERSATION)
+    .values(
+        unread_count=sa.select(sa.func.count())
+        .select_from(Message)
+        .where(
+            Message.conversation_id == sa.bindparam("cid"),
+            Message.sender == "visitor",
+            Message.seq > _UP,
+        )
+        .scalar_subquery()
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
+@dataclass(frozen=True)
+class ReceiptApplied:
+    conversation_id: int
+    status: str
+    up_to_seq: int  # the new high-water mark
+    by: str
+    at: datetime
+
+
+def apply_receipt(
+    conversation_id: int, by: str, status: str, up_to_seq: int
+) -> ReceiptApplied | None:
+    """Mark the other side's messages up to ``up_to_seq`` delivered or seen.
+
+    Returns None when nothing changed (the receipt is then not broadcast).
+    A receipt at or below the side's mark changes nothing and writes nothing.
+    """
+    session = db.session
+    marks = session.execute(_READ_MARKS[by], {"cid": conversation_id}).first()
+    if marks is None:
+        raise ChatError("not_found", "no such conversation")
+    delivered_mark, seen_mark, last_seq = marks
+    if up_to_seq > last_seq:
+        raise ChatError("invalid", f"up_to_seq is beyond the last message ({last_seq})")
+    if up_to_seq <= (seen_mark if status == "seen" else delivered_mark):
+        session.rollback()
+        return None
+
+    now = utcnow()
+    values = {"cid": conversation_id, "from_side": other_side(by), "up": up_to_seq, "now": now}
+    session.execute(_RAISE_MARKS[(by, status)], values)
+    changed = session.execute(_STAMP["delivered"], {**values, "old": delivered_mark}).rowcount
+    if status == "seen":
+        changed += session.execute(_STAMP["seen"], {**values, "old": seen_mark}).rowcount
+        if by == "agent":
+            session.execute(_RECOUNT_UNREAD, values)
+    session.commit()
+    if not changed:
+        return None
+    return ReceiptApplied(conversation_id, status, up_to_seq, by, now)

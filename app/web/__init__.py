@@ -1,0 +1,2 @@
+"""HTTP around the blueprints: origins, proxies, headers, sessions, limits on
+password attempts."""

@@ -1,0 +1,50 @@
+"""Limits on password attempts: per client address, and per account.
+
+The login form and ``POST /api/v1/tokens`` both take passwords, and count
+together: a guesser gains nothing by switching doors.
+"""
+
+from collections.abc import Callable
+
+from flask import current_app, request
+
+from app import limiter
+from app.services.agents import MAX_EMAIL_CHARS, normalise_email
+
+
+def _address_rate() -> str:
+    return current_app.config["CHAT_LOGIN_RATE"]
+
+
+def _account_rate() -> str:
+    return current_app.config["CHAT_LOGIN_ACCOUNT_RATE"]
+
+
+def _attempted_account() -> str:
+    """The account a login attempt names: HTTP Basic's user, or the form's email."""
+    credentials = request.authorization
+    if credentials is not None and credentials.type == "basic":
+        email = credentials.username or ""
+    else:
+        email = request.form.get("email", "")
+    return "account:" + normalise_email(email)[:MAX_EMAIL_CHARS]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def limit_attempts(view: Callable) -> Callable:
+    """Limit a view's password attempts per client address, and failed ones
+    per account from any address."""
+    per_account = limiter.shared_limit(
+        _account_rate,
+        scope="password-per-account",
+        key_func=_attempted_account,
+        deduct_when=_failed,
+        methods=["POST"],
+    )
+    per_address = limiter.shared_limit(
+        _address_rate, scope="password-per-address", methods=["POST"]
+    )
+    return per_address(per_account(view))
