@@ -139,14 +139,19 @@ def test_page_url_of_a_connect_keeps_only_origin_and_path(new_visitor, connect, 
     assert "s3cret" not in repr(database_state())
 
 
+def assert_joins(socket, conversation_id):
+    """The socket is connected as an agent: it may open the conversation."""
+    assert socket.is_connected()
+    ack = socket.emit("join", {"conversation_id": conversation_id}, callback=True)
+    assert ack["ok"] and ack["conversation"]["id"] == conversation_id
+
+
 def test_agent_connects_with_api_token(agent_socket, visitor):
     conversation_id, _token, _socket = visitor()
 
     socket = agent_socket()
 
-    assert socket.is_connected()
-    ack = socket.emit("join", {"conversation_id": conversation_id}, callback=True)
-    assert ack["ok"] and ack["conversation"]["id"] == conversation_id
+    assert_joins(socket, conversation_id)
 
 
 def test_agent_connects_with_session_cookie_after_login(cookie_socket, visitor):
@@ -154,9 +159,7 @@ def test_agent_connects_with_session_cookie_after_login(cookie_socket, visitor):
 
     socket = cookie_socket()
 
-    assert socket.is_connected()
-    ack = socket.emit("join", {"conversation_id": conversation_id}, callback=True)
-    assert ack["ok"] and ack["conversation"]["id"] == conversation_id
+    assert_joins(socket, conversation_id)
     reply = socket.emit(
         "send_message",
         {"conversation_id": conversation_id, "client_id": "a1", "body": "Hi"},
