@@ -92,11 +92,13 @@ class Config:
     )
     # Engine.IO's maximum packet size: a larger frame closes the connection.
     CHAT_MAX_PACKET_BYTES = int(os.environ.get("CHAT_MAX_PACKET_BYTES", 1_000_000))
-    # What one connection may make the server hold (see app/engine.py): the
-    # packets of one long-polling POST (a browser sends what it buffered, a
-    # few dozen at most), the bytes waiting to be sent to it, and the seconds
+    # What one connection may make the server hold (see app/realtime/engine.py):
+    # the packets of one long-polling POST (a client sends all it buffered
+    # since its last POST: a busy inbox, receipting every message, sends
+    # hundreds under load; each event costs little once its rate limit
+    # refuses it), the bytes waiting to be sent to it, and the seconds
     # it may stay open without completing the Socket.IO connect.
-    CHAT_MAX_POST_PACKETS = int(os.environ.get("CHAT_MAX_POST_PACKETS", 100))
+    CHAT_MAX_POST_PACKETS = int(os.environ.get("CHAT_MAX_POST_PACKETS", 1000))
     CHAT_MAX_QUEUED_BYTES = int(os.environ.get("CHAT_MAX_QUEUED_BYTES", 4_000_000))
     CHAT_CONNECT_TIMEOUT = float(os.environ.get("CHAT_CONNECT_TIMEOUT", 10))
 

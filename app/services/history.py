@@ -68,10 +68,11 @@ _INBOX = (
 
 def summary(conversation_id: int) -> Summary:
     """The conversation's summary, read fresh."""
-    conversation = db.session.execute(_CONVERSATION, {"cid": conversation_id}).first()
+    connection = db.session.connection()
+    conversation = connection.execute(_CONVERSATION, {"cid": conversation_id}).first()
     if conversation is None:
         raise ChatError("not_found", "no such conversation")
-    last_message = db.session.execute(
+    last_message = connection.execute(
         _MESSAGE_AT, {"cid": conversation_id, "seq": conversation.last_seq}
     ).first()
     return Summary(conversation, last_message)

@@ -1,8 +1,9 @@
 """Posting a message: stored once per ``client_id``, with a gapless ``seq``.
 
 This is the hot path, so its statements are built once, here, from the
-mapped tables, and run on ``db.session``: building a statement costs more
-than running it on SQLite.
+mapped tables, and run on the session's connection: building a statement,
+or the ORM's bookkeeping for an update of mapped objects, costs more than
+running it on SQLite.
 """
 
 from dataclasses import dataclass
@@ -19,27 +20,30 @@ from app.services import bodies
 from app.services.conversations import refuse_unless_open
 from app.services.typing import END_TYPING
 
+_conversations = Conversation.__table__
+_messages = Message.__table__
+
 # Reserve the next seq of an open conversation. The row lock this takes
 # serialises concurrent senders, so seq has no gaps and no repeats.
 _NEXT_SEQ = (
-    sa.update(Conversation)
-    .where(Conversation.id == sa.bindparam("cid"), Conversation.status == "open")
+    sa.update(_conversations)
+    .where(_conversations.c.id == sa.bindparam("cid"), _conversations.c.status == "open")
     .values(
-        last_seq=Conversation.last_seq + 1,
+        last_seq=_conversations.c.last_seq + 1,
         last_activity_at=sa.bindparam("now"),
-        unread_count=Conversation.unread_count + sa.bindparam("unread"),
+        unread_count=_conversations.c.unread_count + sa.bindparam("unread"),
     )
     .returning(
-        Conversation.last_seq,
-        Conversation.visitor_typing_until,
-        Conversation.agent_typing_until,
+        _conversations.c.last_seq,
+        _conversations.c.visitor_typing_until,
+        _conversations.c.agent_typing_until,
     )
 )
-_INSERT = sa.insert(Message.__table__).returning(*Message.__table__.c)
-_FIND = sa.select(*Message.__table__.c).where(
-    Message.conversation_id == sa.bindparam("cid"),
-    Message.sender == sa.bindparam("sender"),
-    Message.client_id == sa.bindparam("client_id"),
+_INSERT = sa.insert(_messages).returning(*_messages.c)
+_FIND = sa.select(*_messages.c).where(
+    _messages.c.conversation_id == sa.bindparam("cid"),
+    _messages.c.sender == sa.bindparam("sender"),
+    _messages.c.client_id == sa.bindparam("client_id"),
 )
 
 
@@ -64,14 +68,15 @@ def post_message(
     body = _checked_body(body)
     now = utcnow()
     session = db.session
+    connection = session.connection()
     try:
-        reserved = session.execute(
+        reserved = connection.execute(
             _NEXT_SEQ, {"cid": conversation_id, "now": now, "unread": int(sender == "visitor")}
         ).first()
         if reserved is None:
             raise _NotOpen
         seq, visitor_typing_until, agent_typing_until = reserved
-        message = session.execute(
+        message = connection.execute(
             _INSERT,
             {
                 "conversation_id": conversation_id,
@@ -85,7 +90,7 @@ def post_message(
         ).one()
         was_typing = visitor_typing_until if sender == "visitor" else agent_typing_until
         if was_typing is not None:
-            session.execute(END_TYPING[sender], {"cid": conversation_id})
+            connection.execute(END_TYPING[sender], {"cid": conversation_id})
         session.commit()
     except (IntegrityError, _NotOpen):
         session.rollback()
@@ -106,9 +111,11 @@ def _checked_body(body: str) -> str:
 
 def _stored_before(conversation_id: int, sender: str, client_id: str) -> Posted:
     """The message a retry names, or why no message was stored."""
-    existing = db.session.execute(
-        _FIND, {"cid": conversation_id, "sender": sender, "client_id": client_id}
-    ).first()
+    existing = (
+        db.session.connection()
+        .execute(_FIND, {"cid": conversation_id, "sender": sender, "client_id": client_id})
+        .first()
+    )
     if existing is None:
         refuse_unless_open(conversation_id)
         raise ChatError("internal", "the message could not be stored; try again")

@@ -17,17 +17,22 @@ from app.errors import ChatError
 from app.models import SIDES, Conversation, Message, other_side
 
 STATUSES = ("delivered", "seen")
+_conversations = Conversation.__table__
+_messages = Message.__table__
 # How far each side has received and seen the other side's messages.
 MARKS = {
     "visitor": {
-        "delivered": Conversation.visitor_delivered_seq,
-        "seen": Conversation.visitor_seen_seq,
+        "delivered": _conversations.c.visitor_delivered_seq,
+        "seen": _conversations.c.visitor_seen_seq,
     },
-    "agent": {"delivered": Conversation.agent_delivered_seq, "seen": Conversation.agent_seen_seq},
+    "agent": {
+        "delivered": _conversations.c.agent_delivered_seq,
+        "seen": _conversations.c.agent_seen_seq,
+    },
 }
-STAMPS = {"delivered": Message.delivered_at, "seen": Message.seen_at}
+STAMPS = {"delivered": _messages.c.delivered_at, "seen": _messages.c.seen_at}
 
-_WHERE_CONVERSATION = Conversation.id == sa.bindparam("cid")
+_WHERE_CONVERSATION = _conversations.c.id == sa.bindparam("cid")
 _UP = sa.bindparam("up")
 
 
@@ -36,10 +41,9 @@ def _raise_marks(side: str, status: str) -> sa.Update:
     raised = ("delivered", "seen") if status == "seen" else ("delivered",)
     columns = [MARKS[side][name] for name in raised]
     return (
-        sa.update(Conversation)
+        sa.update(_conversations)
         .where(_WHERE_CONVERSATION)
         .values({column: sa.case((column < _UP, _UP), else_=column) for column in columns})
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -48,21 +52,20 @@ def _stamp(status: str) -> sa.Update:
     the old mark all are stamped already, so only changed rows are touched."""
     stamp = STAMPS[status]
     return (
-        sa.update(Message)
+        sa.update(_messages)
         .where(
-            Message.conversation_id == sa.bindparam("cid"),
-            Message.sender == sa.bindparam("from_side"),
-            Message.seq > sa.bindparam("old"),
-            Message.seq <= _UP,
+            _messages.c.conversation_id == sa.bindparam("cid"),
+            _messages.c.sender == sa.bindparam("from_side"),
+            _messages.c.seq > sa.bindparam("old"),
+            _messages.c.seq <= _UP,
             stamp.is_(None),
         )
         .values({stamp: sa.bindparam("now")})
-        .execution_options(synchronize_session=False)
     )
 
 
 _READ_MARKS = {
-    side: sa.select(MARKS[side]["delivered"], MARKS[side]["seen"], Conversation.last_seq).where(
+    side: sa.select(MARKS[side]["delivered"], MARKS[side]["seen"], _conversations.c.last_seq).where(
         _WHERE_CONVERSATION
     )
     for side in SIDES
@@ -71,19 +74,18 @@ _RAISE_MARKS = {(side, status): _raise_marks(side, status) for side in SIDES for
 _STAMP = {status: _stamp(status) for status in STATUSES}
 # Every visitor message up to the agents' seen mark is seen; the rest are not.
 _RECOUNT_UNREAD = (
-    sa.update(Conversation)
+    sa.update(_conversations)
     .where(_WHERE_CONVERSATION)
     .values(
         unread_count=sa.select(sa.func.count())
-        .select_from(Message)
+        .select_from(_messages)
         .where(
-            Message.conversation_id == sa.bindparam("cid"),
-            Message.sender == "visitor",
-            Message.seq > _UP,
+            _messages.c.conversation_id == sa.bindparam("cid"),
+            _messages.c.sender == "visitor",
+            _messages.c.seq > _UP,
         )
         .scalar_subquery()
     )
-    .execution_options(synchronize_session=False)
 )
 
 
@@ -105,7 +107,8 @@ def apply_receipt(
     A receipt at or below the side's mark changes nothing and writes nothing.
     """
     session = db.session
-    marks = session.execute(_READ_MARKS[by], {"cid": conversation_id}).first()
+    connection = session.connection()
+    marks = connection.execute(_READ_MARKS[by], {"cid": conversation_id}).first()
     if marks is None:
         raise ChatError("not_found", "no such conversation")
     delivered_mark, seen_mark, last_seq = marks
@@ -117,12 +120,12 @@ def apply_receipt(
 
     now = utcnow()
     values = {"cid": conversation_id, "from_side": other_side(by), "up": up_to_seq, "now": now}
-    session.execute(_RAISE_MARKS[(by, status)], values)
-    changed = session.execute(_STAMP["delivered"], {**values, "old": delivered_mark}).rowcount
+    connection.execute(_RAISE_MARKS[(by, status)], values)
+    changed = connection.execute(_STAMP["delivered"], {**values, "old": delivered_mark}).rowcount
     if status == "seen":
-        changed += session.execute(_STAMP["seen"], {**values, "old": seen_mark}).rowcount
+        changed += connection.execute(_STAMP["seen"], {**values, "old": seen_mark}).rowcount
         if by == "agent":
-            session.execute(_RECOUNT_UNREAD, values)
+            connection.execute(_RECOUNT_UNREAD, values)
     session.commit()
     if not changed:
         return None

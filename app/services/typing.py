@@ -16,27 +16,24 @@ from app.clock import utcnow
 from app.models import SIDES, Conversation
 from app.services.conversations import get_conversation, refuse_unless_open
 
+_conversations = Conversation.__table__
 TYPING_UNTIL = {
-    "visitor": Conversation.visitor_typing_until,
-    "agent": Conversation.agent_typing_until,
+    "visitor": _conversations.c.visitor_typing_until,
+    "agent": _conversations.c.agent_typing_until,
 }
 
 
 def _update(*conditions: sa.ColumnElement[bool]) -> sa.Update:
     """An update of the conversation ``:cid``, where ``conditions`` hold."""
-    return (
-        sa.update(Conversation)
-        .where(Conversation.id == sa.bindparam("cid"), *conditions)
-        .execution_options(synchronize_session=False)
-    )
+    return sa.update(_conversations).where(_conversations.c.id == sa.bindparam("cid"), *conditions)
 
 
 def _statements(side: str) -> dict[str, sa.Update]:
     until = TYPING_UNTIL[side]
     start_values = {until: sa.bindparam("until")}
     if side == "agent":
-        start_values[Conversation.agent_typing_name] = sa.bindparam("name")
-    is_open = Conversation.status == "open"
+        start_values[_conversations.c.agent_typing_name] = sa.bindparam("name")
+    is_open = _conversations.c.status == "open"
     return {
         "start": _update(is_open, until.is_(None)).values(start_values),
         "refresh": _update(is_open).values(start_values),
@@ -62,8 +59,9 @@ def set_typing(conversation_id: int, side: str, is_typing: bool, name: str) -> b
         return ended
     statements = _STATEMENTS[side]
     values = {"cid": conversation_id, "until": utcnow() + _timeout(), "name": name}
-    started = db.session.execute(statements["start"], values).rowcount
-    if not started and not db.session.execute(statements["refresh"], values).rowcount:
+    connection = db.session.connection()
+    started = connection.execute(statements["start"], values).rowcount
+    if not started and not connection.execute(statements["refresh"], values).rowcount:
         refuse_unless_open(conversation_id)
     db.session.commit()
     return bool(started)
@@ -71,7 +69,7 @@ def set_typing(conversation_id: int, side: str, is_typing: bool, name: str) -> b
 
 def end_typing(conversation_id: int, side: str) -> bool:
     """End a side's typing state, if any (the typist left); True if it ended."""
-    ended = db.session.execute(END_TYPING[side], {"cid": conversation_id}).rowcount
+    ended = db.session.connection().execute(END_TYPING[side], {"cid": conversation_id}).rowcount
     db.session.commit()
     return bool(ended)
 
@@ -97,12 +95,14 @@ def expire_typing() -> list[TypingEnded]:
     ended = []
     for side, until in TYPING_UNTIL.items():
         stale = db.session.execute(
-            sa.select(Conversation.id, until, _typist_name(side)).where(until < now)
+            sa.select(_conversations.c.id, until, _typist_name(side)).where(until < now)
         ).all()
         for conversation_id, due, name in stale:
-            cleared = db.session.execute(
-                _update(until == due).values({until: None}), {"cid": conversation_id}
-            ).rowcount
+            cleared = (
+                db.session.connection()
+                .execute(_update(until == due).values({until: None}), {"cid": conversation_id})
+                .rowcount
+            )
             if cleared:
                 ended.append(TypingEnded(conversation_id, side, name))
     db.session.commit()
@@ -111,5 +111,5 @@ def expire_typing() -> list[TypingEnded]:
 
 def _typist_name(side: str) -> sa.ColumnElement[str]:
     if side == "agent":
-        return sa.func.coalesce(Conversation.agent_typing_name, "")
-    return sa.func.coalesce(Conversation.visitor_name, "Visitor")
+        return sa.func.coalesce(_conversations.c.agent_typing_name, "")
+    return sa.func.coalesce(_conversations.c.visitor_name, "Visitor")

@@ -9,7 +9,7 @@ def own_origin(environ: dict) -> str | None:
     """The origin this request was addressed to, e.g. ``http://host:5000``.
 
     Behind trusted proxies the scheme and host are the browser's (see
-    app/proxies.py). A default port is left out, as browsers do in ``Origin``;
+    app/web/proxies.py). A default port is left out, as browsers do in ``Origin``;
     a Host header with characters no host has gives no origin.
     """
     if not environ.get("HTTP_HOST"):

@@ -103,12 +103,15 @@ def test_history_requests_never_read_cannot_grow_or_stall_the_server(make_server
 
     grown = (memory.peak - before) / MB
     print(f"history attack: peak growth {grown:.1f} MB, slowest ack {max(acks.latencies):.2f} s")
-    assert everything.status_code == 400, everything.text
+    # Taken whole (under CHAT_MAX_POST_PACKETS): the rate limit answers most
+    # of its events, and the queue bound closes the connection.
+    assert everything.status_code == 200, everything.text
     assert grown < 40, f"the server grew by {grown:.0f} MB"
     assert max(acks.latencies) < 1.5, acks.latencies
-    # The connection that queued too much was closed.
-    assert many.post("3").status_code == 400
-    assert posted[0].status_code == 200
+    # The connection that queued too much (the first: the allowance went to
+    # it) was closed; the second got only small rate_limited answers.
+    assert one_request.post("3").status_code == 400
+    assert [answer.status_code for answer in posted] == [200] * 4
     one_request.close()
     many.close()
     assert other.call("history", {})["ok"]

@@ -19,7 +19,7 @@ def test_a_burst_of_events_in_one_post_is_answered_whole(
     all_answered = threading.Event()
     # Far more packets than python-engineio takes in one POST by default (16),
     # as many as the server takes (CHAT_MAX_POST_PACKETS).
-    burst = 100
+    burst = 200
 
     def answered(answer):
         answers.append(answer)
