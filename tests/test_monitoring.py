@@ -5,7 +5,7 @@ import time
 import pytest
 from prometheus_client import REGISTRY
 
-from app import lifecycle, metrics
+from app import lifecycle, limiter, metrics
 from app.errors import ChatError
 
 METRICS_ON = {"CHAT_METRICS": True}
@@ -54,8 +54,17 @@ def test_draining_refuses_new_events(draining):
     assert refused.value.code == "internal"
 
 
+@pytest.fixture
+def default_limits_end_with_the_test():
+    """Flask-Limiter keeps default limits on its one limiter, across apps."""
+    yield
+    limiter.limit_manager.set_default_limits([])
+
+
 @pytest.mark.parametrize("app", [{"RATELIMIT_DEFAULT": "1 per minute"}], indirect=True)
-def test_healthz_and_metrics_are_not_rate_limited(client):
+def test_healthz_and_metrics_are_not_rate_limited(default_limits_end_with_the_test, client):
+    assert client.get("/").status_code == 200
+    assert client.get("/").status_code == 429  # the default limit is in force
     assert [client.get("/healthz").status_code for _ in range(3)] == [200, 200, 200]
     assert [client.get("/metrics").status_code for _ in range(3)] == [404, 404, 404]
 
