@@ -101,6 +101,10 @@ class Config:
     CHAT_MAX_POST_PACKETS = int(os.environ.get("CHAT_MAX_POST_PACKETS", 1000))
     CHAT_MAX_QUEUED_BYTES = int(os.environ.get("CHAT_MAX_QUEUED_BYTES", 4_000_000))
     CHAT_CONNECT_TIMEOUT = float(os.environ.get("CHAT_CONNECT_TIMEOUT", 10))
+    # Prometheus metrics at /metrics (see docs/deployment.md), readable only
+    # from these addresses or networks (as ProxyFix gives the client's).
+    CHAT_METRICS = _flag(os.environ.get("CHAT_METRICS"))
+    CHAT_METRICS_ALLOW = _list(os.environ.get("CHAT_METRICS_ALLOW")) or ["127.0.0.1", "::1"]
 
 
 class TestConfig(Config):

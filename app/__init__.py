@@ -43,9 +43,11 @@ def create_app(config_class=Config):
     csrf.init_app(app)
     limiter.init_app(app)
 
+    from app import metrics
     from app.realtime import limits
 
     limits.init_app(app, limiter.storage)
+    metrics.init_app(app)
 
     # Handlers register on import; they must exist before init_app so that
     # every app created in a process (tests create many) has them.
@@ -83,6 +85,10 @@ def create_app(config_class=Config):
     from app.api import bp as api_bp
 
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+    from app.monitoring import bp as monitoring_bp
+
+    app.register_blueprint(monitoring_bp)
     csrf.exempt(api_bp)
 
     from app.cli import agents

@@ -10,7 +10,7 @@ import logging
 import os
 from contextlib import contextmanager
 
-from app import socketio
+from app import metrics, socketio
 from app.errors import ChatError
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,11 @@ def in_flight():
         _state["in_flight"] -= 1
 
 
+def draining() -> bool:
+    """Whether the process is shutting down (and refusing new events)."""
+    return _state["draining"]
+
+
 def drain_and_exit(timeout: float = 10.0) -> None:
     """Stop taking events, wait for those running, then end the process."""
     if _state["draining"]:
@@ -40,5 +45,6 @@ def drain_and_exit(timeout: float = 10.0) -> None:
         socketio.sleep(0.05)
         waited += 0.05
     socketio.sleep(FLUSH_SECONDS)
+    metrics.process_ended()
     logging.shutdown()
     os._exit(0)

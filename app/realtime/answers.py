@@ -3,10 +3,11 @@ answered exactly once, whatever happens inside."""
 
 import functools
 import logging
+import time
 
 from pydantic import ValidationError
 
-from app import db, socketio
+from app import db, metrics, socketio
 from app.errors import ChatError
 from app.lifecycle import in_flight
 from app.realtime.payloads import failed
@@ -21,7 +22,7 @@ def chat_event(name: str, schema: type[Payload], agents_only: bool = False):
 
     def register(handler):
         @functools.wraps(handler)
-        def answer(*args):
+        def respond(*args):
             try:
                 with in_flight():
                     if len(args) != 1 or not isinstance(args[0], dict):
@@ -41,6 +42,15 @@ def chat_event(name: str, schema: type[Payload], agents_only: bool = False):
                 db.session.rollback()
                 log.exception("%s failed", name)
                 return failed("internal", "the server failed; try again")
+
+        @functools.wraps(handler)
+        def answer(*args):
+            if not metrics.state.recording:
+                return respond(*args)
+            started = time.perf_counter()
+            reply = respond(*args)
+            metrics.event_answered(name, reply, started)
+            return reply
 
         socketio.on_event(name, answer)
         return answer

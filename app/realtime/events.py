@@ -8,7 +8,7 @@ calls the service, emits, and returns the acknowledgement.
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 
-from app import socketio
+from app import metrics, socketio
 from app.realtime import background, emit, payloads, summaries
 from app.realtime.answers import chat_event
 from app.realtime.jsonpackets import UNDECODABLE
@@ -37,14 +37,16 @@ def on_connect(auth=None):
         join_room(AGENTS)
         if presence.socket_opened(request.sid, identity):
             emit.agent_presence(True, presence.online_conversation_ids())
-        return
-    _connect_visitor(identity, auth.get("page_url"))
+    else:
+        _connect_visitor(identity, auth.get("page_url"))
+    metrics.socket_connected(identity.role)
 
 
 def _connect_visitor(identity: Identity, page_url: object) -> None:
     """Place a visitor socket in its conversation, noting the page it is on."""
     cid = identity.conversation_id
     if connections.visitor_count(cid) >= current_app.config["CHAT_MAX_VISITOR_CONNECTIONS"]:
+        metrics.rate_limited("visitor_connections")
         raise ConnectionRefusedError("rate_limited")
     join_room(conversation_room(cid))
     moved = isinstance(page_url, str) and set_page_url(cid, page_url)
@@ -65,6 +67,7 @@ def on_disconnect(reason=None, *_extra):
     app = current_app._get_current_object()
     connections.remove(request.sid)
     identity = current_identity()
+    metrics.socket_disconnected(identity.role)
     if identity.is_agent:
         for room in rooms():
             watched = watched_conversation(room)
@@ -105,6 +108,7 @@ def send_message(identity: Identity, payload: SendMessage) -> dict:
     )
     message = payloads.message(posted.message)
     if posted.created:
+        metrics.message_stored()
         emit.message(message, skip_sid=request.sid)
         if posted.typing_ended:
             emit.typing(cid, identity.role, identity.name, False)

@@ -24,6 +24,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, MovingWindowSupport, Storage
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
+from app import metrics
 from app.errors import ChatError
 from app.services.access import Identity
 
@@ -94,4 +95,5 @@ def check_rate(identity: Identity, event: str, setting: str) -> None:
     """Count one ``event`` of this credential; ``rate_limited`` past the limit."""
     rate = _rate(current_app.config[setting])
     if not current_app.extensions["chat_rates"].hit(f"{credential(identity)}:{event}", rate):
+        metrics.rate_limited(event)
         raise ChatError("rate_limited", f"too many {event} events; at most {rate}")
