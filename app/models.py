@@ -1,5 +1,6 @@
 """Database models: agents, their logins and API tokens, conversations,
-messages, and the connections and presence every server process shares."""
+messages, the desk's activity lines, notes, canned responses and settings,
+and the connections and presence every server process shares."""
 
 from datetime import datetime
 
@@ -14,6 +15,13 @@ from app.clock import utcnow
 # The two sides of a conversation: who sends a message, who types, who reads.
 SIDES = ("visitor", "agent")
 
+# What an agent may do: admins also manage agents and the desk's settings.
+ROLES = ("admin", "agent")
+
+# Where a conversation stands on the desk. A chat the visitor ended is
+# ``status == "closed"`` (final); these are the states of one that is not.
+STATES = ("open", "snoozed", "resolved")
+
 
 def other_side(side: str) -> str:
     return "agent" if side == "visitor" else "visitor"
@@ -27,7 +35,15 @@ class Agent(db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(64))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     disabled: so.Mapped[bool] = so.mapped_column(default=False)
+    role: so.Mapped[str] = so.mapped_column(sa.String(8), default="agent", server_default="agent")
+    # Available agents count as online for visitors and take new chats when
+    # automatic assignment is on; away agents still see the inbox.
+    available: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -80,13 +96,26 @@ class ApiToken(db.Model):
 
 class Conversation(db.Model):
     __tablename__ = "conversations"
+    __table_args__ = (
+        sa.Index("ix_conversations_state_activity", "state", "last_activity_at"),
+        sa.Index("ix_conversations_assignee_state", "assignee_id", "state"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     visitor_token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     visitor_name: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     visitor_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
     page_url: so.Mapped[str | None] = so.mapped_column(sa.String(2048))
+    # "open", or "closed" once the visitor ended the chat (final).
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default="open")
+    # The desk's state of a chat: one of STATES.
+    state: so.Mapped[str] = so.mapped_column(sa.String(16), default="open", server_default="open")
+    snoozed_until: so.Mapped[datetime | None] = so.mapped_column(index=True)
+    assignee_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("agents.id", ondelete="SET NULL")
+    )
+    # Since when the visitor's newest message waits for an agent's answer.
+    waiting_since: so.Mapped[datetime | None] = so.mapped_column()
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     last_activity_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
     # The seq of the newest message; the next message takes last_seq + 1.
@@ -107,6 +136,7 @@ class Conversation(db.Model):
     messages: so.WriteOnlyMapped["Message"] = so.relationship(
         back_populates="conversation", passive_deletes=True
     )
+    assignee: so.Mapped[Agent | None] = so.relationship()
 
     @property
     def visitor_display_name(self) -> str:
@@ -138,6 +168,60 @@ class Message(db.Model):
     seen_at: so.Mapped[datetime | None] = so.mapped_column()
 
     conversation: so.Mapped[Conversation] = so.relationship(back_populates="messages")
+
+
+class Activity(db.Model):
+    """A line of a conversation's timeline that is not a message: a private
+    note, or what an agent (or the desk) did ("Tess resolved this").
+
+    Agents only, always. It takes no seq (the visitor's messages keep theirs
+    gapless) but sits after message ``after_seq``, in the order stored.
+    """
+
+    __tablename__ = "activities"
+    __table_args__ = (sa.Index("ix_activities_timeline", "conversation_id", "after_seq", "id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    conversation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    after_seq: so.Mapped[int] = so.mapped_column()
+    # "note", or what happened: "resolved", "reopened", "snoozed", "assigned"...
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    agent_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("agents.id", ondelete="SET NULL")
+    )
+    # Who did it, as shown: an agent's name, or None for the desk itself.
+    actor_name: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    # Whom it was done to (the new assignee), when anyone.
+    subject_name: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    # A note's text; for other kinds, optional detail (a snooze's end time).
+    body: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class CannedResponse(db.Model):
+    """A shared reply an agent inserts by typing its ``/shortcut``."""
+
+    __tablename__ = "canned_responses"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shortcut: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_by: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("agents.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class Setting(db.Model):
+    """A desk setting admins change in the inbox, as JSON text by key."""
+
+    __tablename__ = "settings"
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    value: so.Mapped[str] = so.mapped_column(sa.Text)
 
 
 class AgentPresence(db.Model):

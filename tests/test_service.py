@@ -697,3 +697,26 @@ def test_summary_has_the_protocol_fields(conversation_id):
     assert summary["visitor_typing"] is False
     assert summary["last_message"]["body"] == "Hi"
     assert re.match(ISO_UTC_MS, summary["created_at"])
+
+
+def test_a_chat_waits_for_an_answer_from_the_visitors_first_unanswered_message(
+    conversation_id,
+):
+    first = post(conversation_id, "visitor").message
+    post(conversation_id, "visitor")
+    assert fresh_conversation(conversation_id).waiting_since == first.created_at
+    summary = payloads.summary(history.summary(conversation_id))
+    assert re.match(ISO_UTC_MS, summary["waiting_since"])
+
+    post(conversation_id, "agent")
+    assert fresh_conversation(conversation_id).waiting_since is None
+    assert payloads.summary(history.summary(conversation_id))["waiting_since"] is None
+
+
+def test_a_new_summary_is_open_and_unassigned_and_an_ended_one_says_so(conversation_id):
+    summary = payloads.summary(history.summary(conversation_id))
+    assert (summary["status"], summary["state"], summary["assignee"]) == ("open", "open", None)
+    assert summary["snoozed_until"] is None
+    conversations.end_conversation(conversation_id)
+    summary = payloads.summary(history.summary(conversation_id))
+    assert (summary["status"], summary["state"]) == ("closed", "ended")

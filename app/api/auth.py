@@ -41,3 +41,10 @@ def agent_caller() -> Identity:
     if not identity.is_agent:
         raise ChatError("forbidden", "only agents may do this")
     return identity
+
+
+def admin_caller() -> Identity:
+    identity = agent_caller()
+    if not identity.admin:
+        raise ChatError("forbidden", "only admins may do this")
+    return identity

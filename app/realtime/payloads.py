@@ -51,7 +51,16 @@ def summary(summary: Summary) -> dict:
         "visitor_online": bool(conversation.visitor_online),
         "visitor_typing": conversation.visitor_typing_until is not None,
         "page_url": conversation.page_url,
+        "state": "ended" if conversation.status == "closed" else conversation.state,
+        "snoozed_until": iso(conversation.snoozed_until),
+        "assignee": assignee(conversation.assignee_id, conversation.assignee_name),
+        "waiting_since": iso(conversation.waiting_since),
     }
+
+
+def assignee(agent_id: int | None, name: str | None) -> dict | None:
+    """The agent a conversation is assigned to, or None."""
+    return None if agent_id is None else {"id": agent_id, "name": name}
 
 
 def transcript(transcript: Transcript) -> dict:

@@ -20,6 +20,7 @@ class Identity:
     agent_id: int | None = None
     api_token_id: int | None = None  # an agent authenticated by API token
     login_id: str | None = None  # an agent authenticated by the inbox's cookie
+    admin: bool = False  # an agent who may manage agents and settings
 
     @classmethod
     def of_visitor(cls, conversation: Conversation) -> "Identity":
@@ -27,7 +28,7 @@ class Identity:
 
     @classmethod
     def of_agent(cls, agent: Agent, **credential) -> "Identity":
-        return cls("agent", agent.name, agent_id=agent.id, **credential)
+        return cls("agent", agent.name, agent_id=agent.id, admin=agent.is_admin, **credential)
 
     @property
     def is_agent(self) -> bool:

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app import db
 from app.errors import ChatError
-from app.models import Conversation, Message
+from app.models import Agent, Conversation, Message
 from app.services.conversations import get_conversation
 
 
@@ -42,8 +42,8 @@ def page(
 
 @dataclass(frozen=True)
 class Summary:
-    """What the inbox shows of a conversation: the conversation and its newest
-    message. Either may be a model or a row of the same columns."""
+    """What the inbox shows of a conversation: its row (the conversation's
+    columns and ``assignee_name``) and its newest message (a model or a row)."""
 
     conversation: Conversation | sa.Row
     last_message: Message | sa.Row | None
@@ -51,12 +51,18 @@ class Summary:
 
 # A summary is read after every message and receipt (coalesced per
 # conversation), so its two statements are built once and read rows.
-_CONVERSATION = sa.select(*Conversation.__table__.c).where(Conversation.id == sa.bindparam("cid"))
+_SUMMARY_COLUMNS = (*Conversation.__table__.c, Agent.name.label("assignee_name"))
+_CONVERSATION = (
+    sa.select(*_SUMMARY_COLUMNS)
+    .outerjoin(Agent, Agent.id == Conversation.assignee_id)
+    .where(Conversation.id == sa.bindparam("cid"))
+)
 _MESSAGE_AT = sa.select(*Message.__table__.c).where(
     Message.conversation_id == sa.bindparam("cid"), Message.seq == sa.bindparam("seq")
 )
 _INBOX = (
-    sa.select(Conversation, Message)
+    sa.select(*_SUMMARY_COLUMNS, Message)
+    .outerjoin(Agent, Agent.id == Conversation.assignee_id)
     .outerjoin(
         Message,
         sa.and_(Message.conversation_id == Conversation.id, Message.seq == Conversation.last_seq),
@@ -81,7 +87,7 @@ def summary(conversation_id: int) -> Summary:
 def inbox(limit: int = 50) -> list[Summary]:
     """Summaries of conversations, most recent activity first."""
     rows = db.session.execute(_INBOX, {"limit": limit})
-    return [Summary(conversation, last_message) for conversation, last_message in rows]
+    return [Summary(row, row.Message) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,6 @@ class Transcript:
 
 def transcript(conversation_id: int) -> Transcript:
     """Everything stored about a conversation, for export."""
-    conversation = get_conversation(conversation_id)
     messages = list(
         db.session.scalars(
             sa.select(Message)
@@ -100,4 +105,4 @@ def transcript(conversation_id: int) -> Transcript:
             .order_by(Message.seq)
         )
     )
-    return Transcript(Summary(conversation, messages[-1] if messages else None), messages)
+    return Transcript(summary(conversation_id), messages)

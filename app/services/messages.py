@@ -32,6 +32,15 @@ _NEXT_SEQ = (
         last_seq=_conversations.c.last_seq + 1,
         last_activity_at=sa.bindparam("now"),
         unread_count=_conversations.c.unread_count + sa.bindparam("unread"),
+        # A visitor's message waits for an answer from the first unanswered
+        # one on; an agent's message answers it.
+        waiting_since=sa.case(
+            (
+                sa.bindparam("unread") == 1,
+                sa.func.coalesce(_conversations.c.waiting_since, sa.bindparam("now")),
+            ),
+            else_=None,
+        ),
     )
     .returning(
         _conversations.c.last_seq,
