@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app import db
 from app.clock import utcnow
 from app.errors import ChatError
-from app.models import Conversation, Message
+from app.models import Activity, Conversation, Message
 from app.realtime import payloads
 from app.services import conversations, history, messages, receipts, typing
 from tests import message_bodies
@@ -720,3 +720,24 @@ def test_a_new_summary_is_open_and_unassigned_and_an_ended_one_says_so(conversat
     conversations.end_conversation(conversation_id)
     summary = payloads.summary(history.summary(conversation_id))
     assert (summary["status"], summary["state"]) == ("closed", "ended")
+
+
+def test_activity_lines_go_with_the_page_of_messages_they_follow(conversation_id):
+    from app.services import activity
+
+    activity.record(conversation_id, "assigned", actor_name="Tess", subject_name="Ben")
+    for _ in range(3):
+        post(conversation_id)
+    activity.record(conversation_id, "note", actor_name="Tess", body="after two")
+    db.session.execute(sa.update(Activity).where(Activity.body == "after two").values(after_seq=2))
+    post(conversation_id)
+    activity.record(conversation_id, "resolved", actor_name="Tess")
+    db.session.commit()
+
+    def kinds(first, last):
+        return [line.kind for line in activity.among(conversation_id, first, last)]
+
+    assert kinds(1, 4) == ["assigned", "note", "resolved"]  # the whole conversation
+    assert kinds(1, 2) == ["assigned", "note"]  # the oldest page
+    assert kinds(3, 4) == ["resolved"]  # the newest page
+    assert kinds(1, 0) == []  # an empty page of a conversation with messages

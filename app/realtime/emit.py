@@ -37,6 +37,11 @@ def summary(payload: dict) -> None:
     socketio.emit("conversation", payload, to=AGENTS)
 
 
+def activity(payload: dict) -> None:
+    """An activity line or a note, to every agent and never to a visitor."""
+    socketio.emit("activity", payload, to=AGENTS)
+
+
 def deleted(conversation_id: int) -> None:
     socketio.emit("conversation_deleted", {"conversation_id": conversation_id}, to=AGENTS)
 

@@ -17,7 +17,7 @@ from app.realtime.packets import RENAMED
 from app.realtime.rooms import AGENTS, conversation_room, watched_conversation, watchers_room
 from app.realtime.session import current_identity, identify_socket, remember
 from app.schemas import ConversationRef, History, Receipt, SendMessage, Typing
-from app.services import connections, history, messages, presence, receipts, typing
+from app.services import activity, connections, history, messages, presence, receipts, typing
 from app.services.access import Identity
 from app.services.conversations import set_page_url
 
@@ -146,7 +146,17 @@ def history_event(identity: Identity, payload: History) -> dict:
     check_rate(identity, "history", "CHAT_HISTORY_RATE")
     cid = identity.conversation_for(payload.conversation_id)
     page = history.page(cid, payload.before_seq, payload.after_seq, payload.limit)
-    return {"messages": payloads.messages(page.messages), "has_more": page.has_more}
+    answer = {"messages": payloads.messages(page.messages), "has_more": page.has_more}
+    if identity.is_agent:
+        answer["activities"] = payloads.activities(_lines_of(cid, page))
+    return answer
+
+
+def _lines_of(cid: int, page: history.Page) -> list:
+    """The activity lines that go with a page of messages (agents only)."""
+    if not page.messages:
+        return activity.among(cid, 1, 0)
+    return activity.among(cid, page.messages[0].seq, page.messages[-1].seq)
 
 
 @chat_event("join", ConversationRef, agents_only=True)
@@ -161,6 +171,7 @@ def join(identity: Identity, payload: ConversationRef) -> dict:
         "conversation": summary,
         "messages": payloads.messages(page.messages),
         "has_more": page.has_more,
+        "activities": payloads.activities(_lines_of(cid, page)),
     }
 
 

@@ -63,6 +63,25 @@ def assignee(agent_id: int | None, name: str | None) -> dict | None:
     return None if agent_id is None else {"id": agent_id, "name": name}
 
 
+def activity(line) -> dict:
+    """A line of the timeline that is not a message: a note, or what
+    happened (agents only)."""
+    return {
+        "id": line.id,
+        "conversation_id": line.conversation_id,
+        "after_seq": line.after_seq,
+        "kind": line.kind,
+        "actor": None if line.actor_name is None else {"name": line.actor_name},
+        "subject": line.subject_name,
+        "body": line.body,
+        "created_at": iso(line.created_at),
+    }
+
+
+def activities(lines) -> list[dict]:
+    return [activity(line) for line in lines]
+
+
 def transcript(transcript: Transcript) -> dict:
     """A whole conversation, as exported."""
     return {
