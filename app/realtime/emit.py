@@ -42,6 +42,11 @@ def activity(payload: dict) -> None:
     socketio.emit("activity", payload, to=AGENTS)
 
 
+def chat_state(payload: dict, to: str | None = None) -> None:
+    """Where the chat stands, to its visitor's sockets (or one of them)."""
+    socketio.emit("chat_state", payload, to=to or conversation_room(payload["conversation_id"]))
+
+
 def deleted(conversation_id: int) -> None:
     socketio.emit("conversation_deleted", {"conversation_id": conversation_id}, to=AGENTS)
 

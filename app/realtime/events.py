@@ -56,6 +56,7 @@ def _connect_visitor(identity: Identity, page_url: object) -> None:
     elif moved:
         summaries.send_soon(cid)
     emit.agent_presence_to(request.sid, cid, presence.agents_announced_online())
+    emit.chat_state(payloads.chat_state(history.summary(cid).conversation), to=request.sid)
 
 
 @socketio.on("disconnect")

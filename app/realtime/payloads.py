@@ -58,6 +58,17 @@ def summary(summary: Summary) -> dict:
     }
 
 
+def chat_state(conversation) -> dict:
+    """What the visitor is told of where their chat stands: its state and
+    the name of the agent it is assigned to (never an agent's id)."""
+    name = conversation.assignee_name if conversation.assignee_id is not None else None
+    return {
+        "conversation_id": conversation.id,
+        "state": "ended" if conversation.status == "closed" else conversation.state,
+        "agent": None if name is None else {"name": name},
+    }
+
+
 def assignee(agent_id: int | None, name: str | None) -> dict | None:
     """The agent a conversation is assigned to, or None."""
     return None if agent_id is None else {"id": agent_id, "name": name}
