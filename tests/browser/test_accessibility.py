@@ -108,6 +108,16 @@ def inbox_conversation(pages: Pages) -> Page:
     return inbox.page
 
 
+@page_state("inbox keyboard shortcuts overlay")
+def inbox_key_help(pages: Pages) -> Page:
+    conversation_id = pages.server.new_conversation(name="Kira Keys").conversation_id
+    inbox = pages.inbox().open(conversation_id)
+    inbox.page.keyboard.press("Escape")
+    inbox.page.keyboard.press("?")
+    expect(inbox.page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    return inbox.page
+
+
 KEEP_TYPING = """(box, ms) => {
   const input = () => box.dispatchEvent(new Event("input", { bubbles: true }));
   const timer = setInterval(input, 300);
