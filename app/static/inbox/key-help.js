@@ -37,11 +37,6 @@ export class KeyHelp {
     document.body.append(this.dialog);
   }
 
-  /** @returns {boolean} */
-  get isOpen() {
-    return this.dialog.open;
-  }
-
   /**
    * Show the overlay; `isAvailable` tells which shortcuts have something to act on now.
    * @param {(shortcut: object) => boolean} isAvailable

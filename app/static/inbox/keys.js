@@ -73,7 +73,7 @@ class InboxKeys {
   #onKeyDown(event) {
     if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
     // A modal dialog (this help, the delete confirmation) has the keyboard to itself.
-    if (document.querySelector("dialog[open]")) return;
+    if (document.querySelector("dialog:modal")) return;
     if (event.key === "Escape") {
       if (escape()) event.preventDefault();
       return;
