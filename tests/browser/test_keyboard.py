@@ -194,6 +194,21 @@ def test_keys_without_their_button_do_nothing(server, agent):
     expect(focused).to_be_focused()
 
 
+def test_keys_rest_while_a_dialog_is_open(server, agent):
+    conversation_id = server.new_conversation(name="Dina Dialog").conversation_id
+    inbox = agent().open(conversation_id)
+    inbox.delete.click()
+    expect(inbox.dialog).to_be_visible()
+    cancel = inbox.dialog.get_by_role("button", name="Cancel")
+    expect(cancel).to_be_focused()
+    for key in ["j", "r", "?"]:
+        inbox.page.keyboard.press(key)
+    expect(cancel).to_be_focused()
+    expect(help_overlay(inbox.page)).to_be_hidden()
+    inbox.page.keyboard.press("Escape")
+    expect(inbox.dialog).to_be_hidden()
+
+
 def test_single_key_shortcuts_can_be_turned_off_and_stay_off(server, agent):
     server.new_conversation(name="Una Under")
     conversation_id = server.new_conversation(name="Otto Off").conversation_id
