@@ -61,7 +61,10 @@ export class TypingIndicator {
    * @param {string} name who is typing
    */
   show(name) {
-    this.element.textContent = `${name || "Someone"} is typing…`;
+    const text = `${name || "Someone"} is typing…`;
+    // Refreshes arrive every few seconds: rewriting the same text would make
+    // a screen reader repeat it each time.
+    if (this.element.textContent !== text) this.element.textContent = text;
     this.element.hidden = false;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.hide(), this.timeoutMs);

@@ -8,6 +8,7 @@ import { ConversationActions } from "./actions.js";
 import { fetchConversations } from "./api.js";
 import { ConversationPane } from "./conversation.js";
 import { visitorName } from "./format.js";
+import { installShortcuts } from "./keys.js";
 import { ConversationList } from "./list.js";
 import { InboxAlerts } from "./notifications.js";
 import { Toast } from "./toast.js";
@@ -82,6 +83,7 @@ const actions = new ConversationActions({
 });
 
 connection.open();
+installShortcuts();
 
 /**
  * The receipts this inbox has sent for one conversation.

@@ -68,6 +68,11 @@ class WidgetView {
       attrs: { tabindex: "0", role: "region", "aria-label": "Messages" },
     }, this.olderIndicator, buildGreeting(title, greeting), this.messages);
     this.typing = el("p", { className: "lc-typing" });
+    // Always in the page, so a screen reader hears the typing line appear.
+    this.typingRegion = el("div", {
+      className: "lc-typing-region",
+      attrs: { "aria-live": "polite", "aria-atomic": "true" },
+    }, this.typing);
     this.announcer = el("p", { className: "sr-only", attrs: { "aria-live": "polite", "aria-atomic": "true" } });
     this.textarea = el("textarea", {
       className: "lc-input",
@@ -116,7 +121,7 @@ class WidgetView {
       className: "lc-panel",
       attrs: { id: "lc-panel", role: "dialog", "aria-label": title },
     }, buildHeader(title, this.presence, this.menuButton, this.menu, this.closeButton), this.connection,
-    this.scroller, this.typing, this.limitNotice, this.form, this.ended, this.confirm, this.announcer);
+    this.scroller, this.typingRegion, this.limitNotice, this.form, this.ended, this.confirm, this.announcer);
     this.panel.hidden = true;
     this.badge = el("span", { className: "lc-badge", attrs: { "aria-hidden": "true" } });
     this.badge.hidden = true;
@@ -221,7 +226,9 @@ class WidgetView {
 }
 
 function buildHeader(title, presence, menuButton, menu, closeButton) {
-  return el("header", { className: "lc-header" },
+  // A <div>, not a <header>: the host page has its own banner landmark, and
+  // the panel's title bar is part of the dialog, not a second page banner.
+  return el("div", { className: "lc-header" },
     el("div", { className: "lc-header__text" },
       el("h2", { className: "lc-title", text: title }),
       presence),
