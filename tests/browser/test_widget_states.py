@@ -112,10 +112,10 @@ def reload(widget: Widget):
 
 
 def both_widths(widget: Widget, directory, name: str):
-    """Screenshots of the page at desktop and at phone width."""
+    """Screenshots of the panel at desktop width and of the page at phone width."""
     page = widget.page
     desktop = page.viewport_size
-    page.screenshot(path=directory / f"{name}.png", **SHOT)
+    widget.panel.screenshot(path=directory / f"{name}.png", **SHOT)
     page.set_viewport_size(PHONE)
     expect(widget.panel).to_be_visible()
     page.screenshot(path=directory / f"{name}-phone.png", **SHOT)

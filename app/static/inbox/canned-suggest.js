@@ -153,6 +153,8 @@ export class CannedSuggestions {
     const { textarea } = this;
     const { start, end } = this.range;
     this.close();
+    // The text changed under the list (another conversation opened): leave it be.
+    if (!TRIGGER.test(textarea.value.slice(0, end)) || textarea.value[start] !== "/") return;
     this.inserting = true;
     try {
       textarea.focus();
