@@ -134,6 +134,12 @@ def test_dialog_edits_and_deletes_after_asking(canned, agent, screenshots_dir):
 
     dialog.get_by_role("button", name="Delete /refund").click()
     expect(rows.filter(has_text="/refund")).to_contain_text("Delete /refund?")
+    # Escape answers "no" to the question; the dialog stays.
+    inbox.page.keyboard.press("Escape")
+    expect(dialog).to_be_visible()
+    expect(rows.filter(has_text="/refund")).not_to_contain_text("Delete /refund?")
+    expect(dialog.get_by_role("button", name="Delete /refund")).to_be_focused()
+    dialog.get_by_role("button", name="Delete /refund").click()
     cancel = dialog.get_by_role("button", name="Cancel")
     expect(cancel).to_be_focused()
     cancel.click()

@@ -44,7 +44,6 @@ class WidgetView {
     this.defaultTitle = title;
     this.agentName = null;
     this.presenceState = "unknown";
-    this.title = el("h2", { className: "lc-title", text: title });
     this.presence = el("p", { className: "lc-presence lc-presence--unknown" },
       el("span", { className: "lc-presence__dot", attrs: { "aria-hidden": "true" } }),
       el("span", { className: "lc-presence__text", text: PRESENCE_TEXT.unknown }));
@@ -126,7 +125,7 @@ class WidgetView {
     this.panel = el("section", {
       className: "lc-panel",
       attrs: { id: "lc-panel", role: "dialog", "aria-label": title },
-    }, buildHeader(this.title, this.presence, this.menuButton, this.menu, this.closeButton), this.connection,
+    }, buildHeader(title, this.presence, this.menuButton, this.menu, this.closeButton), this.connection,
     this.scroller, this.typing, this.limitNotice, this.form, this.ended, this.confirm, this.announcer);
     this.panel.hidden = true;
     this.badge = el("span", { className: "lc-badge", attrs: { "aria-hidden": "true" } });
@@ -171,7 +170,7 @@ class WidgetView {
    */
   setAgent(name) {
     this.agentName = name || null;
-    this.title.textContent = this.agentName ?? this.defaultTitle;
+    this.panel.querySelector(".lc-title").textContent = this.agentName ?? this.defaultTitle;
     this.#showPresence();
   }
 
@@ -249,7 +248,9 @@ class WidgetView {
 
 function buildHeader(title, presence, menuButton, menu, closeButton) {
   return el("header", { className: "lc-header" },
-    el("div", { className: "lc-header__text" }, title, presence),
+    el("div", { className: "lc-header__text" },
+      el("h2", { className: "lc-title", text: title }),
+      presence),
     menuButton,
     closeButton,
     menu);
