@@ -54,6 +54,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
 
     CHAT_MAX_BODY_CHARS = int(os.environ.get("CHAT_MAX_BODY_CHARS", 5000))
+    # Canned responses there may be; the inbox loads them all at once.
+    CHAT_MAX_CANNED = int(os.environ.get("CHAT_MAX_CANNED", 500))
     CHAT_TYPING_TIMEOUT = float(os.environ.get("CHAT_TYPING_TIMEOUT", 6))
     CHAT_PRESENCE_GRACE = float(os.environ.get("CHAT_PRESENCE_GRACE", 3))
     # Summaries of a conversation that changes several times within this

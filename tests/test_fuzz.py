@@ -49,6 +49,7 @@ STATUS_CODE = {
     403: "forbidden",
     404: "not_found",
     405: "invalid",
+    409: "conflict",
     413: "too_large",
     415: "invalid",
     429: "rate_limited",
@@ -450,6 +451,8 @@ PATHS = [
     "/api/v1/conversations/{id}/end",
     "/api/v1/conversations/{id}/transcript",
     "/api/v1/tokens",
+    "/api/v1/canned",
+    "/api/v1/canned/{id}",
     "/api/v1/{text}",
 ]
 METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS", "HEAD"]
@@ -462,6 +465,10 @@ ROUTES = [
     ("GET", "/api/v1/conversations/{id}/transcript"),
     ("POST", "/api/v1/tokens"),
     ("DELETE", "/api/v1/tokens"),
+    ("GET", "/api/v1/canned"),
+    ("POST", "/api/v1/canned"),
+    ("PATCH", "/api/v1/canned/{id}"),
+    ("DELETE", "/api/v1/canned/{id}"),
 ]
 QUERY_NAMES = ["limit", "before_seq", "after_seq", "x"]
 
@@ -484,6 +491,8 @@ def body():
             "name": st.one_of(texts, anything),
             "email": texts,
             "page_url": st.one_of(texts, st.sampled_from(LONE_SURROGATES)),
+            "shortcut": st.one_of(texts, anything),
+            "body": st.one_of(texts, anything),
         },
     )
     json_type = st.just("application/json")

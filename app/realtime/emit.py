@@ -51,6 +51,11 @@ def deleted(conversation_id: int) -> None:
     socketio.emit("conversation_deleted", {"conversation_id": conversation_id}, to=AGENTS)
 
 
+def canned_changed() -> None:
+    """The canned responses changed: every inbox fetches them again."""
+    socketio.emit("canned_changed", {}, to=AGENTS)
+
+
 def visitor_presence(conversation_id: int, online: bool) -> None:
     socketio.emit("presence", payloads.presence(conversation_id, "visitor", online), to=AGENTS)
 

@@ -6,6 +6,7 @@ import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
 import { ConversationActions } from "./actions.js";
 import { fetchConversations } from "./api.js";
+import { setUpCanned } from "./canned.js";
 import { ConversationPane } from "./conversation.js";
 import { visitorName } from "./format.js";
 import { installShortcuts } from "./keys.js";
@@ -25,6 +26,10 @@ let refetchTimer = null;
 
 const alerts = new InboxAlerts(document.getElementById("enable-notifications"));
 const toast = new Toast(document.getElementById("inbox-toast"));
+const canned = setUpCanned({
+  textarea: document.getElementById("composer-input"),
+  openButton: document.getElementById("canned-open"),
+});
 
 const list = new ConversationList({
   listElement: document.getElementById("conversation-list"),
@@ -58,6 +63,7 @@ const connection = new ChatConnection({
     receipt: onReceipt,
     typing: onTyping,
     presence: onPresence,
+    canned_changed: () => canned.changed(),
   },
 });
 
@@ -107,6 +113,7 @@ function showConnectionState(state) {
 
 async function onConnect() {
   outbox.setReady(true);
+  canned.changed(); // changes made while this inbox was offline
   await Promise.all([loadList(), pane.resync()]);
 }
 

@@ -11,6 +11,7 @@ import { nowIso } from "../common/time.js";
 import { Timeline } from "../common/timeline.js";
 import { TypingIndicator, TypingSender } from "../common/typing.js";
 import { createConversation, endConversation, pageLocation } from "./api.js";
+import { ChatState } from "./chat-state.js";
 import { accentColors } from "./colors.js";
 import { VisitorConnection } from "./connection.js";
 import { EndChatControls } from "./end-chat.js";
@@ -95,6 +96,7 @@ class Widget {
         receipt: (receipt) => this.#onReceipt(receipt),
         typing: (typing) => this.#onTyping(typing),
         presence: (presence) => this.#onPresence(presence),
+        chat_state: (state) => this.#onChatState(state),
       },
     });
     this.receipts = new ReceiptTracker((status, upToSeq) =>
@@ -110,6 +112,7 @@ class Widget {
     });
     this.typingIndicator = new TypingIndicator(view.typing);
     this.endControls = new EndChatControls(view, { onConfirm: () => this.#endChat() });
+    this.chatState = new ChatState(view);
   }
 
   start() {
@@ -149,7 +152,11 @@ class Widget {
       this.setOpen(!this.open);
     });
     view.closeButton.addEventListener("click", () => this.setOpen(false));
-    view.newChatButton.addEventListener("click", () => this.#startNewChat());
+    view.newChatButton.addEventListener("click", () => {
+      // A chat the server ended is still held (so a reload shows it): let it go.
+      if (this.session) this.#forgetSession();
+      this.#startNewChat();
+    });
     view.root.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && this.open) {
         event.stopPropagation();
@@ -178,6 +185,7 @@ class Widget {
 
   #send(text) {
     unlockSound();
+    this.chatState.visitorWrote();
     const item = { client_id: randomId(), body: text, created_at: nowIso() };
     this.timeline.addPending({ ...item, sender: "visitor", author: null });
     this.outbox.add(item);
@@ -246,6 +254,7 @@ class Widget {
     this.typingIndicator.hide();
     this.view.setCanEnd(false);
     this.view.setPresence(null);
+    this.chatState.reset();
     this.#setUnread(0);
   }
 
@@ -299,6 +308,7 @@ class Widget {
     this.#showOutbox();
     this.view.setPresence(null);
     this.view.setCanEnd(false);
+    this.chatState.reset();
     this.#setUnread(0);
   }
 
@@ -338,6 +348,16 @@ class Widget {
 
   #onPresence({ who, online }) {
     if (who === "agent") this.view.setPresence(Boolean(online));
+  }
+
+  /** Who answers the chat and where it stands; an ended one offers a new chat. */
+  #onChatState(payload) {
+    if (!this.session || payload?.conversation_id !== this.session.conversation_id) return;
+    this.chatState.apply(payload);
+    if (payload.state !== "ended" || this.view.isEnded) return;
+    this.typingSender.stop();
+    this.view.setCanEnd(false);
+    this.#showEnded();
   }
 
   #observeStoredStatuses() {

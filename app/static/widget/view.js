@@ -12,6 +12,13 @@ const PRESENCE_TEXT = {
   offline: "We'll reply soon",
 };
 
+/** Under the name of the agent the chat is assigned to. */
+const AGENT_PRESENCE_TEXT = {
+  unknown: "usually answers in a few minutes",
+  online: "is answering",
+  offline: "usually answers in a few minutes",
+};
+
 const CONNECTION_TEXT = {
   connecting: "Connecting…",
   reconnecting: "Reconnecting…",
@@ -34,6 +41,9 @@ export function createView(shadowRoot, config) {
 
 class WidgetView {
   constructor({ title, greeting, position }) {
+    this.defaultTitle = title;
+    this.agentName = null;
+    this.presenceState = "unknown";
     this.presence = el("p", { className: "lc-presence lc-presence--unknown" },
       el("span", { className: "lc-presence__dot", attrs: { "aria-hidden": "true" } }),
       el("span", { className: "lc-presence__text", text: PRESENCE_TEXT.unknown }));
@@ -154,9 +164,25 @@ class WidgetView {
 
   /** @param {boolean|null} online null when not known yet */
   setPresence(online) {
-    const state = online === null ? "unknown" : online ? "online" : "offline";
+    this.presenceState = online === null ? "unknown" : online ? "online" : "offline";
+    this.#showPresence();
+  }
+
+  /**
+   * Name the agent the chat is assigned to in the header, or (null) go
+   * back to the widget's title.
+   * @param {string|null} name
+   */
+  setAgent(name) {
+    this.agentName = name || null;
+    this.panel.querySelector(".lc-title").textContent = this.agentName ?? this.defaultTitle;
+    this.#showPresence();
+  }
+
+  #showPresence() {
+    const state = this.presenceState;
     this.presence.className = `lc-presence lc-presence--${state}`;
-    this.presence.lastChild.textContent = PRESENCE_TEXT[state];
+    this.presence.lastChild.textContent = (this.agentName ? AGENT_PRESENCE_TEXT : PRESENCE_TEXT)[state];
   }
 
   /** @param {import("./connection.js").ConnectionState} state */
