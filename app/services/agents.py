@@ -115,9 +115,8 @@ def _keep_an_admin(agent: Agent, action: str) -> None:
     """
     if not agent.is_admin or agent.disabled:
         return
-    admins = db.session.scalars(
-        sa.select(Agent.id).where(Agent.role == "admin", Agent.disabled.is_(False)).with_for_update()
-    )
+    enabled_admins = sa.select(Agent.id).where(Agent.role == "admin", Agent.disabled.is_(False))
+    admins = db.session.scalars(enabled_admins.with_for_update())
     if not set(admins) - {agent.id}:
         raise ChatError("conflict", f"cannot {action} the last enabled admin; make another first")
 
