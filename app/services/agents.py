@@ -71,16 +71,20 @@ def create_agent(email: str, name: str, password: str, role: str = "agent") -> A
     if find_agent(email) is not None:
         raise ChatError("conflict", f"an agent with email {email} exists already")
     agent = Agent(email=email, name=name.strip()[:64], role=role)
-    agent.set_password(password)
+    run_in_thread(agent.set_password, password)  # off the event loop: scrypt is slow
     db.session.add(agent)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()  # created at the same moment by another request
+        raise ChatError("conflict", f"an agent with email {email} exists already") from None
     return agent
 
 
 def set_password(agent: Agent, password: str) -> None:
     """Change the agent's password, ending every login and API token of theirs."""
     _check_password(password)
-    agent.set_password(password)
+    run_in_thread(agent.set_password, password)  # off the event loop: scrypt is slow
     end_everything(agent)
     db.session.commit()
 
@@ -89,10 +93,7 @@ def set_disabled(agent: Agent, disabled: bool) -> None:
     """Disable an agent (every login and API token ends, and stays ended if
     the agent is enabled again), or enable one. The last enabled admin
     cannot be disabled: nobody could manage the desk any more."""
-    if disabled:
-        _keep_an_admin(agent, "disable")
-        end_everything(agent)
-    agent.disabled = disabled
+    _apply_disabled(agent, disabled)
     db.session.commit()
 
 
@@ -100,11 +101,36 @@ def set_role(agent: Agent, role: str) -> None:
     """Make an agent an admin or a plain agent. The last enabled admin
     cannot be made a plain agent. Their open sockets keep the role they
     connected with: the caller closes them (``sockets_of_closed_after``)."""
+    _apply_role(agent, role)
+    db.session.commit()
+
+
+def update_agent(
+    agent: Agent, name: str | None = None, role: str | None = None, disabled: bool | None = None
+) -> None:
+    """Change what is given of an agent's name, role and being disabled: all
+    of it or, when one change is refused, none."""
+    if role is not None:
+        _apply_role(agent, role)
+    if disabled is not None:
+        _apply_disabled(agent, disabled)
+    if name is not None:
+        agent.name = name.strip()[:64]
+    db.session.commit()
+
+
+def _apply_disabled(agent: Agent, disabled: bool) -> None:
+    if disabled:
+        _keep_an_admin(agent, "disable")
+        end_everything(agent)
+    agent.disabled = disabled
+
+
+def _apply_role(agent: Agent, role: str) -> None:
     _check_role(role)
     if role != "admin":
         _keep_an_admin(agent, "demote")
     agent.role = role
-    db.session.commit()
 
 
 def _keep_an_admin(agent: Agent, action: str) -> None:

@@ -10,6 +10,7 @@ import { ConversationPane } from "./conversation.js";
 import { visitorName } from "./format.js";
 import { ConversationList } from "./list.js";
 import { InboxAlerts } from "./notifications.js";
+import { deskSettings } from "./settings.js";
 import { Toast } from "./toast.js";
 
 const CONNECTION_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "" };
@@ -57,6 +58,7 @@ const connection = new ChatConnection({
     receipt: onReceipt,
     typing: onTyping,
     presence: onPresence,
+    settings: ({ settings }) => deskSettings.update(settings),
   },
 });
 
@@ -105,7 +107,7 @@ function showConnectionState(state) {
 
 async function onConnect() {
   outbox.setReady(true);
-  await Promise.all([loadList(), pane.resync()]);
+  await Promise.all([loadList(), pane.resync(), deskSettings.load()]);
 }
 
 async function loadList() {
