@@ -5,6 +5,8 @@ a refused request leaves agents and settings as they were. The settings
 body has a small model: only ``{"auto_assign": true|false}`` may pass.
 """
 
+import json
+
 import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings
@@ -48,8 +50,6 @@ def desk_state():
 
 
 def settings_pass(body: str) -> bool:
-    import json
-
     try:
         value = json.loads(body)
     except (ValueError, RecursionError):
