@@ -561,3 +561,23 @@ def test_only_an_admins_inbox_links_to_the_admin_pages(client, admin, ben):
 
     client.post("/login", data={"email": BEN, "password": AGENT_PASSWORD})
     assert 'id="admin-link"' not in client.get("/agent").get_data(as_text=True)
+
+
+def test_requests_that_hash_a_password_are_rate_limited(app, client, admin_token, ben):
+    app.config["CHAT_ADMIN_PASSWORD_RATE"] = "2 per minute"
+    reset = f"/api/v1/admin/agents/{ben.id}/password"
+
+    answers = [
+        client.post(reset, json={"password": PASSWORD}, headers=bearer(admin_token)).status_code,
+        client.post(
+            "/api/v1/admin/agents",
+            json={"email": "cy@example.com", "name": "Cy", "password": PASSWORD},
+            headers=bearer(admin_token),
+        ).status_code,
+        client.post(reset, json={"password": "yet another one"}, headers=bearer(admin_token)),
+    ]
+
+    assert answers[:2] == [204, 201]
+    assert answers[2].status_code == 429
+    assert answers[2].json["error"]["code"] == "rate_limited"
+    assert token_for(client, BEN, PASSWORD).status_code == 200

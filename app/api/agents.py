@@ -1,5 +1,8 @@
 """Admins manage the desk's agents: add, rename, change role, disable, reset."""
 
+from flask import current_app
+
+from app import limiter
 from app.api import bp
 from app.api.auth import admin_caller, admin_changer
 from app.api.conversations import json_body, validated
@@ -10,6 +13,14 @@ from app.schemas import AgentChange, NewAgent, NewPassword
 from app.services import agents
 
 AGENT_ID = "<int(max=2147483647):agent_id>"
+
+
+def password_rate() -> str:
+    return current_app.config["CHAT_ADMIN_PASSWORD_RATE"]
+
+
+# One count for both requests that hash a password.
+limit_password_hashing = limiter.shared_limit(password_rate, scope="admin_password")
 
 
 def agent_details(agent: Agent, last_login_at=None) -> dict:
@@ -34,12 +45,14 @@ def list_agents_for_admins():
 
 
 @bp.route("/admin/agents", methods=["POST"])
+@limit_password_hashing
 def create_agent():
     """Add an agent who can then log in (admins).
 
     Body: ``{"email", "name", "password", "role"}`` (role "agent" unless
     given). Answers ``201 {"agent": ...}``; ``409 conflict`` if the email
-    is taken.
+    is taken. Hashing the password is slow: ``CHAT_ADMIN_PASSWORD_RATE``
+    limits these requests and password resets per address (``429``).
     """
     admin_changer()
     details = validated(NewAgent, json_body())
@@ -69,6 +82,7 @@ def update_agent(agent_id: int):
 
 
 @bp.route(f"/admin/agents/{AGENT_ID}/password", methods=["POST"])
+@limit_password_hashing
 def reset_password(agent_id: int):
     """Set a new password for an agent (admins). Answers 204.
 
