@@ -70,6 +70,9 @@ class Config:
     # login form and POST /api/v1/tokens together.
     CHAT_LOGIN_ACCOUNT_RATE = os.environ.get("CHAT_LOGIN_ACCOUNT_RATE", "20 per hour")
     CHAT_CONVERSATION_RATE = os.environ.get("CHAT_CONVERSATION_RATE", "20 per minute")
+    # Admin requests that hash a password (adding an agent, resetting one's
+    # password): slow on purpose, so not an unlimited number of them.
+    CHAT_ADMIN_PASSWORD_RATE = os.environ.get("CHAT_ADMIN_PASSWORD_RATE", "30 per minute")
     CHAT_MESSAGE_RATE = os.environ.get("CHAT_MESSAGE_RATE", "30 per 10 seconds")
     CHAT_TYPING_RATE = os.environ.get("CHAT_TYPING_RATE", "20 per 10 seconds")
     # A history page or a join reads up to 100 messages: enough for a
@@ -124,3 +127,4 @@ class TestConfig(Config):
     CHAT_LOGIN_ACCOUNT_RATE = "1000 per minute"
     CHAT_HISTORY_RATE = "1000 per minute"
     CHAT_JOIN_RATE = "1000 per minute"
+    CHAT_ADMIN_PASSWORD_RATE = "1000 per minute"

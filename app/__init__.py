@@ -82,6 +82,10 @@ def create_app(config_class=Config):
 
     app.register_blueprint(auth_bp)
 
+    from app.admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
+
     from app.api import bp as api_bp
 
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -3,7 +3,8 @@
 import click
 
 from app.errors import ChatError
-from app.models import Agent
+from app.models import ROLES, Agent
+from app.realtime.emit import sockets_of_closed_after
 from app.services import agents as service
 
 
@@ -27,21 +28,40 @@ def agents():
 @click.argument("email")
 @click.option("--name", required=True, help="Shown to visitors, e.g. Tess.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def create(email, name, password):
+@click.option("--admin", is_flag=True, help="An admin, who also manages agents and settings.")
+def create(email, name, password, admin):
     """Create an agent who can log in to the inbox."""
     try:
-        agent = service.create_agent(email, name, password)
+        agent = service.create_agent(email, name, password, "admin" if admin else "agent")
     except ChatError as exc:
         raise _refused(exc) from None
-    click.echo(f"Created agent {agent.name} <{agent.email}>")
+    click.echo(f"Created {agent.role} {agent.name} <{agent.email}>")
 
 
 @agents.command("list")
 def list_agents():
-    """List the agents."""
+    """List the agents: id, email, name, role, state."""
     for agent in service.all_agents():
         state = "disabled" if agent.disabled else "active"
-        click.echo(f"{agent.id}\t{agent.email}\t{agent.name}\t{state}")
+        click.echo(f"{agent.id}\t{agent.email}\t{agent.name}\t{agent.role}\t{state}")
+
+
+@agents.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role(email, role):
+    """Make an agent an admin or a plain agent.
+
+    The last enabled admin cannot be made a plain agent. The agent's open
+    inboxes reconnect with the new role.
+    """
+    agent = _find(email)
+    try:
+        with sockets_of_closed_after(agent_id=agent.id):
+            service.set_role(agent, role)
+    except ChatError as exc:
+        raise _refused(exc) from None
+    click.echo(f"{agent.email} is now {'an admin' if agent.is_admin else 'an agent'}")
 
 
 @agents.command("disable")
@@ -53,7 +73,10 @@ def disable(email):
     is enabled again; open sockets close within a second.
     """
     agent = _find(email)
-    service.set_disabled(agent, True)
+    try:
+        service.set_disabled(agent, True)
+    except ChatError as exc:
+        raise _refused(exc) from None
     click.echo(f"Disabled {agent.email}")
 
 

@@ -94,3 +94,55 @@ def describe(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "payload"
     return f"{where}: {first['msg']}"
+
+
+# --- Admins' requests: unknown fields are refused, a typo must not pass silently.
+
+Role = Literal["admin", "agent"]
+
+
+def _not_blank(text: str) -> str:
+    if not text:
+        raise ValueError("must not be blank")
+    return text
+
+
+AgentName = Annotated[
+    Text, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_not_blank)
+]
+# The service checks the minimum length (the CLI shares it); the maximum keeps
+# hashing cheap.
+Password = Annotated[Text, StringConstraints(max_length=256)]
+
+
+class AdminRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class NewAgent(AdminRequest):
+    """``POST /api/v1/admin/agents``."""
+
+    email: Annotated[Text, StringConstraints(strip_whitespace=True, max_length=254)]
+    name: AgentName
+    password: Password
+    role: Role = "agent"
+
+
+class AgentChange(AdminRequest):
+    """``PATCH /api/v1/admin/agents/ID``: the fields to change."""
+
+    name: AgentName | None = None
+    role: Role | None = None
+    disabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.name is None and self.role is None and self.disabled is None:
+            raise ValueError("give name, role or disabled")
+        return self
+
+
+class NewPassword(AdminRequest):
+    """``POST /api/v1/admin/agents/ID/password``."""
+
+    password: Password

@@ -55,6 +55,7 @@ def test_create_agent_who_can_then_log_in_and_get_a_token(runner, client):
 
     assert result.exit_code == 0, result.output
     assert "Created agent Ana <ana@example.com>" in result.output
+    assert stored_agents()[0].role == "agent"
     [agent] = stored_agents()
     assert (agent.email, agent.name, agent.disabled) == ("ana@example.com", "Ana", False)
     assert PASSWORD not in agent.password_hash
@@ -145,8 +146,8 @@ def test_list_shows_every_agent_and_state(runner, agent):
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
     assert [line.split("\t")[1:] for line in lines] == [
-        [AGENT_EMAIL, "Tess", "active"],
-        ["ana@example.com", "Ana", "disabled"],
+        [AGENT_EMAIL, "Tess", "agent", "active"],
+        ["ana@example.com", "Ana", "agent", "disabled"],
     ]
     assert all(PASSWORD not in line for line in lines)
 

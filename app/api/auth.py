@@ -1,7 +1,9 @@
 """Who is calling the API: an agent (token or inbox cookie) or a visitor."""
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
 
 from app.errors import ChatError
 from app.services.access import Credentials, Identity, identify
@@ -47,4 +49,20 @@ def admin_caller() -> Identity:
     identity = agent_caller()
     if not identity.admin:
         raise ChatError("forbidden", "only admins may do this")
+    return identity
+
+
+def admin_changer() -> Identity:
+    """An admin changing agents or settings.
+
+    With the inbox's cookie, beyond the same-origin check, the request must
+    carry the page's CSRF token in ``X-CSRFToken``: a page that shares the
+    chat's site cannot make an admin's browser change anything.
+    """
+    identity = admin_caller()
+    if identity.login_id is not None and current_app.config["WTF_CSRF_ENABLED"]:
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except ValidationError as exc:
+            raise ChatError("forbidden", f"CSRF check failed: {exc}") from None
     return identity

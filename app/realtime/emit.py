@@ -47,6 +47,11 @@ def chat_state(payload: dict, to: str | None = None) -> None:
     socketio.emit("chat_state", payload, to=to or conversation_room(payload["conversation_id"]))
 
 
+def settings(payload: dict) -> None:
+    """The desk's settings after an admin changed them, to every agent."""
+    socketio.emit("settings", payload, to=AGENTS)
+
+
 def deleted(conversation_id: int) -> None:
     socketio.emit("conversation_deleted", {"conversation_id": conversation_id}, to=AGENTS)
 

@@ -12,6 +12,7 @@ import { visitorName } from "./format.js";
 import { installShortcuts } from "./keys.js";
 import { ConversationList } from "./list.js";
 import { InboxAlerts } from "./notifications.js";
+import { deskSettings } from "./settings.js";
 import { Toast } from "./toast.js";
 
 const CONNECTION_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "" };
@@ -64,6 +65,7 @@ const connection = new ChatConnection({
     typing: onTyping,
     presence: onPresence,
     canned_changed: () => canned.changed(),
+    settings: ({ settings }) => deskSettings.update(settings),
   },
 });
 
@@ -114,7 +116,7 @@ function showConnectionState(state) {
 async function onConnect() {
   outbox.setReady(true);
   canned.changed(); // changes made while this inbox was offline
-  await Promise.all([loadList(), pane.resync()]);
+  await Promise.all([loadList(), pane.resync(), deskSettings.load()]);
 }
 
 async function loadList() {

@@ -1,0 +1,41 @@
+"""The admins' pages: agents and the desk's settings.
+
+They are shells; their scripts read and change everything through the
+admin API (app/api/agents.py, app/api/settings.py), which checks again.
+"""
+
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.admin import bp
+
+
+@bp.before_request
+@login_required
+def admins_only():
+    """A plain agent gets a 403 page; someone not logged in, the login form."""
+    if not current_user.agent.is_admin:
+        abort(403)
+
+
+@bp.errorhandler(403)
+def forbidden(_exc):
+    return render_template("admin/forbidden.html"), 403
+
+
+@bp.route("")
+@bp.route("/")
+def index():
+    return redirect(url_for("admin.agents"))
+
+
+@bp.route("/agents")
+def agents():
+    """Add agents, change their role, disable or enable them, reset passwords."""
+    return render_template("admin/agents.html", section="agents")
+
+
+@bp.route("/settings")
+def settings():
+    """The desk's settings, such as automatic assignment."""
+    return render_template("admin/settings.html", section="settings")
