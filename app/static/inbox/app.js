@@ -5,6 +5,7 @@ import { ChatConnection } from "../common/connection.js";
 import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
 import { ConversationActions } from "./actions.js";
+import { AssignmentControls } from "./assignment.js";
 import { fetchConversations } from "./api.js";
 import { ConversationPane } from "./conversation.js";
 import { visitorName } from "./format.js";
@@ -57,6 +58,7 @@ const connection = new ChatConnection({
     receipt: onReceipt,
     typing: onTyping,
     presence: onPresence,
+    agents: (payload) => assignment.onAgents(payload),
   },
 });
 
@@ -69,6 +71,7 @@ const pane = new ConversationPane({
   onOpenChange: (id) => {
     list.setActive(id);
     actions.setConversation(id);
+    assignment.setConversation(id);
     document.getElementById("inbox").classList.toggle("inbox--conversation-open", id !== null);
   },
 });
@@ -80,6 +83,8 @@ const actions = new ConversationActions({
   describe: (id) => visitorName(list.get(id) || { id }),
   onDeleted: (id) => forgetConversation(id),
 });
+
+const assignment = new AssignmentControls({ connection, list, toast, onAnswer: onConversation });
 
 connection.open();
 
@@ -105,7 +110,7 @@ function showConnectionState(state) {
 
 async function onConnect() {
   outbox.setReady(true);
-  await Promise.all([loadList(), pane.resync()]);
+  await Promise.all([loadList(), pane.resync(), assignment.load()]);
 }
 
 async function loadList() {
@@ -156,6 +161,7 @@ function forgetConversation(id) {
 function onConversation(summary) {
   list.upsert(summary);
   pane.onSummary(summary);
+  assignment.onSummary(summary);
 }
 
 function onMessage(message) {
