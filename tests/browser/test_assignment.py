@@ -79,10 +79,12 @@ def test_two_agents_claim_and_assign_and_away_agents_are_not_online(
             "aria-checked", "true"
         )
         expect(menu.get_by_role("menuitemradio")).to_have_count(2)
-        ben.page.locator(".conversation__header").screenshot(
-            path=str(screenshots_dir / "assign-menu.png")
+        box = ben.page.locator(".conversation__header").bounding_box()
+        menu_box = menu.bounding_box()
+        height = max(box["height"], menu_box["y"] + menu_box["height"] + 12 - box["y"])
+        ben.page.screenshot(
+            path=str(screenshots_dir / "inbox-assign-menu.png"), clip={**box, "height": height}
         )
-        ben.page.screenshot(path=str(screenshots_dir / "assign-menu-page.png"))
         ben.page.keyboard.press("ArrowDown")
         expect(menu.get_by_role("menuitemradio", name="Ben (you)")).to_be_focused()
         ben.page.keyboard.press("ArrowUp")
@@ -110,7 +112,7 @@ def test_two_agents_claim_and_assign_and_away_agents_are_not_online(
         tess.page.set_viewport_size({"width": 390, "height": 800})
         tess.pane.locator("[data-key-action=assign]").click()
         expect(tess.page.get_by_role("menu")).to_be_in_viewport(ratio=1)
-        tess.page.screenshot(path=str(screenshots_dir / "assign-phone.png"))
+        tess.page.screenshot(path=str(screenshots_dir / "inbox-assign-phone.png"))
         tess.page.keyboard.press("Escape")
 
         tess_switch.click()
