@@ -2,6 +2,7 @@
 available, enabled, connected agents at a new conversation's first visitor
 message; fair, and never twice, with several processes at once."""
 
+import logging
 import threading
 from collections import Counter
 
@@ -231,6 +232,8 @@ def test_upgrade_gives_agents_no_turn_yet_and_not_connected(app):
 
     upgrade()
 
+    # Alembic's logging set-up leaves the app's loggers working.
+    assert not logging.getLogger("app.realtime.answers").disabled
     db.session.expire_all()
     tess = db.session.get(Agent, 1)
     assert (tess.name, tess.available, tess.auto_assigned_at, tess.connected) == (
