@@ -242,3 +242,22 @@ def test_upgrade_gives_agents_no_turn_yet_and_not_connected(app):
         None,
         False,
     )
+
+
+def test_a_failing_assignment_leaves_the_message_acknowledged(
+    agents, auto_on, connect, new_visitor, monkeypatch, caplog
+):
+    connect_agents(connect, agents)
+
+    def broken(conversation_id):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(autoassign, "assign_new", broken)
+    conversation_id, token = new_visitor()
+    visitor = connect(visitor_token=token)
+
+    ack = visitor.emit("send_message", {"client_id": "c-1", "body": "Hi"}, callback=True)
+
+    assert ack["ok"] is True
+    assert assignee_name(conversation_id) is None
+    assert "automatic assignment of conversation" in caplog.text

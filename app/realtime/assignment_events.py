@@ -3,8 +3,11 @@ assign, unassign, set_availability; and what every inbox and the visitor
 are told after each change, over sockets or REST.
 """
 
+import logging
+
 from flask import current_app
 
+from app import db
 from app.models import Activity
 from app.realtime import background, emit, payloads, roster, summaries
 from app.realtime.answers import chat_event
@@ -12,6 +15,8 @@ from app.realtime.limits import check_rate
 from app.schemas import AssignTo, Availability, ConversationRef
 from app.services import assignment, autoassign, availability, history, presence
 from app.services.access import Identity
+
+log = logging.getLogger(__name__)
 
 
 @chat_event("claim", ConversationRef, agents_only=True)
@@ -76,9 +81,18 @@ def availability_set(identity: Identity, available: bool) -> dict:
 
 
 def assign_if_new(conversation_id: int, seq: int) -> None:
-    """After a visitor's message: the desk's automatic assignment, at their first."""
-    if not autoassign.is_first_visitor_message(conversation_id, seq):
+    """After a visitor's message: the desk's automatic assignment, at their first.
+
+    The message is stored already: a failure here is logged, and the chat
+    stays unassigned, rather than failing the message's acknowledgement.
+    """
+    try:
+        if not autoassign.is_first_visitor_message(conversation_id, seq):
+            return
+        line = autoassign.assign_new(conversation_id)
+    except Exception:
+        db.session.rollback()
+        log.exception("automatic assignment of conversation %s failed", conversation_id)
         return
-    line = autoassign.assign_new(conversation_id)
     if line is not None:
         announce_assignment(line)

@@ -201,11 +201,13 @@ export class AssignmentControls {
     el("span", { className: "availability__track", attrs: { "aria-hidden": "true" } },
       el("span", { className: "availability__thumb" })),
     el("span", { className: "availability__label", text: "Available" }));
+    this.switch.hidden = true; // until the server says which it is
     this.switch.addEventListener("click", () => this.#toggleAvailability());
     if (beside) beside.before(this.switch);
   }
 
   #showAvailability(available) {
+    this.switch.hidden = false;
     this.switch.setAttribute("aria-checked", String(available));
     this.switch.title = available
       ? "You take new chats, and visitors see that someone is online. Click to go away."
