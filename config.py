@@ -79,6 +79,10 @@ class Config:
     # catch-up of thousands of messages, not for a flood of reads.
     CHAT_HISTORY_RATE = os.environ.get("CHAT_HISTORY_RATE", "30 per 10 seconds")
     CHAT_JOIN_RATE = os.environ.get("CHAT_JOIN_RATE", "30 per 10 seconds")
+    # Claiming, assigning and unassigning (one allowance), and turning
+    # available or away, which tells every visitor whether agents are online.
+    CHAT_ASSIGN_RATE = os.environ.get("CHAT_ASSIGN_RATE", "30 per 10 seconds")
+    CHAT_AVAILABILITY_RATE = os.environ.get("CHAT_AVAILABILITY_RATE", "10 per 10 seconds")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -128,3 +132,5 @@ class TestConfig(Config):
     CHAT_HISTORY_RATE = "1000 per minute"
     CHAT_JOIN_RATE = "1000 per minute"
     CHAT_ADMIN_PASSWORD_RATE = "1000 per minute"
+    CHAT_ASSIGN_RATE = "1000 per minute"
+    CHAT_AVAILABILITY_RATE = "1000 per minute"

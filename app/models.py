@@ -39,6 +39,12 @@ class Agent(db.Model):
     # Available agents count as online for visitors and take new chats when
     # automatic assignment is on; away agents still see the inbox.
     available: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    # When automatic assignment last gave this agent a chat: the next one
+    # goes to whoever got one least recently (never first).
+    auto_assigned_at: so.Mapped[datetime | None] = so.mapped_column()
+    # Whether every inbox was last told the agent is connected: changed by
+    # conditional updates, so that each change is told once (see presence).
+    connected: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     @property

@@ -79,6 +79,28 @@ class ConversationRef(Payload):
     conversation_id: Id
 
 
+class AssignTo(ConversationRef):
+    """The ``assign`` event: give a conversation to an agent."""
+
+    agent_id: Id
+
+
+class Assignee(BaseModel):
+    """The body of ``POST /api/v1/conversations/ID/assign``: null unassigns."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    agent_id: Id | None
+
+
+class Availability(BaseModel):
+    """``set_availability`` and ``PUT /api/v1/agents/me/availability``."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    available: bool
+
+
 class NewConversation(BaseModel):
     """The optional body of ``POST /api/v1/conversations``."""
 

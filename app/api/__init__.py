@@ -2,4 +2,13 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from app.api import agents, canned, conversations, cors, errors, settings, tokens  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401
+    agents,
+    assignment,
+    canned,
+    conversations,
+    cors,
+    errors,
+    settings,
+    tokens,
+)

@@ -12,8 +12,8 @@ from flask import Flask
 
 from app import db, socketio
 from app.database import truncate_log
-from app.realtime import emit, summaries
-from app.services import connections, presence, typing
+from app.realtime import emit, roster, summaries
+from app.services import availability, connections, presence, typing
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -83,7 +83,11 @@ def _heartbeat(app: Flask, visitors_overdue: Overdue, agents_overdue: Overdue) -
     for cid in sorted(expired | late):
         _announce_if_visitor_gone(cid)
     agents_missing = {"agents"} if presence.agents_online_without_socket() else set()
-    if agents_overdue.past(agents_missing, grace):
+    agents_missing |= availability.connected_without_socket()
+    overdue = agents_overdue.past(agents_missing, grace)
+    for agent_id in sorted(overdue - {"agents"}):
+        _announce_if_agent_gone(agent_id)
+    if "agents" in overdue:
         _announce_if_agents_gone()
 
 
@@ -100,6 +104,12 @@ def _announce_if_visitor_gone(conversation_id: int) -> None:
         summaries.send_soon(conversation_id)
 
 
+def _announce_if_agent_gone(agent_id: int) -> None:
+    """Tell every inbox the agent left, if no socket of theirs came back."""
+    if availability.settle_disconnected(agent_id):
+        roster.send_soon()
+
+
 def _announce_if_agents_gone() -> None:
     if presence.settle_agents_offline():
         emit.agent_presence(False, presence.online_conversation_ids())
@@ -110,8 +120,11 @@ def settle_visitor_later(app: Flask, conversation_id: int) -> None:
     socketio.start_background_task(_after_grace, app, _announce_if_visitor_gone, conversation_id)
 
 
-def settle_agents_later(app: Flask) -> None:
-    """After the grace period, tell visitors if no agent is online any more."""
+def settle_agents_later(app: Flask, agent_id: int | None = None) -> None:
+    """After the grace period, tell visitors if no agent is online any more
+    (and every inbox, if this agent left)."""
+    if agent_id is not None:
+        socketio.start_background_task(_after_grace, app, _announce_if_agent_gone, agent_id)
     socketio.start_background_task(_after_grace, app, _announce_if_agents_gone)
 
 

@@ -9,7 +9,7 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 
 from app import metrics, socketio
-from app.realtime import background, emit, payloads, summaries
+from app.realtime import assignment_events, background, emit, payloads, roster, summaries
 from app.realtime.answers import chat_event
 from app.realtime.jsonpackets import UNDECODABLE
 from app.realtime.limits import check_rate
@@ -17,7 +17,16 @@ from app.realtime.packets import RENAMED
 from app.realtime.rooms import AGENTS, conversation_room, watched_conversation, watchers_room
 from app.realtime.session import current_identity, identify_socket, remember
 from app.schemas import ConversationRef, History, Receipt, SendMessage, Typing
-from app.services import activity, connections, history, messages, presence, receipts, typing
+from app.services import (
+    activity,
+    availability,
+    connections,
+    history,
+    messages,
+    presence,
+    receipts,
+    typing,
+)
 from app.services.access import Identity
 from app.services.conversations import set_page_url
 
@@ -37,6 +46,8 @@ def on_connect(auth=None):
         join_room(AGENTS)
         if presence.socket_opened(request.sid, identity):
             emit.agent_presence(True, presence.online_conversation_ids())
+        if availability.mark_connected(identity.agent_id):
+            roster.send_soon()
     else:
         _connect_visitor(identity, auth.get("page_url"))
     metrics.socket_connected(identity.role)
@@ -74,7 +85,7 @@ def on_disconnect(reason=None, *_extra):
             watched = watched_conversation(room)
             if watched is not None:
                 _end_typing(watched, identity)
-        background.settle_agents_later(app)
+        background.settle_agents_later(app, identity.agent_id)
         return
     _end_typing(identity.conversation_id, identity)
     background.settle_visitor_later(app, identity.conversation_id)
@@ -114,6 +125,8 @@ def send_message(identity: Identity, payload: SendMessage) -> dict:
         if posted.typing_ended:
             emit.typing(cid, identity.role, identity.name, False)
         summaries.send_soon(cid)
+        if not identity.is_agent:
+            assignment_events.assign_if_new(cid, posted.message.seq)
     return {"message": message}
 
 

@@ -74,6 +74,22 @@ def assignee(agent_id: int | None, name: str | None) -> dict | None:
     return None if agent_id is None else {"id": agent_id, "name": name}
 
 
+def agent(row) -> dict:
+    """An agent as every inbox sees them: name, role, whether available
+    (or away) and whether connected (agents only)."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "role": row.role,
+        "available": bool(row.available),
+        "online": bool(row.online),
+    }
+
+
+def agents(rows) -> list[dict]:
+    return [agent(row) for row in rows]
+
+
 def activity(line) -> dict:
     """A line of the timeline that is not a message: a note, or what
     happened (agents only)."""

@@ -1,7 +1,8 @@
 """Who is online, as visitors and agents were told.
 
 A visitor is online while any of its sockets is connected; agents are online
-while any agent socket is. What each side was last told is stored
+while an available agent (not away, not disabled) has a socket. What each
+side was last told is stored
 (``Conversation.visitor_online``, the one ``AgentPresence`` row) and changed
 only by conditional updates, so each change is announced once, however many
 sockets or server processes notice it.
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import db
 from app.database import changes
-from app.models import AgentPresence, Connection, Conversation
+from app.models import Agent, AgentPresence, Connection, Conversation
 from app.services import connections
 from app.services.access import Identity
 
@@ -24,7 +25,7 @@ def socket_opened(sid: str, identity: Identity) -> bool:
         db.session.commit()
         # After the commit, so that a process settling agents offline at
         # this moment either sees this socket or is seen to have done so.
-        return _mark_agents_online()
+        return mark_agents_online()
     return changes(_set_visitor_online(identity.conversation_id, True))
 
 
@@ -56,10 +57,24 @@ def visitors_online_without_socket() -> set[int]:
     return set(online_conversation_ids()) - connections.conversations_connected()
 
 
-def _mark_agents_online() -> bool:
-    """Record agents online; True if visitors were last told they were not."""
+def mark_agents_online() -> bool:
+    """Record agents online if an available agent has a socket; True if
+    visitors were last told they were not.
+
+    On an agent's new socket and when an agent becomes available.
+    """
     _ensure_agent_presence()
-    return changes(_set_agents_online(True))
+    return changes(_set_agents_online(True).where(_available_agent_socket()))
+
+
+def _available_agent_socket() -> sa.Exists:
+    """A live socket of an agent who is available and enabled."""
+    return (
+        sa.exists()
+        .where(Connection.role == "agent", connections.live())
+        .where(Agent.id == Connection.agent_id, Agent.available.is_(True))
+        .where(Agent.disabled.is_(False))
+    )
 
 
 def agents_announced_online() -> bool:
@@ -74,19 +89,20 @@ def agents_announced_online() -> bool:
 
 
 def agents_online_without_socket() -> bool:
-    """Agents announced online, yet no agent socket is connected."""
-    return agents_announced_online() and not connections.agent_connected()
+    """Agents announced online, yet no available agent has a socket."""
+    if not agents_announced_online():
+        return False
+    return not db.session.scalar(sa.select(_available_agent_socket()))
 
 
 def settle_agents_offline() -> bool:
-    """Record agents offline if no agent socket is left; True if that changed.
+    """Record agents offline if no available agent has a socket; True if that changed.
 
     One statement checks and changes, so of several processes (or grace
     timers) settling at once, exactly one sees the change and announces it.
     """
     _ensure_agent_presence()
-    no_agent_socket = ~sa.exists().where(Connection.role == "agent", connections.live())
-    return changes(_set_agents_online(False).where(no_agent_socket))
+    return changes(_set_agents_online(False).where(~_available_agent_socket()))
 
 
 def _set_agents_online(online: bool) -> sa.Update:

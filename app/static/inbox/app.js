@@ -5,6 +5,7 @@ import { ChatConnection } from "../common/connection.js";
 import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
 import { ConversationActions } from "./actions.js";
+import { AssignmentControls } from "./assignment.js";
 import { fetchConversations } from "./api.js";
 import { setUpCanned } from "./canned.js";
 import { ConversationPane } from "./conversation.js";
@@ -66,6 +67,7 @@ const connection = new ChatConnection({
     presence: onPresence,
     canned_changed: () => canned.changed(),
     settings: ({ settings }) => deskSettings.update(settings),
+    agents: (payload) => assignment.onAgents(payload),
   },
 });
 
@@ -78,6 +80,7 @@ const pane = new ConversationPane({
   onOpenChange: (id) => {
     list.setActive(id);
     actions.setConversation(id);
+    assignment.setConversation(id);
     document.getElementById("inbox").classList.toggle("inbox--conversation-open", id !== null);
   },
 });
@@ -89,6 +92,8 @@ const actions = new ConversationActions({
   describe: (id) => visitorName(list.get(id) || { id }),
   onDeleted: (id) => forgetConversation(id),
 });
+
+const assignment = new AssignmentControls({ connection, list, toast, onAnswer: onConversation });
 
 connection.open();
 installShortcuts();
@@ -116,7 +121,7 @@ function showConnectionState(state) {
 async function onConnect() {
   outbox.setReady(true);
   canned.changed(); // changes made while this inbox was offline
-  await Promise.all([loadList(), pane.resync(), deskSettings.load()]);
+  await Promise.all([loadList(), pane.resync(), deskSettings.load(), assignment.load()]);
 }
 
 async function loadList() {
@@ -167,6 +172,7 @@ function forgetConversation(id) {
 function onConversation(summary) {
   list.upsert(summary);
   pane.onSummary(summary);
+  assignment.onSummary(summary);
 }
 
 function onMessage(message) {
