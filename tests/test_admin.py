@@ -581,3 +581,22 @@ def test_requests_that_hash_a_password_are_rate_limited(app, client, admin_token
     assert answers[2].status_code == 429
     assert answers[2].json["error"]["code"] == "rate_limited"
     assert token_for(client, BEN, PASSWORD).status_code == 200
+
+
+def test_every_inbox_hears_of_an_added_or_renamed_agent(client, connect, admin_token, ben):
+    admin_socket = connect(token=admin_token)
+    admin_socket.get_received()
+
+    added = client.post(
+        "/api/v1/admin/agents",
+        json={"email": "ria@example.com", "name": "Ria", "password": "a long password"},
+        headers=bearer(admin_token),
+    )
+    client.patch(
+        f"/api/v1/admin/agents/{ben.id}", json={"name": "Benjamin"}, headers=bearer(admin_token)
+    )
+
+    assert added.status_code == 201
+    rosters = [e["args"][0]["agents"] for e in admin_socket.get_received() if e["name"] == "agents"]
+    assert "Ria" in [a["name"] for a in rosters[0]]
+    assert "Benjamin" in [a["name"] for a in rosters[-1]]

@@ -8,6 +8,7 @@ from app.api.auth import admin_caller, admin_changer
 from app.api.conversations import json_body, validated
 from app.clock import iso
 from app.models import Agent
+from app.realtime import roster
 from app.realtime.emit import sockets_of_closed_after
 from app.schemas import AgentChange, NewAgent, NewPassword
 from app.services import agents
@@ -57,6 +58,7 @@ def create_agent():
     admin_changer()
     details = validated(NewAgent, json_body())
     agent = agents.create_agent(details.email, details.name, details.password, details.role)
+    roster.send_soon()  # open inboxes can assign chats to the new agent
     return {"agent": agent_details(agent)}, 201
 
 
@@ -78,6 +80,7 @@ def update_agent(agent_id: int):
             agents.update_agent(agent, change.name, change.role, change.disabled)
     else:
         agents.update_agent(agent, change.name, change.role, change.disabled)
+    roster.send_soon()
     return {"agent": agent_details(agent)}
 
 
