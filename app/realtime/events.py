@@ -9,7 +9,7 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 
 from app import metrics, socketio
-from app.realtime import background, emit, payloads, summaries
+from app.realtime import background, desk_events, emit, payloads, summaries
 from app.realtime.answers import chat_event
 from app.realtime.jsonpackets import UNDECODABLE
 from app.realtime.limits import check_rate
@@ -113,7 +113,10 @@ def send_message(identity: Identity, payload: SendMessage) -> dict:
         emit.message(message, skip_sid=request.sid)
         if posted.typing_ended:
             emit.typing(cid, identity.role, identity.name, False)
-        summaries.send_soon(cid)
+        if posted.reopened is not None:
+            desk_events.announce(cid, posted.reopened)
+        else:
+            summaries.send_soon(cid)
     return {"message": message}
 
 
