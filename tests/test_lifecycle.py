@@ -145,7 +145,8 @@ def test_snooze_up_to_the_limit_is_taken(chat):
 
 def test_a_chat_the_visitor_ended_is_final(chat, client):
     headers = {"Authorization": f"Bearer {chat['token']}"}
-    assert client.post(f"/api/v1/conversations/{chat['id']}/end", headers=headers).status_code == 204
+    ended = client.post(f"/api/v1/conversations/{chat['id']}/end", headers=headers)
+    assert ended.status_code == 204
 
     for event, extra in (("resolve", {}), ("reopen", {}), ("snooze", {"until": in_hours(1)})):
         assert error_code(act(chat["agent"], event, chat["id"], **extra)) == "conflict"
