@@ -57,6 +57,7 @@ const connection = new ChatConnection({
     receipt: onReceipt,
     typing: onTyping,
     presence: onPresence,
+    activity: (line) => pane.onActivity(line),
   },
 });
 
