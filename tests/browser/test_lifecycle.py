@@ -158,3 +158,31 @@ def test_snooze_menu_offers_a_custom_time_and_closes_with_escape(visitor, agent,
     expect(menu).to_be_hidden()
     expect(state_pill(tess)).to_contain_text("Snoozed until ")
     expect(activity_lines(tess).last).to_contain_text("Tess snoozed this until ")
+
+
+LINES = [
+    ({"kind": "resolved", "actor": {"name": "Tess"}}, "Tess resolved this"),
+    ({"kind": "reopened", "actor": None}, "Reopened by the visitor's message"),
+    ({"kind": "reopened", "actor": None, "body": "snooze ended"}, "Reopened: the snooze ended"),
+    ({"kind": "reopened", "actor": {"name": "Ben"}}, "Ben reopened this"),
+    (
+        {"kind": "assigned", "actor": {"name": "Ben"}, "subject": "Tess"},
+        "Ben assigned this to Tess",
+    ),
+    ({"kind": "assigned", "actor": {"name": "Tess"}, "subject": "Tess"}, "Tess claimed this"),
+    ({"kind": "assigned", "actor": None, "subject": "Tess"}, "Assigned to Tess"),
+    ({"kind": "claimed", "actor": {"name": "Tess"}}, "Tess claimed this"),
+    ({"kind": "unassigned", "actor": {"name": "Ben"}}, "Ben unassigned this"),
+]
+
+
+def test_every_kind_of_line_reads_as_a_sentence(agent):
+    """The inbox's table of sentences, for the lines other parts of the desk record too."""
+    inbox = agent()
+    said = inbox.page.evaluate(
+        "async (lines) => { const m = await import('/static/inbox/activity.js');"
+        " return lines.map((line) => m.describeLine(line)); }",
+        [line for line, _sentence in LINES],
+    )
+
+    assert said == [sentence for _line, sentence in LINES]
