@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app import db
 from app.clock import iso, utcnow
 from app.models import Activity, Conversation
-from app.services import lifecycle
+from app.services import lifecycle, messages
 from tests.conftest import database_state, events
 from tests.test_events import drain, error_code, wait_for
 
@@ -325,3 +325,40 @@ def test_api_desk_changes_share_the_agents_rate(app, chat, api):
     response = api(f"{chat['id']}/resolve")
 
     assert response.status_code == 429 and response.json["error"]["code"] == "rate_limited"
+
+
+# --- the hot path ----------------------------------------------------------------
+
+
+def statements_of(action) -> list[str]:
+    """The SQL statements ``action`` runs."""
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement.split()[0].upper())
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_message_to_an_open_chat_costs_what_it_did(chat):
+    db.session.rollback()
+
+    ran = statements_of(lambda: messages.post_message(chat["id"], "visitor", "Ana", "v9", "Hi"))
+
+    # Reserve the seq (reading the state in the same statement), insert.
+    assert ran == ["UPDATE", "INSERT"]
+
+
+def test_a_visitor_message_to_a_resolved_chat_also_reopens_it(chat):
+    act(chat["agent"], "resolve", chat["id"])
+    db.session.rollback()
+
+    ran = statements_of(lambda: messages.post_message(chat["id"], "visitor", "Ana", "v9", "Hi"))
+
+    assert ran == ["UPDATE", "INSERT", "UPDATE", "SELECT", "INSERT"]
+    assert state_of(chat["id"])[0] == "open"
