@@ -79,7 +79,7 @@ export class LifecycleControls {
 
   #state() {
     if (!this.summary) return null;
-    if (this.summary.status === "closed") return "ended";
+    if (this.summary.status === "closed" || this.summary.state === "ended") return "ended";
     return this.summary.state || "open";
   }
 
