@@ -1,6 +1,8 @@
 """`flask db upgrade` gives stored activity lines a client_id column: the
 lines are kept, and a note's client_id is unique within its conversation."""
 
+import logging
+
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
@@ -64,3 +66,13 @@ def test_downgrade_and_upgrade_again_round_trip(app):
     downgrade(revision=BEFORE_NOTE_IDS)
     upgrade()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == 0
+
+
+def test_an_upgrade_in_the_apps_process_leaves_its_loggers_on(app):
+    """Alembic's logging set-up once disabled every logger that existed (the
+    app's were made with it), so errors of events went unlogged after an
+    upgrade in the same process."""
+    _fresh_database_at(BEFORE_NOTE_IDS)
+    upgrade()
+
+    assert not logging.getLogger("app.realtime.answers").disabled
