@@ -83,6 +83,8 @@ class Config:
     # available or away, which tells every visitor whether agents are online.
     CHAT_ASSIGN_RATE = os.environ.get("CHAT_ASSIGN_RATE", "30 per 10 seconds")
     CHAT_AVAILABILITY_RATE = os.environ.get("CHAT_AVAILABILITY_RATE", "10 per 10 seconds")
+    # Resolve, reopen and snooze, by socket or API: an agent's clicks, not a script's.
+    CHAT_DESK_RATE = os.environ.get("CHAT_DESK_RATE", "30 per 10 seconds")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -134,3 +136,4 @@ class TestConfig(Config):
     CHAT_ADMIN_PASSWORD_RATE = "1000 per minute"
     CHAT_ASSIGN_RATE = "1000 per minute"
     CHAT_AVAILABILITY_RATE = "1000 per minute"
+    CHAT_DESK_RATE = "1000 per minute"

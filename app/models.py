@@ -185,7 +185,12 @@ class Activity(db.Model):
     """
 
     __tablename__ = "activities"
-    __table_args__ = (sa.Index("ix_activities_timeline", "conversation_id", "after_seq", "id"),)
+    __table_args__ = (
+        sa.Index("ix_activities_timeline", "conversation_id", "after_seq", "id"),
+        # A note is stored once per client_id, however often the agent's
+        # client retries it; other lines have none (NULLs never collide).
+        sa.UniqueConstraint("conversation_id", "client_id", name="uq_activities_client_id"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     conversation_id: so.Mapped[int] = so.mapped_column(
@@ -203,6 +208,8 @@ class Activity(db.Model):
     subject_name: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     # A note's text; for other kinds, optional detail (a snooze's end time).
     body: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # The id the agent's client gave a note, so that a retry stores it once.
+    client_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
 

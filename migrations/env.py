@@ -10,9 +10,8 @@ from alembic import context
 config = context.config
 
 # Interpret the config file for Python logging.
-# This line sets up loggers basically.
-# Loggers that exist already (the app's, when tests or `flask db` upgrade in
-# a process that imported the app) keep working.
+# This line sets up loggers basically. The app's own loggers stay enabled:
+# an upgrade run in the app's process (tests do) must not silence them.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 

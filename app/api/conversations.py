@@ -9,8 +9,8 @@ from app.api.auth import agent_caller, caller
 from app.errors import ChatError
 from app.realtime import background, emit, payloads, summaries
 from app.realtime.emit import sockets_of_closed_after
-from app.schemas import History, NewConversation, describe
-from app.services import conversations, history
+from app.schemas import MAX_INT, History, NewConversation, describe
+from app.services import activity, conversations, history
 
 
 def json_body(optional: bool = False) -> dict:
@@ -123,12 +123,16 @@ def delete_conversation(conversation_id: int):
 def export_transcript(conversation_id: int):
     """The whole conversation as one JSON document, for download.
 
-    Agents may export any conversation; a visitor its own.
+    Agents may export any conversation, with its activity lines and notes
+    (``activities``); a visitor its own, without them.
     """
     identity = caller()
     if not identity.is_agent and identity.conversation_id != conversation_id:
         raise ChatError("not_found", "no such conversation")
-    response = jsonify(payloads.transcript(history.transcript(conversation_id)))
+    document = payloads.transcript(history.transcript(conversation_id))
+    if identity.is_agent:
+        document["activities"] = payloads.activities(activity.among(conversation_id, 1, MAX_INT))
+    response = jsonify(document)
     filename = f"conversation-{conversation_id}.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

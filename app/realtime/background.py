@@ -12,8 +12,8 @@ from flask import Flask
 
 from app import db, socketio
 from app.database import truncate_log
-from app.realtime import emit, roster, summaries
-from app.services import availability, connections, presence, typing
+from app.realtime import desk_events, emit, roster, summaries
+from app.services import availability, connections, lifecycle, presence, typing
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -62,6 +62,7 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
         with app.app_context():
             try:
                 _expire_typing()
+                _wake_snoozes()
                 emit.disconnect(connections.revoked_sids())
                 if since_heartbeat >= connections.HEARTBEAT_SECONDS:
                     since_heartbeat = 0.0
@@ -96,6 +97,12 @@ def _expire_typing() -> None:
         emit.typing(ended.conversation_id, ended.side, ended.name, False)
         if ended.side == "visitor":
             summaries.send_soon(ended.conversation_id)
+
+
+def _wake_snoozes() -> None:
+    """Reopen the snoozed chats that are due: each in one process only."""
+    for line in lifecycle.wake_due_snoozes():
+        desk_events.announce(line.conversation_id, line)
 
 
 def _announce_if_visitor_gone(conversation_id: int) -> None:

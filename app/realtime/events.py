@@ -9,7 +9,15 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room, rooms
 
 from app import metrics, socketio
-from app.realtime import assignment_events, background, emit, payloads, roster, summaries
+from app.realtime import (
+    assignment_events,
+    background,
+    desk_events,
+    emit,
+    payloads,
+    roster,
+    summaries,
+)
 from app.realtime.answers import chat_event
 from app.realtime.jsonpackets import UNDECODABLE
 from app.realtime.limits import check_rate
@@ -124,7 +132,10 @@ def send_message(identity: Identity, payload: SendMessage) -> dict:
         emit.message(message, skip_sid=request.sid)
         if posted.typing_ended:
             emit.typing(cid, identity.role, identity.name, False)
-        summaries.send_soon(cid)
+        if posted.reopened is not None:
+            desk_events.announce(cid, posted.reopened)
+        else:
+            summaries.send_soon(cid)
         if not identity.is_agent:
             assignment_events.assign_if_new(cid, posted.message.seq)
     return {"message": message}

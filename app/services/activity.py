@@ -21,6 +21,7 @@ def record(
     actor_name: str | None = None,
     subject_name: str | None = None,
     body: str | None = None,
+    client_id: str | None = None,
 ) -> Activity:
     """Add a line after the conversation's newest message, in the caller's
     transaction (the caller commits, with whatever the line tells of)."""
@@ -33,6 +34,7 @@ def record(
         actor_name=actor_name,
         subject_name=subject_name,
         body=body,
+        client_id=client_id,
     )
     db.session.add(line)
     db.session.flush()

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from app import db
 from app.clock import utcnow
 from app.errors import ChatError
-from app.models import Conversation, Message
-from app.services import bodies
+from app.models import Activity, Conversation, Message
+from app.services import bodies, lifecycle
 from app.services.conversations import refuse_unless_open
 from app.services.typing import END_TYPING
 
@@ -46,6 +46,7 @@ _NEXT_SEQ = (
         _conversations.c.last_seq,
         _conversations.c.visitor_typing_until,
         _conversations.c.agent_typing_until,
+        _conversations.c.state,
     )
 )
 _INSERT = sa.insert(_messages).returning(*_messages.c)
@@ -61,6 +62,8 @@ class Posted:
     message: sa.Row  # the stored message's columns
     created: bool  # False when the client_id was already stored (a retry)
     typing_ended: bool  # the sender had been typing until this message
+    # The line of a resolved or snoozed chat that the visitor's message reopened.
+    reopened: Activity | None = None
 
 
 def post_message(
@@ -74,7 +77,7 @@ def post_message(
     chat the visitor ended takes no new messages (``conflict``), but retries
     still find theirs.
     """
-    body = _checked_body(body)
+    body = checked_body(body)
     now = utcnow()
     session = db.session
     connection = session.connection()
@@ -84,7 +87,7 @@ def post_message(
         ).first()
         if reserved is None:
             raise _NotOpen
-        seq, visitor_typing_until, agent_typing_until = reserved
+        seq, visitor_typing_until, agent_typing_until, state = reserved
         message = connection.execute(
             _INSERT,
             {
@@ -100,14 +103,17 @@ def post_message(
         was_typing = visitor_typing_until if sender == "visitor" else agent_typing_until
         if was_typing is not None:
             connection.execute(END_TYPING[sender], {"cid": conversation_id})
+        reopened = None
+        if state != "open" and sender == "visitor":
+            reopened = lifecycle.reopen_by_visitor(conversation_id)
         session.commit()
     except (IntegrityError, _NotOpen):
         session.rollback()
         return _stored_before(conversation_id, sender, client_id)
-    return Posted(message, created=True, typing_ended=was_typing is not None)
+    return Posted(message, True, was_typing is not None, reopened)
 
 
-def _checked_body(body: str) -> str:
+def checked_body(body: str) -> str:
     """The body as stored (trimmed), or ``too_large`` / ``invalid``."""
     body = bodies.trim(body)
     limit = current_app.config["CHAT_MAX_BODY_CHARS"]

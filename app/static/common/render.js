@@ -123,16 +123,24 @@ export class MessageListView {
   }
 
   /**
-   * Show exactly these messages, in this order, with day separators.
+   * Show exactly these messages, in this order, with day separators, and
+   * each line right after the message it follows.
    * @param {object[]} messages
+   * @param {{after_seq: number, element: Element}[]} [lines] in order
    */
-  render(messages) {
+  render(messages, lines = []) {
     const now = new Date();
     const lastSeen = this.#lastSeenIndex(messages);
     const nodes = [];
     const used = new Set();
     let previous = null;
+    let nextLine = 0;
+    const placeLinesBefore = (seq) => {
+      while (nextLine < lines.length && lines[nextLine].after_seq < seq) nodes.push(lines[nextLine++].element);
+    };
     messages.forEach((message, index) => {
+      // Pending messages (no seq yet) come after every line.
+      placeLinesBefore(Number.isInteger(message.seq) ? message.seq : Infinity);
       const day = dayKey(message.created_at);
       if (!previous || dayKey(previous.created_at) !== day) {
         nodes.push(this.#separator(day, message.created_at, now, used));
@@ -141,6 +149,7 @@ export class MessageListView {
       nodes.push(this.#bubble(message, previous, index === lastSeen, used));
       previous = message;
     });
+    placeLinesBefore(Infinity);
     placeChildren(this.container, nodes);
     for (const key of this.cache.keys()) if (!used.has(key)) this.cache.delete(key);
   }

@@ -19,9 +19,12 @@ export class Timeline {
    * @param {string} options.ownSender "visitor" or "agent"
    * @param {(message: object, previous: object|null) => string|null} [options.authorLabel]
    * @param {(params: object) => Promise<object>} options.fetchHistory emits `history`, resolves with the ack
+   * @param {(oldestSeq: number|null, hasOlder: boolean) => {after_seq: number, element: Element}[]} [options.lines]
+   *   lines shown between the messages (the inbox's activity lines), each after message after_seq
    */
-  constructor({ scroller, container, olderIndicator, ownSender, authorLabel, fetchHistory }) {
+  constructor({ scroller, container, olderIndicator, ownSender, authorLabel, fetchHistory, lines }) {
     this.scroller = scroller;
+    this.lines = lines || (() => []);
     this.olderIndicator = olderIndicator;
     this.fetchHistory = fetchHistory;
     this.store = new MessageStore();
@@ -160,7 +163,7 @@ export class Timeline {
     const wasAtBottom = this.isAtBottom();
     const previousHeight = scroller.scrollHeight;
     const previousTop = scroller.scrollTop;
-    this.view.render(this.store.items());
+    this.view.render(this.store.items(), this.lines(this.store.oldestSeq(), this.hasOlder));
     if (mode === "bottom" || (mode === "auto" && wasAtBottom)) this.scrollToBottom();
     else if (mode === "keep-offset") scroller.scrollTop = previousTop + (scroller.scrollHeight - previousHeight);
   }

@@ -68,6 +68,7 @@ const connection = new ChatConnection({
     canned_changed: () => canned.changed(),
     settings: ({ settings }) => deskSettings.update(settings),
     agents: (payload) => assignment.onAgents(payload),
+    activity: (line) => pane.onActivity(line),
   },
 });
 

@@ -9,7 +9,10 @@ import { safeLink } from "../common/render.js";
 import { nowIso } from "../common/time.js";
 import { Timeline } from "../common/timeline.js";
 import { TypingIndicator, TypingSender } from "../common/typing.js";
+import { ActivityLines, describeLine } from "./activity.js";
 import { describePage, visitorName } from "./format.js";
+import { LifecycleControls } from "./lifecycle.js";
+import { NoteMode, sendNote } from "./notes.js";
 
 /**
  * Find the pane's elements in the page.
@@ -35,6 +38,9 @@ function findElements() {
     textarea: byId("composer-input"),
     sendButton: byId("composer-send"),
     limitNotice: byId("composer-limit"),
+    state: byId("conversation-state"),
+    lifecycle: byId("conversation-lifecycle"),
+    composerMode: byId("composer-mode"),
   };
 }
 
@@ -58,9 +64,9 @@ export class ConversationPane {
     this.elements = findElements();
     this.openId = null;
     this.timeline = null;
+    this.lines = null;
     this.typingSender = null;
     this.typingIndicator = new TypingIndicator(this.elements.typing);
-    this.replyPlaceholder = this.elements.textarea.placeholder;
     this.#bindUi();
   }
 
@@ -121,6 +127,7 @@ export class ConversationPane {
     if (id !== this.openId || !ack.ok) return;
     this.#setNotice("");
     if (ack.conversation) this.#renderHeader(ack.conversation);
+    if (this.lines.addAll(ack.activities)) this.timeline.render();
     if (this.timeline.store.isEmpty) this.timeline.setPage(ack.messages, ack.has_more);
     else this.timeline.addMessages(ack.messages);
     if (await this.timeline.syncLatest()) this.#afterLoad();
@@ -141,6 +148,18 @@ export class ConversationPane {
       this.sendReceipts();
     }
     return true;
+  }
+
+  /**
+   * An `activity` event (or the answer to this agent's change): a line or a
+   * note, shown in place; it counts as nothing unread.
+   * @param {object} line
+   */
+  onActivity(line) {
+    if (!line || line.conversation_id !== this.openId || !this.lines.addAll([line])) return;
+    this.timeline.render();
+    const said = line.kind === "note" ? `Private note by ${line.actor?.name || "an agent"}: ${line.body}` : describeLine(line);
+    this.elements.announcer.textContent = said;
   }
 
   /** @param {object} receipt a `receipt` event */
@@ -199,7 +218,29 @@ export class ConversationPane {
       limitNotice: elements.limitNotice,
       maxChars: Number(document.body.dataset.maxBodyChars) || undefined,
       onSend: (text) => this.#send(text),
-      typing: { input: () => this.typingSender?.input(), stop: () => this.typingSender?.stop() },
+      // A note is for agents: the visitor is not told that one is being written.
+      typing: { input: () => this.noteMode.isNote || this.typingSender?.input(), stop: () => this.typingSender?.stop() },
+    });
+    this.noteMode = new NoteMode({
+      container: elements.composerMode,
+      form: elements.form,
+      textarea: elements.textarea,
+      sendButton: elements.sendButton,
+      onChange: (isNote) => {
+        if (isNote) this.typingSender?.stop();
+        if (this.openId !== null) this.#renderHeader(this.list.get(this.openId) || { id: this.openId });
+      },
+    });
+    this.lifecycle = new LifecycleControls({
+      container: elements.lifecycle,
+      stateLabel: elements.state,
+      connection: this.connection,
+      onChanged: (summary, line) => {
+        this.list.upsert(summary);
+        this.onSummary(summary);
+        this.onActivity(line);
+      },
+      onError: (message) => this.#setNotice(message),
     });
     document.addEventListener("visibilitychange", () => this.sendReceipts());
   }
@@ -208,13 +249,20 @@ export class ConversationPane {
     this.timeline?.dispose();
     const container = el("div", { className: "messages" });
     this.elements.scroller.replaceChildren(this.elements.older, container);
+    const lines = new ActivityLines();
+    this.lines = lines;
     this.timeline = new Timeline({
       scroller: this.elements.scroller,
       container,
       olderIndicator: this.elements.older,
       ownSender: "agent",
       authorLabel: (message, previous) => this.#authorLabel(message, previous),
-      fetchHistory: (params) => this.connection.request("history", { conversation_id: id, ...params }),
+      fetchHistory: async (params) => {
+        const ack = await this.connection.request("history", { conversation_id: id, ...params });
+        lines.addAll(ack.activities);
+        return ack;
+      },
+      lines: (oldestSeq, hasOlder) => lines.entries(oldestSeq, hasOlder),
     });
   }
 
@@ -231,6 +279,7 @@ export class ConversationPane {
       return;
     }
     if (ack.conversation) this.#renderHeader(ack.conversation);
+    this.lines.addAll(ack.activities);
     this.timeline.setPage(ack.messages, ack.has_more);
     for (const item of this.outbox.pending(id)) {
       this.timeline.addPending({ ...item, sender: "agent", author: { name: this.agentName } });
@@ -257,9 +306,28 @@ export class ConversationPane {
 
   #send(text) {
     if (this.openId === null) return;
+    if (this.noteMode.isNote) {
+      this.#sendNote(this.openId, text);
+      return;
+    }
     const item = { client_id: randomId(), body: text, created_at: nowIso(), conversation_id: this.openId };
     this.timeline.addPending({ ...item, sender: "agent", author: { name: this.agentName } });
     this.outbox.add(item);
+  }
+
+  async #sendNote(id, text) {
+    const ack = await sendNote(this.connection, id, text);
+    if (ack.ok) {
+      this.onActivity(ack.activity);
+      return;
+    }
+    if (id !== this.openId) return;
+    this.#setNotice(`The note was not added: ${ack.error?.message || "unknown error"}`);
+    // Nothing typed is lost: the note goes back into an empty box.
+    if (!this.elements.textarea.value) {
+      this.elements.textarea.value = text;
+      this.elements.textarea.dispatchEvent(new Event("input"));
+    }
   }
 
   /** Name above agents' replies written by someone else, at the start of each run. */
@@ -282,9 +350,12 @@ export class ConversationPane {
     elements.presence.className = `presence presence--${online ? "online" : "offline"}`;
     const ended = merged.status === "closed";
     elements.ended.hidden = !ended;
-    // An ended chat takes no more replies (the server answers "conflict").
-    this.composer.setEnabled(!ended);
-    elements.textarea.placeholder = ended ? "The visitor ended this chat" : this.replyPlaceholder;
+    // An ended chat takes no more replies (the server answers "conflict"),
+    // but notes still; a resolved one takes both, and stays resolved.
+    const writable = !ended || this.noteMode.isNote;
+    this.composer.setEnabled(writable);
+    elements.textarea.placeholder = writable ? this.noteMode.placeholder : "The visitor ended this chat";
+    this.lifecycle.setConversation(merged);
     this.#renderPage(describePage(merged.page_url), online);
   }
 
