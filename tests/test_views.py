@@ -357,7 +357,7 @@ def assign(conversation_id: int, agent_id: int | None) -> None:
     db.session.commit()
 
 
-@pytest.mark.parametrize("app", [{"CHAT_COUNTS_DELAY": 0.3}], indirect=True)
+@pytest.mark.parametrize("app", [{"CHAT_COUNTS_DELAY": 1.5}], indirect=True)
 def test_counts_are_read_once_per_burst(app, agent_socket, new_visitor, monkeypatch):
     reads = []
     count = views.counts
@@ -366,7 +366,7 @@ def test_counts_are_read_once_per_burst(app, agent_socket, new_visitor, monkeypa
 
     for _ in range(20):
         new_visitor()
-    sent, deadline = [], time.monotonic() + 5
+    sent, deadline = [], time.monotonic() + 10
     while not sent and time.monotonic() < deadline:
         time.sleep(0.05)
         sent = events(socket, "counts")
@@ -398,31 +398,39 @@ def test_the_count_query_is_quick_on_10000_conversations(app, agent):
 PLANS = [(view, phase) for view in views.VIEWS for phase in ("latest", "waiting", "rest")]
 
 
-@pytest.mark.parametrize(("view", "phase"), PLANS)
-def test_every_view_query_reads_an_index(app, agent, view, phase):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's plan; tests/test_postgres.py runs these on PostgreSQL")
-    after = views.Position(phase, NOW, NOW if phase == "waiting" else None, 1)
-    query = views._phase_query(phase, after).where(views.members(view, agent.id)).limit(51)
-    assert "SCAN conversations" not in sqlite_plan(query)
+def test_every_view_query_reads_an_index(app, agent):
+    """Each view's page, in each phase of each sort, is read through an
+    index, on SQLite and on PostgreSQL (given enough rows to choose one)."""
+    if db.engine.dialect.name == "postgresql":
+        insert(
+            *(
+                {
+                    "state": ("open", "snoozed", "resolved")[n % 3],
+                    "last_activity_at": ago(n),
+                    "waiting_since": ago(n) if n % 50 == 0 else None,
+                }
+                for n in range(10_000)
+            )
+        )
+        db.session.execute(sa.text("ANALYZE conversations"))
+    for view, phase in PLANS:
+        after = views.Position(phase, NOW, NOW if phase == "waiting" else None, 1)
+        query = views._phase_query(phase, after).where(views.members(view, agent.id)).limit(51)
+        plan = query_plan(query)
+        assert "SCAN conversations" not in plan, (view, phase, plan)  # SQLite
+        assert "Seq Scan on conversations" not in plan, (view, phase, plan)  # PostgreSQL
 
 
 def test_the_count_query_reads_only_an_index(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's plan")
-    plan = sqlite_plan(views._ON_DESK)
+    plan = query_plan(views._ON_DESK)
     assert "COVERING INDEX ix_conversations_desk_counts" in plan
 
 
-def sqlite_plan(query) -> str:
+def query_plan(query) -> str:
+    """The database's plan for a statement, as text."""
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
-    rows = db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")).all()
+    explain = "EXPLAIN QUERY PLAN" if db.engine.dialect.name == "sqlite" else "EXPLAIN"
+    rows = db.session.execute(sa.text(f"{explain} {sql}")).all()
     return "\n".join(str(row[-1]) for row in rows)
-
-
-def test_an_old_client_gets_the_old_answer_and_a_cursor_only_when_more_follow(api):
-    insert(*({"last_activity_at": ago(n)} for n in range(3)))
-    assert set(api().json) == {"conversations"}
-    assert set(api(view="all").json) == {"conversations", "next_cursor", "counts"}
-    assert api(view="all").json["next_cursor"] is None
-    assert api(limit=2).json["next_cursor"]
