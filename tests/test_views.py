@@ -434,3 +434,17 @@ def query_plan(query) -> str:
     explain = "EXPLAIN QUERY PLAN" if db.engine.dialect.name == "sqlite" else "EXPLAIN"
     rows = db.session.execute(sa.text(f"{explain} {sql}")).all()
     return "\n".join(str(row[-1]) for row in rows)
+
+
+def test_a_chat_the_visitor_ended_waits_no_more(api, new_visitor, client):
+    conversation_id, token = new_visitor()
+    change = sa.update(Conversation).where(Conversation.id == conversation_id)
+    db.session.execute(change.values(waiting_since=ago(5)))
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (
+        client.post(f"/api/v1/conversations/{conversation_id}/end", headers=headers).status_code
+        == 204
+    )
+    [summary] = api(view="resolved", sort="waiting").json["conversations"]
+    assert (summary["state"], summary["waiting_since"]) == ("ended", None)

@@ -323,7 +323,8 @@ function buildDeskLine(summary) {
     className: `conv-item__assignee${name ? "" : " conv-item__assignee--none"}`,
     text: name || "Unassigned",
   }));
-  const waited = stateOf(summary) === "open" ? waitedFor(summary) : null;
+  // Shown wherever the chat sorts among those that wait ("Longest waiting").
+  const waited = waitedFor(summary);
   if (waited) line.append(el("span", { className: "conv-item__waiting", text: `waiting ${waited}` }));
   return line;
 }
