@@ -2,10 +2,13 @@
 many, as an agent sees them through the API and the ``counts`` event."""
 
 import time
+import urllib.parse
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from itsdangerous import URLSafeSerializer
 
 from app import db
@@ -448,3 +451,49 @@ def test_a_chat_the_visitor_ended_waits_no_more(api, new_visitor, client):
     )
     [summary] = api(view="resolved", sort="waiting").json["conversations"]
     assert (summary["state"], summary["waiting_since"]) == ("ended", None)
+
+
+def test_with_several_processes_every_burst_sends_its_counts(app, agent_socket, new_visitor):
+    """Another process may have sent other counts since: repeating is right."""
+    socket = agent_socket()
+    conversation_id, _token = new_visitor()
+    app.config["SOCKETIO_MESSAGE_QUEUE"] = "redis://127.0.0.1:1/0"  # read when counting
+    summaries.send_now(conversation_id)
+    assert [counts["open"] for counts in events(socket, "counts")] == [1, 1]
+
+
+def query_part():
+    """A query value: a meaningful one, or any text or bytes (percent-encoded)."""
+    return st.one_of(
+        st.sampled_from([b"mine", b"open", b"all", b"latest", b"waiting", b"1", b"200", b"0"]),
+        st.text(max_size=8).map(lambda text: text.encode("utf-8", "surrogatepass")),
+        st.binary(max_size=8),
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["view", "sort", "limit", "cursor"]), query_part(), max_size=4
+    )
+)
+def test_any_list_query_answers_a_page_or_invalid(client, agent_token, query):
+    query_string = "&".join(f"{k}={urllib.parse.quote_from_bytes(v)}" for k, v in query.items())
+    response = client.get(
+        "/api/v1/conversations",
+        query_string=query_string,
+        headers={"Authorization": f"Bearer {agent_token}"},
+    )
+    db.session.rollback()
+    values = {name: value.decode("utf-8", "replace") for name, value in query.items()}
+    limit = values.get("limit", "1")
+    valid = (
+        values.get("view", "all") in views.VIEWS
+        and values.get("sort", "latest") in views.SORTS
+        and "cursor" not in values  # none of these is a cursor the server gave out
+        and limit.isascii()
+        and limit.isdigit()
+        and len(limit) <= 16
+        and 1 <= int(limit) <= 200
+    )
+    assert response.status_code == (200 if valid else 400), (query, response.json)

@@ -5,7 +5,9 @@ Every change an agent sees ends in a conversation summary
 are read once per ``CHAT_COUNTS_DELAY`` seconds at most, whatever the number
 of changes (0 reads them at once), off the path of the change itself, and
 sent only when they differ from what this process sent last: a message or a
-receipt changes no count and sends nothing.
+receipt changes no count and sends nothing. That holds for one process only:
+with several (a message queue), another may have sent other counts since,
+so each burst's counts are sent.
 """
 
 import threading
@@ -59,8 +61,9 @@ def send_if_changed(app: Flask) -> None:
     """Count (one statement) and send the counts unless this process sent them."""
     payload = counts_payload(views.counts())
     state = _state(app)
+    alone = not app.config["SOCKETIO_MESSAGE_QUEUE"]
     with _lock:
-        if payload == state["sent"]:
+        if alone and payload == state["sent"]:
             return
         state["sent"] = payload
     socketio.emit("counts", payload, to=AGENTS)
