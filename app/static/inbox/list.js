@@ -74,7 +74,10 @@ export class ConversationList {
   show(view, sort) {
     this.view = view;
     this.sort = sort;
+    const open = this.summaries.get(this.activeId);
     this.summaries.clear();
+    if (open) this.summaries.set(open.id, open);
+    this.cursor = null;
     this.loaded = false;
     this.render();
     return this.reload();
@@ -117,7 +120,12 @@ export class ConversationList {
   #take(page, first) {
     const summaries = Array.isArray(page.conversations) ? page.conversations : [];
     const previous = new Map(this.summaries);
-    if (first) this.summaries.clear();
+    if (first) {
+      this.summaries.clear();
+      this.boundary = null;
+      // The open conversation stays listed, in this view or not.
+      if (previous.has(this.activeId)) this.summaries.set(this.activeId, previous.get(this.activeId));
+    }
     for (const summary of summaries) {
       this.summaries.set(summary.id, keepNewer(previous.get(summary.id), summary));
     }
