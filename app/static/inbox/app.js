@@ -24,12 +24,22 @@ const trackers = new Map();
 const alerts = new InboxAlerts(document.getElementById("enable-notifications"));
 const toast = new Toast(document.getElementById("inbox-toast"));
 
+const tabs = new ViewTabs({
+  tablist: document.getElementById("view-tabs"),
+  sortSelect: document.getElementById("view-sort"),
+  panel: document.getElementById("conversation-panel"),
+  agentId,
+  onChange: (view, sort) => list.show(view, sort).catch(onListError),
+});
+
 const list = new ConversationList({
   listElement: document.getElementById("conversation-list"),
   emptyElement: document.getElementById("conversation-list-empty"),
   moreElement: document.getElementById("conversation-list-more"),
   agentName,
   agentId,
+  view: tabs.view,
+  sort: tabs.sort,
   fetchPage: fetchView,
   onSelect: (id) => pane.open(id),
   onChange: () => alerts.setUnreadTotal(list.totalUnread()),
@@ -38,16 +48,6 @@ const list = new ConversationList({
     tabs.setCounts(counts);
   },
 });
-
-const tabs = new ViewTabs({
-  tablist: document.getElementById("view-tabs"),
-  sortSelect: document.getElementById("view-sort"),
-  panel: document.getElementById("conversation-panel"),
-  agentId,
-  onChange: (view, sort) => list.show(view, sort).catch(onListError),
-});
-list.view = tabs.view;
-list.sort = tabs.sort;
 
 const outbox = new Outbox({
   send: (item) => connection.request("send_message", {

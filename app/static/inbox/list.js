@@ -27,13 +27,15 @@ export class ConversationList {
    * @param {HTMLElement} options.moreElement at the end of the list while more pages follow
    * @param {string} options.agentName
    * @param {number} options.agentId
+   * @param {string} options.view the view shown first
+   * @param {string} options.sort its sort
    * @param {(query: {view: string, sort: string, cursor: string|null}) => Promise<object>} options.fetchPage
    * @param {(id: number) => void} options.onSelect
    * @param {(summaries: object[]) => void} [options.onChange] after every change
    * @param {(summaries: object[], counts: object|undefined) => void} [options.onPage] after each page
    */
   constructor({
-    listElement, emptyElement, moreElement, agentName, agentId, fetchPage, onSelect,
+    listElement, emptyElement, moreElement, agentName, agentId, view, sort, fetchPage, onSelect,
     onChange = () => {}, onPage = () => {},
   }) {
     this.listElement = listElement;
@@ -45,8 +47,8 @@ export class ConversationList {
     this.onSelect = onSelect;
     this.onChange = onChange;
     this.onPage = onPage;
-    this.view = "all";
-    this.sort = "latest";
+    this.view = view;
+    this.sort = sort;
     // The next page's cursor (null once all is read), and the last
     // conversation read: one that sorts after it comes with a later page.
     this.cursor = null;
