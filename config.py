@@ -61,6 +61,9 @@ class Config:
     # Summaries of a conversation that changes several times within this
     # many seconds go to agents once.
     CHAT_SUMMARY_DELAY = float(os.environ.get("CHAT_SUMMARY_DELAY", 0.05))
+    # The inbox's view counts are read at most once per this many seconds,
+    # however many conversations change meanwhile (0 reads them at once).
+    CHAT_COUNTS_DELAY = float(os.environ.get("CHAT_COUNTS_DELAY", 0.5))
     CHAT_API_TOKEN_HOURS = int(os.environ.get("CHAT_API_TOKEN_HOURS", 24))
     # Limits against abuse (see docs/security.md). Rates are written as
     # "N per M seconds"; HTTP limits are per client address, Socket.IO ones
@@ -127,6 +130,7 @@ class TestConfig(Config):
     CHAT_TYPING_TIMEOUT = 0.5
     CHAT_PRESENCE_GRACE = 0.2
     CHAT_SUMMARY_DELAY = 0
+    CHAT_COUNTS_DELAY = 0
     # Generous, so that tests hit a limit only where they mean to.
     CHAT_CONVERSATION_RATE = "1000 per minute"
     CHAT_LOGIN_RATE = "1000 per minute"

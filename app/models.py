@@ -105,6 +105,17 @@ class Conversation(db.Model):
     __table_args__ = (
         sa.Index("ix_conversations_state_activity", "state", "last_activity_at"),
         sa.Index("ix_conversations_assignee_state", "assignee_id", "state"),
+        # The inbox's counts read only the chats on the desk (open, snoozed),
+        # from this index alone.
+        sa.Index("ix_conversations_desk_counts", "state", "assignee_id", "status"),
+        # "Longest waiting": the few chats that wait, in order.
+        sa.Index(
+            "ix_conversations_waiting",
+            "waiting_since",
+            "id",
+            sqlite_where=sa.text("waiting_since IS NOT NULL"),
+            postgresql_where=sa.text("waiting_since IS NOT NULL"),
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

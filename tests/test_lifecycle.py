@@ -362,3 +362,16 @@ def test_a_visitor_message_to_a_resolved_chat_also_reopens_it(chat):
 
     assert ran == ["UPDATE", "INSERT", "UPDATE", "SELECT", "INSERT"]
     assert state_of(chat["id"])[0] == "open"
+
+
+def test_a_resolved_chat_no_longer_waits_for_an_answer(app):
+    from app.services import conversations
+
+    conversation, _token = conversations.create_conversation(name="Ana")
+    messages.post_message(conversation.id, "visitor", "Ana", "c1", "hello?")
+    tess = lifecycle.Actor(agent_id=None, name="Tess")
+
+    lifecycle.resolve(conversation.id, tess)
+
+    db.session.expire_all()
+    assert db.session.get(Conversation, conversation.id).waiting_since is None

@@ -10,6 +10,7 @@ from flask_migrate import downgrade, upgrade
 
 from app import db
 from app.models import Agent, Conversation, Message
+from app.services import tokens
 
 # The head before the desk's states, assignment, activity lines and notes.
 BEFORE_DESK = "9f4858c5596c"
@@ -83,3 +84,22 @@ def test_downgrade_and_upgrade_again_round_trip(app):
     downgrade(revision=BEFORE_DESK)
     upgrade()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Conversation)) == 0
+
+
+def test_upgrade_gives_the_views_their_indexes_and_lists_the_old_chats(app, client):
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(revision=BEFORE_DESK)
+    with db.engine.begin() as connection:
+        _fill_before_desk(connection)
+
+    upgrade()
+
+    indexes = {index["name"] for index in sa.inspect(db.engine).get_indexes("conversations")}
+    assert {"ix_conversations_desk_counts", "ix_conversations_waiting"} <= indexes
+    tess = db.session.get(Agent, 1)
+    headers = {"Authorization": f"Bearer {tokens.issue_token(tess)}"}
+    answer = client.get("/api/v1/conversations?view=open&sort=waiting", headers=headers).json
+    assert [summary["id"] for summary in answer["conversations"]][:1] == [2]  # it waits
+    assert (answer["counts"]["open"], answer["counts"]["resolved"]) == (2, 1)

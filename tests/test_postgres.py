@@ -39,6 +39,7 @@ def test_service_and_event_tests_pass_on_postgresql(postgres_url):
             "tests/test_api.py",
             "tests/test_assignment.py",
             "tests/test_autoassign.py",
+            "tests/test_views.py",
         ],
         env=env,
         capture_output=True,

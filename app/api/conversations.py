@@ -7,7 +7,7 @@ from app import limiter
 from app.api import bp
 from app.api.auth import agent_caller, caller
 from app.errors import ChatError
-from app.realtime import background, emit, payloads, summaries
+from app.realtime import background, counts, emit, payloads, summaries
 from app.realtime.emit import sockets_of_closed_after
 from app.schemas import MAX_INT, History, NewConversation, describe
 from app.services import activity, conversations, history
@@ -68,16 +68,6 @@ def create_conversation():
     return {"conversation_id": conversation.id, "visitor_token": token}, 201
 
 
-@bp.route("/conversations", methods=["GET"])
-def list_conversations():
-    """The inbox: conversation summaries, most recent activity first (agents)."""
-    agent_caller()
-    limit = int_params(("limit",)).get("limit", 50)
-    if not 1 <= limit <= 200:
-        raise ChatError("invalid", "limit must be 1 to 200")
-    return {"conversations": [payloads.summary(summary) for summary in history.inbox(limit)]}
-
-
 @bp.route("/conversations/<int(max=2147483647):conversation_id>/messages", methods=["GET"])
 def list_messages(conversation_id: int):
     """A page of messages, as the ``history`` event answers it.
@@ -116,6 +106,7 @@ def delete_conversation(conversation_id: int):
     if not log_emptied:
         background.truncate_log_later(current_app._get_current_object())
     emit.deleted(conversation_id)
+    counts.send_soon()
     return "", 204
 
 

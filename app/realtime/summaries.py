@@ -10,7 +10,7 @@ from flask import Flask, current_app
 
 from app import db, socketio
 from app.errors import ChatError
-from app.realtime import emit, payloads
+from app.realtime import counts, emit, payloads
 from app.services import history
 
 # Summaries this process owes agents; sent by one task after the delay.
@@ -38,6 +38,7 @@ def send_now(conversation_id: int) -> None:
     except ChatError:
         return  # deleted meanwhile
     emit.summary(payloads.summary(summary))
+    counts.send_soon()
 
 
 def _send_pending(app: Flask, delay: float) -> None:

@@ -95,6 +95,7 @@ def end_conversation(conversation_id: int) -> None:
     conversation.visitor_token_hash = None
     conversation.status = "closed"
     conversation.visitor_typing_until = None
+    conversation.waiting_since = None  # nobody waits for an answer in an ended chat
     db.session.commit()
 
 

@@ -84,7 +84,7 @@ def _change(
                 Conversation.snoozed_until.is_distinct_from(until),
             ),
         )
-        .values(state=state, snoozed_until=until)
+        .values(state=state, snoozed_until=until, **_answered_if(state))
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
@@ -96,6 +96,11 @@ def _change(
     )
     db.session.commit()
     return line
+
+
+def _answered_if(state: str) -> dict:
+    """A resolved chat waits for nobody: it leaves the longest-waiting sort."""
+    return {"waiting_since": None} if state == "resolved" else {}
 
 
 # The visitor's next message reopens a resolved or snoozed chat; it runs in

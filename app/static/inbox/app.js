@@ -6,7 +6,6 @@ import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
 import { ConversationActions } from "./actions.js";
 import { AssignmentControls } from "./assignment.js";
-import { fetchConversations } from "./api.js";
 import { setUpCanned } from "./canned.js";
 import { ConversationPane } from "./conversation.js";
 import { visitorName } from "./format.js";
@@ -15,16 +14,16 @@ import { ConversationList } from "./list.js";
 import { InboxAlerts } from "./notifications.js";
 import { deskSettings } from "./settings.js";
 import { Toast } from "./toast.js";
+import { fetchView, ViewTabs } from "./views.js";
 
 const CONNECTION_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "" };
-const LIST_REFETCH_DELAY_MS = 300;
 
 const agentName = document.body.dataset.agentName || "";
+const agentId = Number(document.body.dataset.agentId);
 const pollingOnly = new URLSearchParams(window.location.search).get("transport") === "polling";
 
 /** @type {Map<number, ReceiptTracker>} */
 const trackers = new Map();
-let refetchTimer = null;
 
 const alerts = new InboxAlerts(document.getElementById("enable-notifications"));
 const toast = new Toast(document.getElementById("inbox-toast"));
@@ -33,12 +32,29 @@ const canned = setUpCanned({
   openButton: document.getElementById("canned-open"),
 });
 
+const tabs = new ViewTabs({
+  tablist: document.getElementById("view-tabs"),
+  sortSelect: document.getElementById("view-sort"),
+  panel: document.getElementById("conversation-panel"),
+  agentId,
+  onChange: (view, sort) => list.show(view, sort).catch(onListError),
+});
+
 const list = new ConversationList({
   listElement: document.getElementById("conversation-list"),
   emptyElement: document.getElementById("conversation-list-empty"),
+  moreElement: document.getElementById("conversation-list-more"),
   agentName,
+  agentId,
+  view: tabs.view,
+  sort: tabs.sort,
+  fetchPage: fetchView,
   onSelect: (id) => pane.open(id),
   onChange: () => alerts.setUnreadTotal(list.totalUnread()),
+  onPage: (summaries, counts) => {
+    for (const summary of summaries) acknowledgeLastMessage(summary);
+    tabs.setCounts(counts);
+  },
 });
 
 const outbox = new Outbox({
@@ -61,6 +77,7 @@ const connection = new ChatConnection({
   handlers: {
     conversation: onConversation,
     conversation_deleted: ({ conversation_id: id }) => forgetConversation(id),
+    counts: (counts) => tabs.setCounts(counts),
     message: onMessage,
     receipt: onReceipt,
     typing: onTyping,
@@ -126,13 +143,11 @@ async function onConnect() {
 }
 
 async function loadList() {
-  try {
-    const summaries = await fetchConversations();
-    list.setAll(summaries);
-    for (const summary of summaries) acknowledgeLastMessage(summary);
-  } catch (error) {
-    if (error.status === 401) window.location.assign("/login?next=/agent");
-  }
+  await list.reload().catch(onListError);
+}
+
+function onListError(error) {
+  if (error.status === 401) window.location.assign("/login?next=/agent");
 }
 
 /** The list shows the last message, so a visitor's message there has been delivered. */
@@ -142,12 +157,6 @@ function acknowledgeLastMessage(summary) {
   const tracker = trackerFor(summary.id);
   tracker.observe(last.status === "seen" ? "seen" : "delivered", last.status === "sent" ? 0 : last.seq);
   tracker.mark("delivered", last.seq);
-}
-
-/** A message for a conversation the list does not know yet: fetch the list again, once. */
-function refetchListSoon() {
-  clearTimeout(refetchTimer);
-  refetchTimer = setTimeout(loadList, LIST_REFETCH_DELAY_MS);
 }
 
 /**
@@ -177,8 +186,8 @@ function onConversation(summary) {
 }
 
 function onMessage(message) {
-  const known = list.noteMessage(message);
-  if (!known) refetchListSoon();
+  // One the list does not show comes with its summary, if it belongs in the view.
+  list.noteMessage(message);
   const shown = pane.onMessage(message);
   if (message.sender !== "visitor") return;
   trackerFor(message.conversation_id).mark("delivered", message.seq);

@@ -1,29 +1,63 @@
-// The conversation list: summaries kept by id, newest activity first, one
-// button per conversation. Items are updated in place so keyboard focus
-// stays where it is while the list changes.
+// The conversation list: one view of the inbox (see views.js), in its sort,
+// read page by page as the agent scrolls, and kept live: a changed
+// conversation moves into, out of and within the view. Items are updated in
+// place so keyboard focus stays where it is while the list changes.
 
 import { el, placeChildren } from "../common/dom.js";
-import { formatFull, relativeTime } from "../common/time.js";
+import { dayKey, dayLabel, formatClock, formatFull, relativeTime } from "../common/time.js";
 import { activityTime, describePage, initials, previewText, visitorName } from "./format.js";
+import { comparator, inView, stateOf } from "./views.js";
 
 const AVATAR_COLOURS = 6;
 const TIME_REFRESH_MS = 30000;
+const EMPTY_TEXT = {
+  mine: "No open conversations assigned to you",
+  unassigned: "No unassigned conversations",
+  open: "No open conversations",
+  snoozed: "No snoozed conversations",
+  resolved: "No resolved conversations",
+  all: "No conversations yet",
+};
 
 export class ConversationList {
   /**
    * @param {object} options
    * @param {HTMLElement} options.listElement the <ul>
    * @param {HTMLElement} options.emptyElement shown when there are no conversations
+   * @param {HTMLElement} options.moreElement at the end of the list while more pages follow
    * @param {string} options.agentName
+   * @param {number} options.agentId
+   * @param {string} options.view the view shown first
+   * @param {string} options.sort its sort
+   * @param {(query: {view: string, sort: string, cursor: string|null}) => Promise<object>} options.fetchPage
    * @param {(id: number) => void} options.onSelect
    * @param {(summaries: object[]) => void} [options.onChange] after every change
+   * @param {(summaries: object[], counts: object|undefined) => void} [options.onPage] after each page
    */
-  constructor({ listElement, emptyElement, agentName, onSelect, onChange = () => {} }) {
+  constructor({
+    listElement, emptyElement, moreElement, agentName, agentId, view, sort, fetchPage, onSelect,
+    onChange = () => {}, onPage = () => {},
+  }) {
     this.listElement = listElement;
     this.emptyElement = emptyElement;
+    this.moreElement = moreElement;
     this.agentName = agentName;
+    this.agentId = agentId;
+    this.fetchPage = fetchPage;
     this.onSelect = onSelect;
     this.onChange = onChange;
+    this.onPage = onPage;
+    this.view = view;
+    this.sort = sort;
+    // The next page's cursor (null once all is read), and the last
+    // conversation read: one that sorts after it comes with a later page.
+    this.cursor = null;
+    this.boundary = null;
+    this.loading = null;
+    this.generation = 0;
+    new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) this.loadMore();
+    }).observe(moreElement);
     /** @type {Map<number, object>} */
     this.summaries = new Map();
     /** @type {Map<number, {row: HTMLLIElement, button: HTMLButtonElement, signature: string}>} */
@@ -34,24 +68,93 @@ export class ConversationList {
   }
 
   /**
-   * Replace the whole list (initial load, or refetch after a reconnect).
-   * @param {object[]} summaries
+   * Show another view or sort, from its first page.
+   * @param {string} view
+   * @param {string} sort
+   * @returns {Promise<object[]>} the first page's summaries
    */
-  setAll(summaries) {
-    const previous = new Map(this.summaries);
+  show(view, sort) {
+    this.view = view;
+    this.sort = sort;
+    const open = this.summaries.get(this.activeId);
     this.summaries.clear();
-    for (const summary of summaries) this.summaries.set(summary.id, keepNewer(previous.get(summary.id), summary));
-    this.loaded = true;
+    if (open) this.summaries.set(open.id, open);
+    this.cursor = null;
+    this.loaded = false;
     this.render();
+    return this.reload();
   }
 
   /**
-   * Add or replace one summary (a `conversation` event).
+   * Read the view again from its first page (first load, or after a reconnect).
+   * @returns {Promise<object[]>} the first page's summaries
+   */
+  async reload() {
+    const generation = ++this.generation;
+    this.loading = this.fetchPage({ view: this.view, sort: this.sort, cursor: null });
+    try {
+      const page = await this.loading;
+      if (generation === this.generation) this.#take(page, true);
+      return page.conversations || [];
+    } finally {
+      if (generation === this.generation) this.loading = null;
+    }
+  }
+
+  /** Read the next page, if there is one and none is on its way. */
+  async loadMore() {
+    if (!this.cursor || this.loading) return;
+    const generation = this.generation;
+    this.loading = this.fetchPage({ view: this.view, sort: this.sort, cursor: this.cursor });
+    try {
+      const page = await this.loading;
+      if (generation === this.generation) this.#take(page, false);
+    } catch (error) {
+      // A cursor the server no longer takes (its key changed): start over.
+      if (error.status === 400 && generation === this.generation) this.reload();
+    } finally {
+      if (generation === this.generation) this.loading = null;
+    }
+    // Still at the bottom (a short page)? The observer will not fire again.
+    if (generation === this.generation && this.cursor && isOnScreen(this.moreElement)) this.loadMore();
+  }
+
+  #take(page, first) {
+    const summaries = Array.isArray(page.conversations) ? page.conversations : [];
+    const previous = new Map(this.summaries);
+    if (first) {
+      this.summaries.clear();
+      this.boundary = null;
+      // The open conversation stays listed, in this view or not.
+      if (previous.has(this.activeId)) this.summaries.set(this.activeId, previous.get(this.activeId));
+    }
+    for (const summary of summaries) {
+      this.summaries.set(summary.id, keepNewer(previous.get(summary.id), summary));
+    }
+    this.cursor = typeof page.next_cursor === "string" ? page.next_cursor : null;
+    if (summaries.length) this.boundary = summaries[summaries.length - 1];
+    this.loaded = true;
+    this.render();
+    this.onPage(summaries, page.counts);
+  }
+
+  /**
+   * Add, move or take out one conversation (a `conversation` event): it is
+   * listed while it belongs in the view and sorts before the pages not read
+   * yet. The open conversation stays listed until another is opened.
    * @param {object} summary
    */
   upsert(summary) {
-    this.summaries.set(summary.id, keepNewer(this.summaries.get(summary.id), summary));
+    const merged = keepNewer(this.summaries.get(summary.id), summary);
+    if (this.#belongs(merged)) this.summaries.set(summary.id, merged);
+    else this.summaries.delete(summary.id);
     this.render();
+  }
+
+  #belongs(summary) {
+    if (summary.id === this.activeId) return true;
+    if (!inView(this.view, summary, this.agentId)) return false;
+    return !this.cursor || !this.boundary || comparator(this.sort)(summary, this.boundary) <= 0;
   }
 
   /**
@@ -111,7 +214,10 @@ export class ConversationList {
 
   /** @param {number|null} id the open conversation */
   setActive(id) {
+    const previous = this.summaries.get(this.activeId);
     this.activeId = id;
+    // The one open before leaves the list if it was kept only for being open.
+    if (previous && !this.#belongs(previous)) this.summaries.delete(previous.id);
     this.render();
   }
 
@@ -123,8 +229,10 @@ export class ConversationList {
   }
 
   render() {
-    const sorted = [...this.summaries.values()].sort((a, b) => activityTime(b) - activityTime(a) || b.id - a.id);
+    const sorted = [...this.summaries.values()].sort(comparator(this.sort));
+    this.emptyElement.textContent = EMPTY_TEXT[this.view] || EMPTY_TEXT.all;
     this.emptyElement.hidden = !this.loaded || sorted.length > 0;
+    this.moreElement.hidden = !this.cursor;
     const rows = sorted.map((summary) => this.#row(summary));
     this.#place(rows);
     for (const id of this.items.keys()) if (!this.summaries.has(id)) this.items.delete(id);
@@ -141,7 +249,7 @@ export class ConversationList {
       this.items.set(summary.id, item);
     }
     const active = summary.id === this.activeId;
-    const signature = JSON.stringify([summary, active, relativeTime(activityTimeOf(summary))]);
+    const signature = JSON.stringify([summary, active, relativeTime(activityTimeOf(summary)), waitedFor(summary)]);
     if (signature !== item.signature) {
       item.signature = signature;
       this.#fill(item.button, summary, active);
@@ -197,7 +305,7 @@ function buildMain(summary, agentName) {
     }));
   const main = el("span", { className: "conv-item__main" }, top);
   if (summary.visitor?.email) main.append(el("span", { className: "conv-item__email", text: summary.visitor.email }));
-  main.append(buildPreviewLine(summary, agentName));
+  main.append(buildPreviewLine(summary, agentName), buildDeskLine(summary));
   const page = summary.visitor_online ? describePage(summary.page_url) : null;
   if (page) main.append(el("span", { className: "conv-item__page", text: page.text, attrs: { title: page.href } }));
   return main;
@@ -213,4 +321,54 @@ function buildPreviewLine(summary, agentName) {
       el("span", { className: "sr-only", text: " unread" })));
   }
   return line;
+}
+
+/** The desk's line: state badge, who has it, and how long the visitor waits. */
+function buildDeskLine(summary) {
+  const line = el("span", { className: "conv-item__desk" });
+  const badge = stateBadge(summary);
+  if (badge) line.append(badge);
+  const name = summary.assignee?.name;
+  line.append(el("span", {
+    className: `conv-item__assignee${name ? "" : " conv-item__assignee--none"}`,
+    text: name || "Unassigned",
+  }));
+  // Shown wherever the chat sorts among those that wait ("Longest waiting").
+  const waited = waitedFor(summary);
+  if (waited) line.append(el("span", { className: "conv-item__waiting", text: `waiting ${waited}` }));
+  return line;
+}
+
+function stateBadge(summary) {
+  const state = stateOf(summary);
+  if (state === "resolved") return el("span", { className: "state-badge state-badge--resolved", text: "Resolved" });
+  if (state === "ended") return el("span", { className: "state-badge state-badge--ended", text: "Ended" });
+  if (state !== "snoozed") return null;
+  const until = summary.snoozed_until;
+  if (!until) return el("span", { className: "state-badge state-badge--snoozed", text: "Snoozed" });
+  const day = dayKey(until) === dayKey(new Date()) ? "" : `${dayLabel(until)} `;
+  return el("span", {
+    className: "state-badge state-badge--snoozed",
+    text: `Snoozed until ${day}${formatClock(until)}`,
+    attrs: { title: formatFull(until) },
+  });
+}
+
+/** How long the visitor has waited for an answer ("12 min", "2 h 5 min"), or null. */
+function waitedFor(summary) {
+  if (!summary.waiting_since) return null;
+  const since = Date.parse(summary.waiting_since);
+  if (Number.isNaN(since)) return null;
+  const minutes = Math.max(0, Math.floor((Date.now() - since) / 60000));
+  if (minutes < 1) return "<1 min";
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours >= 48) return `${Math.floor(hours / 24)} days`;
+  return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+}
+
+function isOnScreen(element) {
+  if (element.hidden) return false;
+  const box = element.getBoundingClientRect();
+  return box.top < window.innerHeight && box.bottom > 0;
 }
