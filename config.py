@@ -74,6 +74,8 @@ class Config:
     # catch-up of thousands of messages, not for a flood of reads.
     CHAT_HISTORY_RATE = os.environ.get("CHAT_HISTORY_RATE", "30 per 10 seconds")
     CHAT_JOIN_RATE = os.environ.get("CHAT_JOIN_RATE", "30 per 10 seconds")
+    # Searches per client address: the inbox searches as an agent types.
+    CHAT_SEARCH_RATE = os.environ.get("CHAT_SEARCH_RATE", "60 per minute")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -122,3 +124,4 @@ class TestConfig(Config):
     CHAT_LOGIN_ACCOUNT_RATE = "1000 per minute"
     CHAT_HISTORY_RATE = "1000 per minute"
     CHAT_JOIN_RATE = "1000 per minute"
+    CHAT_SEARCH_RATE = "1000 per minute"

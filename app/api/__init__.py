@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from app.api import conversations, cors, errors, tokens  # noqa: E402,F401
+from app.api import conversations, cors, errors, search, tokens  # noqa: E402,F401
