@@ -10,6 +10,7 @@ import { ConversationPane } from "./conversation.js";
 import { visitorName } from "./format.js";
 import { ConversationList } from "./list.js";
 import { InboxAlerts } from "./notifications.js";
+import { InboxSearch } from "./search.js";
 import { Toast } from "./toast.js";
 
 const CONNECTION_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "" };
@@ -80,6 +81,8 @@ const actions = new ConversationActions({
   describe: (id) => visitorName(list.get(id) || { id }),
   onDeleted: (id) => forgetConversation(id),
 });
+
+new InboxSearch({ onOpen: (id, seq) => pane.open(id, { atSeq: seq }) });
 
 connection.open();
 

@@ -10,6 +10,7 @@ import { nowIso } from "../common/time.js";
 import { Timeline } from "../common/timeline.js";
 import { TypingIndicator, TypingSender } from "../common/typing.js";
 import { describePage, visitorName } from "./format.js";
+import { revealMessage } from "./search.js";
 
 /**
  * Find the pane's elements in the page.
@@ -67,10 +68,12 @@ export class ConversationPane {
   /**
    * Show a conversation (leaving the previous one).
    * @param {number} id
+   * @param {{atSeq?: number|null}} [options] atSeq: scroll to this message and highlight it
    */
-  open(id) {
+  open(id, { atSeq = null } = {}) {
     if (id === this.openId) {
-      this.elements.textarea.focus();
+      if (atSeq) revealMessage(this.timeline, atSeq);
+      else this.elements.textarea.focus();
       return;
     }
     this.#leaveCurrent();
@@ -85,7 +88,7 @@ export class ConversationPane {
     this.#setNotice("");
     this.onOpenChange(id);
     this.elements.textarea.focus();
-    this.#join(id);
+    this.#join(id, atSeq);
   }
 
   /** Close the open conversation and show the placeholder. */
@@ -218,7 +221,7 @@ export class ConversationPane {
     });
   }
 
-  async #join(id) {
+  async #join(id, atSeq = null) {
     const ack = await this.connection.request("join", { conversation_id: id });
     if (id !== this.openId) {
       if (ack.ok) this.connection.request("leave", { conversation_id: id });
@@ -236,6 +239,7 @@ export class ConversationPane {
       this.timeline.addPending({ ...item, sender: "agent", author: { name: this.agentName } });
     }
     this.#afterLoad();
+    if (atSeq) await revealMessage(this.timeline, atSeq);
   }
 
   #afterLoad() {
