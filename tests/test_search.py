@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app import db
 from app.models import Conversation, Message
-from app.services import conversations, search
+from app.services import conversations, search, search_postgres
 from app.services.messages import post_message
 from tests.test_api import assert_error, basic, bearer
 
@@ -259,13 +259,23 @@ def test_searches_are_rate_limited(client, agent_token):
 def test_postgres_search_uses_the_gin_index(app, chat):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only (tests/test_search_postgres.py)")
-    for n in range(300):
-        chat(f"ticket {n} about shipping", f"reply {n}")
-    chat("the rare word zanzibar")
+    cid = chat("the rare word zanzibar")
+    rows = [
+        {"conversation_id": cid, "seq": seq, "client_id": f"b{seq}", "sender": "visitor",
+         "author_name": "Ana", "body": f"ticket {seq} about shipping"}
+        for seq in range(2, 20_002)
+    ]  # fmt: skip
+    db.session.execute(sa.insert(Message), rows)
+    db.session.commit()
     db.session.execute(sa.text("ANALYZE messages"))
-    terms = search.words("zanzib")
-    statement = search.message_query(search.tsquery(terms), None, 21)
-    compiled = statement.compile(db.engine)
+    words = search_postgres.lexemes(search.words("Zanzíb"))
+    assert search_postgres.plan_for("messages", words) == "from the index"
+    assert search_postgres.plan_for("messages", search_postgres.lexemes(["ticket"])) == "in order"
+    compiled = search.message_query(words, None, 21).compile(db.engine)
+    for setting in search_postgres.PINNED["from the index"]:  # as execute_pinned does
+        db.session.execute(sa.text(f"SET LOCAL {setting} = off"))
     explain = db.session.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
     plan = "\n".join(row[0] for row in explain)
-    assert "search_messages" in plan, plan
+    assert "Bitmap Index Scan on search_messages" in plan, plan
+    db.session.rollback()
+    assert [hit.message.seq for hit in search.search("Zanzíb").hits] == [1]

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app import db
 from app.errors import ChatError
 from app.models import Agent, Conversation, Message
+from app.services import search_postgres
 from app.services.history import Summary
 
 # Words are runs of letters and digits, as FTS5's unicode61 splits text.
@@ -162,40 +162,14 @@ def _sqlite_visitors(terms: list[str], before_id: int | None, limit: int) -> lis
     return list(db.session.execute(statement, params))
 
 
-# PostgreSQL: the GIN indexes' very expressions (app/search_index.py).
+# PostgreSQL: app/services/search_postgres.py picks the plan.
 
 
-def _tsvector(column) -> sa.ColumnElement:
-    return sa.func.to_tsvector(
-        sa.literal_column("'simple'::regconfig"), sa.func.search_text(column)
-    )
-
-
-MESSAGE_VECTOR = _tsvector(Message.body)
-VISITOR_VECTOR = _tsvector(
-    sa.func.coalesce(Conversation.visitor_name, "")
-    + " "
-    + sa.func.coalesce(Conversation.visitor_email, "")
-)
-
-
-def tsquery(terms: list[str]) -> str | None:
-    """A tsquery of every word as a prefix, each normalised as the index
-    normalises text and quoted as a lexeme; None if nothing is left."""
-    lexemes = db.session.scalars(
-        sa.select(sa.func.unnest(sa.func.tsvector_to_array(_tsvector(sa.literal(" ".join(terms))))))
-    ).all()
-    if not lexemes:
-        return None
-    quoted = ("'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "':*" for lexeme in lexemes)
-    return " & ".join(quoted)
-
-
-def message_query(query: str, before_id: int | None, limit: int) -> sa.Select:
-    """Messages matching a tsquery, newest first: served by the GIN index."""
+def message_query(words: list[str], before_id: int | None, limit: int) -> sa.Select:
+    """Messages matching every lexeme as a prefix, newest first."""
     statement = (
         sa.select(*Message.__table__.c)
-        .where(MESSAGE_VECTOR.op("@@")(sa.cast(query, TSQUERY)))
+        .where(search_postgres.matching("messages", words))
         .order_by(Message.id.desc())
         .limit(limit)
     )
@@ -205,25 +179,27 @@ def message_query(query: str, before_id: int | None, limit: int) -> sa.Select:
 
 
 def _postgres_messages(terms: list[str], before_id: int | None, limit: int) -> list[sa.Row]:
-    query = tsquery(terms)
-    if query is None:
+    words = search_postgres.lexemes(terms)
+    if not words:
         return []
-    return list(db.session.execute(message_query(query, before_id, limit)))
+    plan = search_postgres.plan_for("messages", words)
+    return search_postgres.execute_pinned(message_query(words, before_id, limit), plan)
 
 
 def _postgres_visitors(terms: list[str], before_id: int | None, limit: int) -> list[sa.Row]:
-    query = tsquery(terms)
-    if query is None:
+    words = search_postgres.lexemes(terms)
+    if not words:
         return []
     statement = (
         sa.select(Conversation.id, Conversation.created_at)
-        .where(VISITOR_VECTOR.op("@@")(sa.cast(query, TSQUERY)))
+        .where(search_postgres.matching("conversations", words))
         .order_by(Conversation.id.desc())
         .limit(limit)
     )
     if before_id is not None:
         statement = statement.where(Conversation.id < before_id)
-    return list(db.session.execute(statement))
+    plan = search_postgres.plan_for("conversations", words)
+    return search_postgres.execute_pinned(statement, plan)
 
 
 # The hits: summaries of their conversations, and snippets.

@@ -7,7 +7,8 @@ Create Date: 2026-11-29 07:29:23.823180
 SQLite: FTS5 tables over messages.body and conversations' visitor name and
 email (external content: the text is not stored twice), filled from the rows
 already there and kept in step by triggers. PostgreSQL: GIN indexes over a
-tsvector of the same text, accents removed by an IMMUTABLE unaccent wrapper.
+stored tsvector of the same text, accents removed by an IMMUTABLE unaccent
+wrapper.
 The SQL is spelled out here (not imported from app/search_index.py) so that
 this revision stays what it was when the app changes.
 """
@@ -24,10 +25,10 @@ depends_on = None
 SQLITE_UPGRADE = (
     """CREATE VIRTUAL TABLE search_messages USING fts5(
         body, content='messages', content_rowid='id',
-        tokenize="unicode61 remove_diacritics 2")""",
+        tokenize="unicode61 remove_diacritics 2", prefix='1 2 3')""",
     """CREATE VIRTUAL TABLE search_visitors USING fts5(
         visitor_name, visitor_email, content='conversations', content_rowid='id',
-        tokenize="unicode61 remove_diacritics 2")""",
+        tokenize="unicode61 remove_diacritics 2", prefix='1 2 3')""",
     """CREATE TRIGGER search_messages_insert AFTER INSERT ON messages BEGIN
         INSERT INTO search_messages (rowid, body) VALUES (new.id, new.body);
     END""",
@@ -77,18 +78,22 @@ POSTGRES_UPGRADE = (
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS
     $$ SELECT regexp_replace(public.unaccent('public.unaccent'::regdictionary, $1),
                              '[[:punct:]]+', ' ', 'g') $$""",
-    # Built from the rows already there.
-    """CREATE INDEX search_messages ON messages
-    USING gin (to_tsvector('simple'::regconfig, search_text(body)))""",
-    """CREATE INDEX search_visitors ON conversations
-    USING gin (to_tsvector('simple'::regconfig,
-        search_text(coalesce(visitor_name, '') || ' ' || coalesce(visitor_email, ''))))""",
+    # Computed for the rows already there, then kept by PostgreSQL itself.
+    """ALTER TABLE messages ADD COLUMN search_vector tsvector
+    GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text(body))) STORED""",
+    """ALTER TABLE conversations ADD COLUMN search_vector tsvector
+    GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text(
+        coalesce(visitor_name, '') || ' ' || coalesce(visitor_email, '')))) STORED""",
+    "CREATE INDEX search_messages ON messages USING gin (search_vector)",
+    "CREATE INDEX search_visitors ON conversations USING gin (search_vector)",
 )
 
 # The unaccent extension stays: other objects of the database may use it.
 POSTGRES_DOWNGRADE = (
     "DROP INDEX search_visitors",
     "DROP INDEX search_messages",
+    "ALTER TABLE conversations DROP COLUMN search_vector",
+    "ALTER TABLE messages DROP COLUMN search_vector",
     "DROP FUNCTION search_text(text)",
 )
 
