@@ -83,3 +83,36 @@ def test_downgrade_and_upgrade_again_round_trip(app):
     downgrade(revision=BEFORE_DESK)
     upgrade()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Conversation)) == 0
+
+
+# The head before full-text search.
+BEFORE_SEARCH = "ab52467899a5"
+
+
+def test_upgrade_makes_every_stored_message_and_visitor_searchable(app):
+    from app.services import search
+    from app.services.messages import post_message
+
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(revision=BEFORE_SEARCH)
+    with db.engine.begin() as connection:
+        _fill_before_desk(connection)
+
+    upgrade()
+
+    hits = search.search("MESSAGE").hits
+    assert sorted((hit.summary.conversation.id, hit.message.seq) for hit in hits) == [
+        (1, 1), (1, 2), (2, 1), (2, 2), (3, 1),
+    ]  # fmt: skip
+    assert sorted(hit.summary.conversation.id for hit in search.search("ana").hits) == [1, 2, 3]
+    # Kept in step from then on.
+    post_message(1, "visitor", "Ana", "c9", "a new question")
+    assert [hit.message.seq for hit in search.search("question").hits] == [3]
+    db.session.get(Conversation, 2).visitor_name = "Bruno"
+    db.session.commit()
+    assert [hit.summary.conversation.id for hit in search.search("bruno").hits] == [2]
+    downgrade(revision=BEFORE_SEARCH)
+    upgrade()
+    assert [hit.message.seq for hit in search.search("question").hits] == [3]
