@@ -89,6 +89,29 @@ def test_downgrade_and_upgrade_again_round_trip(app):
 BEFORE_SEARCH = "ab52467899a5"
 
 
+def _fill_before_search(connection) -> None:
+    """Three of Ana's chats: 2, 2 and 1 messages (SQL both databases take)."""
+    for cid, count in ((1, 2), (2, 2), (3, 1)):
+        connection.execute(
+            sa.text(
+                "INSERT INTO conversations (id, visitor_name, status, created_at,"
+                " last_activity_at, last_seq, visitor_delivered_seq, visitor_seen_seq,"
+                " agent_delivered_seq, agent_seen_seq, unread_count, visitor_online)"
+                " VALUES (:id, 'Ana', 'open', '2026-03-01', '2026-03-01', :n, 0, 0, 0, 0, 0, false)"
+            ),
+            {"id": cid, "n": count},
+        )
+        for seq in range(1, count + 1):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO messages (conversation_id, seq, client_id, sender,"
+                    " author_name, body, created_at) VALUES"
+                    " (:cid, :seq, :client_id, 'visitor', 'x', :body, '2026-03-01 10:00:00')"
+                ),
+                {"cid": cid, "seq": seq, "client_id": f"c{seq}", "body": f"message {seq} of {cid}"},
+            )
+
+
 def test_upgrade_makes_every_stored_message_and_visitor_searchable(app):
     from app.services import search
     from app.services.messages import post_message
@@ -98,7 +121,7 @@ def test_upgrade_makes_every_stored_message_and_visitor_searchable(app):
         connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     upgrade(revision=BEFORE_SEARCH)
     with db.engine.begin() as connection:
-        _fill_before_desk(connection)
+        _fill_before_search(connection)
 
     upgrade()
 

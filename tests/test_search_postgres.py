@@ -29,6 +29,7 @@ def test_search_tests_pass_on_postgresql(postgres_url):  # noqa: F811
             "no:cacheprovider",
             "-rs",
             "tests/test_search.py",
+            "tests/test_migrations.py::test_upgrade_makes_every_stored_message_and_visitor_searchable",
         ],
         env=env,
         capture_output=True,
