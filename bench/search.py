@@ -11,6 +11,7 @@ API calls, and prints p50/p95/max per database and per kind of query.
 """
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -182,10 +183,15 @@ def measure(words, rounds: int, rng: random.Random) -> dict[str, list[float]]:
     for kind_queries in mix.values():  # warm the caches once
         for query in kind_queries:
             timed(query)
-    return {
-        kind: [timed(query) for _ in range(rounds) for query in kind_queries]
-        for kind, kind_queries in mix.items()
-    }
+    results = {kind: [] for kind in mix}
+    slowest = []
+    for _ in range(rounds):
+        for kind, kind_queries in mix.items():
+            for query in kind_queries:
+                results[kind].append(timed(query))
+                slowest.append((results[kind][-1], query))
+    print("slowest:", ", ".join(f"{q!r} {ms:.0f} ms" for ms, q in sorted(slowest)[-5:]))
+    return results
 
 
 def line(name: str, values: list[float]) -> str:
@@ -233,6 +239,7 @@ def main() -> None:
             else:
                 table += run(database, f"sqlite:///{tmp}/search.db", args)
     print("\n".join(table))
+    print("load average at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 def run_postgres(args) -> list[str]:

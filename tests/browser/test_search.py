@@ -66,7 +66,7 @@ def test_a_prefix_of_an_accented_word_opens_the_conversation_at_an_old_message(
     expect(inbox.row(chat.conversation_id)).to_be_visible()
 
 
-def test_a_visitor_found_by_email_and_nothing_found(server, agent):
+def test_a_visitor_found_by_email_and_nothing_found(server, agent, screenshots_dir):
     chat = server.new_conversation(name="Bruno Díaz", email="bruno.diaz@example.org")
     send_as_visitor(server, chat.token, ["hello"])
     inbox = agent()
@@ -77,6 +77,16 @@ def test_a_visitor_found_by_email_and_nothing_found(server, agent):
     expect(hit).to_have_count(1)
     expect(hit).to_contain_text("Visitor")
     expect(hit.locator("mark")).to_have_text(["Bruno", "Díaz", "bruno", "diaz", "example"])
+
+    # At phone width the results fill the screen; the conversation opens over
+    # them and Back returns to them.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(screenshots_dir / "inbox-search-phone.png"))
+    hit.click()
+    expect(inbox.header_name).to_have_text("Bruno Díaz")
+    page.get_by_role("button", name="Back to conversations").click()
+    expect(hit).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     box.fill('zzqx "NEAR(')
     expect(page.get_by_role("status").filter(has_text="Nothing found")).to_be_visible()
