@@ -9,6 +9,8 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app import db
 from app.models import Conversation, Message
@@ -197,6 +199,22 @@ def test_syntax_in_the_query_is_only_text(chat, find, query):
     chat("refund order OR NOT and body near")
     answer = find(query)  # asserts 200
     assert isinstance(answer["hits"], list)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.text(max_size=220) | st.text(alphabet="\"*-:^()&|!'\\ NEARORAND", max_size=40))
+def test_any_query_finds_hits_or_is_invalid(chat_with_words, client, agent_token, query):
+    response = client.get("/api/v1/search", query_string={"q": query}, headers=bearer(agent_token))
+    assert response.status_code in (200, 400), (query, response.data)
+    if response.status_code == 200:
+        assert isinstance(response.json["hits"], list)
+
+
+@pytest.fixture
+def chat_with_words(chat):
+    return chat("refund order OR NOT and near café", name="Zoë", email="zoe@example.com")
 
 
 def test_operators_are_searched_as_words(chat, find):
