@@ -75,7 +75,7 @@ class Config:
     CHAT_HISTORY_RATE = os.environ.get("CHAT_HISTORY_RATE", "30 per 10 seconds")
     CHAT_JOIN_RATE = os.environ.get("CHAT_JOIN_RATE", "30 per 10 seconds")
     # Searches per client address: the inbox searches as an agent types.
-    CHAT_SEARCH_RATE = os.environ.get("CHAT_SEARCH_RATE", "60 per minute")
+    CHAT_SEARCH_RATE = os.environ.get("CHAT_SEARCH_RATE", "120 per minute")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -30,8 +30,9 @@ def test_a_prefix_of_an_accented_word_opens_the_conversation_at_an_old_message(
 ):
     chat = server.new_conversation(name="Amélie Laurent", email="amelie@example.com")
     old = "My order was délivrée to the wrong address"
-    filler = [f"Follow-up number {n} about the parcel" for n in range(120)]
-    send_as_visitor(server, chat.token, [old, *filler])
+    before = [f"Earlier note {n} about the parcel" for n in range(40)]
+    after = [f"Follow-up number {n} about the parcel" for n in range(120)]
+    send_as_visitor(server, chat.token, [*before, old, *after])
     other = server.new_conversation(name="Someone Else")
     send_as_visitor(server, other.token, ["Nothing to see here"])
     inbox = agent()
@@ -46,7 +47,6 @@ def test_a_prefix_of_an_accented_word_opens_the_conversation_at_an_old_message(
     expect(hit.locator("mark")).to_have_text("délivrée")
     expect(page.get_by_role("status").filter(has_text="1 result")).to_be_visible()
     expect(page.locator("#conversation-list")).to_be_hidden()
-    page.screenshot(path=str(screenshots_dir / "inbox-search.png"))
 
     hit.click()
     expect(inbox.header_name).to_have_text("Amélie Laurent")
@@ -54,8 +54,14 @@ def test_a_prefix_of_an_accented_word_opens_the_conversation_at_an_old_message(
     expect(found).to_be_in_viewport()
     expect(found).to_have_class(re.compile("message--found"))
     expect(found).to_be_focused()
-    # The history from there to the newest message is loaded, without a gap.
-    expect(page.locator(f"{inbox.scroll} .message")).to_have_count(121)
+    # The page around it is loaded, and everything from there to the newest
+    # message, without a gap; older pages load when scrolled up to.
+    messages = page.locator(f"{inbox.scroll} .message")
+    expect(messages.filter(has_text="Earlier note 39 about")).to_have_count(1)
+    expect(messages.filter(has_text="Follow-up number 119 about")).to_have_count(1)
+    expect(messages.filter(has_text="Earlier note 0 about")).to_have_count(0)
+    seqs = messages.evaluate_all("rows => rows.map(row => Number(row.dataset.seq))")
+    assert seqs == list(range(seqs[0], 162)), seqs
     page.screenshot(path=str(screenshots_dir / "inbox-search-opened.png"))
 
     # Escape empties the search and brings the list back.
