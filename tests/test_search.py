@@ -132,6 +132,12 @@ def test_a_deleted_conversation_is_not_found(chat, find):
     kept = chat("secret recipe")
     conversations.delete_conversation(cid)
     assert found(find("secret")) == [(kept, 1)]
+    if db.engine.dialect.name == "sqlite":  # gone from the index itself, not only hidden
+        for table in ("search_messages", "search_visitors"):
+            match = f"SELECT count(*) FROM {table} WHERE {table} MATCH 'secret'"
+            assert db.session.scalar(sa.text(match)) == (1 if table == "search_messages" else 0)
+            # FTS5 compares the index with the rows; it raises if they differ.
+            db.session.execute(sa.text(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')"))
 
 
 def test_a_hit_carries_the_summary_and_a_snippet_with_the_words_marked(chat, find):
