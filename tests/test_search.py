@@ -101,6 +101,24 @@ def test_hits_come_newest_first_with_a_cursor_for_more(chat, find):
     assert second["next_cursor"] is None
 
 
+def test_pages_of_messages_and_visitors_show_every_hit_once_in_order(chat, find):
+    first = chat("kiwi one", name="Kiwi Fan")
+    second = chat("nothing", "kiwi two")
+    third = chat("hi", name="kiwi lover", email="kiwi@example.com")
+    everything = found(find("kiwi", limit=50))
+    assert sorted(everything, key=str) == sorted(
+        [(first, 1), (first, None), (second, 2), (third, None)], key=str
+    )
+    paged, cursor = [], None
+    for _ in range(10):
+        answer = find("kiwi", limit=1, **({"cursor": cursor} if cursor else {}))
+        paged += found(answer)
+        cursor = answer["next_cursor"]
+        if cursor is None:
+            break
+    assert paged == everything
+
+
 def test_the_whole_history_is_searchable(app, chat, find):
     cid = chat("an order from long ago", *[f"filler {n}" for n in range(150)])
     db.session.execute(sa.update(Message).values(created_at=datetime(2019, 1, 1)))
