@@ -88,6 +88,8 @@ class Config:
     CHAT_AVAILABILITY_RATE = os.environ.get("CHAT_AVAILABILITY_RATE", "10 per 10 seconds")
     # Resolve, reopen and snooze, by socket or API: an agent's clicks, not a script's.
     CHAT_DESK_RATE = os.environ.get("CHAT_DESK_RATE", "30 per 10 seconds")
+    # Searches per client address: the inbox searches as an agent types.
+    CHAT_SEARCH_RATE = os.environ.get("CHAT_SEARCH_RATE", "120 per minute")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -141,3 +143,4 @@ class TestConfig(Config):
     CHAT_ASSIGN_RATE = "1000 per minute"
     CHAT_AVAILABILITY_RATE = "1000 per minute"
     CHAT_DESK_RATE = "1000 per minute"
+    CHAT_SEARCH_RATE = "1000 per minute"

@@ -105,4 +105,4 @@ def create_app(config_class=Config):
     return app
 
 
-from app import models  # noqa: E402,F401
+from app import models, search_index  # noqa: E402,F401

@@ -47,6 +47,12 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_name(name, type_, parent_names):
+    """Autogenerate leaves out the full-text index (app/search_index.py):
+    FTS5 tables and expression indexes no model describes."""
+    return not (name or "").startswith("search_")
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -103,6 +109,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=include_name,
             **conf_args
         )
 

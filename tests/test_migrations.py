@@ -103,3 +103,60 @@ def test_upgrade_gives_the_views_their_indexes_and_lists_the_old_chats(app, clie
     answer = client.get("/api/v1/conversations?view=open&sort=waiting", headers=headers).json
     assert [summary["id"] for summary in answer["conversations"]][:1] == [2]  # it waits
     assert (answer["counts"]["open"], answer["counts"]["resolved"]) == (2, 1)
+
+
+# The head before full-text search.
+BEFORE_SEARCH = "a060eed5bae8"
+
+
+def _fill_before_search(connection) -> None:
+    """Three of Ana's chats: 2, 2 and 1 messages (SQL both databases take)."""
+    for cid, count in ((1, 2), (2, 2), (3, 1)):
+        connection.execute(
+            sa.text(
+                "INSERT INTO conversations (id, visitor_name, status, created_at,"
+                " last_activity_at, last_seq, visitor_delivered_seq, visitor_seen_seq,"
+                " agent_delivered_seq, agent_seen_seq, unread_count, visitor_online)"
+                " VALUES (:id, 'Ana', 'open', '2026-03-01', '2026-03-01', :n, 0, 0, 0, 0, 0, false)"
+            ),
+            {"id": cid, "n": count},
+        )
+        for seq in range(1, count + 1):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO messages (conversation_id, seq, client_id, sender,"
+                    " author_name, body, created_at) VALUES"
+                    " (:cid, :seq, :client_id, 'visitor', 'x', :body, '2026-03-01 10:00:00')"
+                ),
+                {"cid": cid, "seq": seq, "client_id": f"c{seq}", "body": f"message {seq} of {cid}"},
+            )
+
+
+def test_upgrade_makes_every_stored_message_and_visitor_searchable(app):
+    from app.services import search
+    from app.services.messages import post_message
+
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(revision=BEFORE_SEARCH)
+    with db.engine.begin() as connection:
+        _fill_before_search(connection)
+
+    upgrade()
+
+    hits = search.search("MESSAGE").hits
+    assert sorted((hit.summary.conversation.id, hit.message.seq) for hit in hits) == [
+        (1, 1), (1, 2), (2, 1), (2, 2), (3, 1),
+    ]  # fmt: skip
+    assert sorted(hit.summary.conversation.id for hit in search.search("ana").hits) == [1, 2, 3]
+    # Kept in step from then on.
+    post_message(1, "visitor", "Ana", "c9", "a new question")
+    assert [hit.message.seq for hit in search.search("question").hits] == [3]
+    db.session.get(Conversation, 2).visitor_name = "Bruno"
+    db.session.commit()
+    assert [hit.summary.conversation.id for hit in search.search("bruno").hits] == [2]
+    db.session.rollback()  # PostgreSQL's ALTER TABLE would wait for this session's reads
+    downgrade(revision=BEFORE_SEARCH)
+    upgrade()
+    assert [hit.message.seq for hit in search.search("question").hits] == [3]

@@ -6,6 +6,7 @@ Each takes a model or a row of the same columns (the hot path reads rows).
 from app.clock import iso, utcnow
 from app.services.history import Summary, Transcript
 from app.services.receipts import ReceiptApplied
+from app.services.search import Hit as SearchHit
 
 
 def message_status(message) -> str:
@@ -88,6 +89,26 @@ def agent(row) -> dict:
 
 def agents(rows) -> list[dict]:
     return [agent(row) for row in rows]
+
+
+def search_hit(hit: SearchHit) -> dict:
+    """A search hit: the conversation, and the message that matched (or
+    None when the visitor's name or email did), with a snippet as parts of
+    text, the matching words marked."""
+    found = hit.message
+    return {
+        "conversation": summary(hit.summary),
+        "message": None
+        if found is None
+        else {
+            "id": found.id,
+            "seq": found.seq,
+            "sender": found.sender,
+            "author": {"name": found.author_name},
+            "created_at": iso(found.created_at),
+        },
+        "snippet": [{"text": text, "mark": mark} for text, mark in hit.snippet],
+    }
 
 
 def activity(line) -> dict:

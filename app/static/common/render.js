@@ -205,6 +205,7 @@ export class MessageListView {
 export function buildBubble(message, { own, author, isLastSeen }) {
   const row = document.createElement("div");
   row.className = `message ${own ? "message--own" : "message--theirs"} message--${message.status}`;
+  if (message.seq) row.dataset.seq = String(message.seq);
   if (author) {
     const name = document.createElement("span");
     name.className = "message__author";

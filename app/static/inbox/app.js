@@ -13,6 +13,7 @@ import { installShortcuts } from "./keys.js";
 import { ConversationList } from "./list.js";
 import { InboxAlerts } from "./notifications.js";
 import { deskSettings } from "./settings.js";
+import { InboxSearch } from "./search.js";
 import { Toast } from "./toast.js";
 import { fetchView, ViewTabs } from "./views.js";
 
@@ -112,6 +113,7 @@ const actions = new ConversationActions({
 });
 
 const assignment = new AssignmentControls({ connection, list, toast, onAnswer: onConversation });
+new InboxSearch({ onOpen: (id, seq) => pane.open(id, { atSeq: seq }) });
 
 connection.open();
 installShortcuts();

@@ -13,6 +13,7 @@ import { ActivityLines, describeLine } from "./activity.js";
 import { describePage, visitorName } from "./format.js";
 import { LifecycleControls } from "./lifecycle.js";
 import { NoteMode, sendNote } from "./notes.js";
+import { revealMessage } from "./search.js";
 
 /**
  * Find the pane's elements in the page.
@@ -73,10 +74,12 @@ export class ConversationPane {
   /**
    * Show a conversation (leaving the previous one).
    * @param {number} id
+   * @param {{atSeq?: number|null}} [options] atSeq: scroll to this message and highlight it
    */
-  open(id) {
+  open(id, { atSeq = null } = {}) {
     if (id === this.openId) {
-      this.elements.textarea.focus();
+      if (atSeq) revealMessage(this.timeline, atSeq);
+      else this.elements.textarea.focus();
       return;
     }
     this.#leaveCurrent();
@@ -91,7 +94,7 @@ export class ConversationPane {
     this.#setNotice("");
     this.onOpenChange(id);
     this.elements.textarea.focus();
-    this.#join(id);
+    this.#join(id, atSeq);
   }
 
   /** Close the open conversation and show the placeholder. */
@@ -266,7 +269,7 @@ export class ConversationPane {
     });
   }
 
-  async #join(id) {
+  async #join(id, atSeq = null) {
     const ack = await this.connection.request("join", { conversation_id: id });
     if (id !== this.openId) {
       if (ack.ok) this.connection.request("leave", { conversation_id: id });
@@ -285,6 +288,7 @@ export class ConversationPane {
       this.timeline.addPending({ ...item, sender: "agent", author: { name: this.agentName } });
     }
     this.#afterLoad();
+    if (atSeq) await revealMessage(this.timeline, atSeq);
   }
 
   #afterLoad() {

@@ -1,0 +1,41 @@
+"""The search tests again, on PostgreSQL, where the query plan is checked too."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.harness.services import postgres_bin
+from tests.test_postgres import postgres_url  # noqa: F401 (the fixture)
+
+pytestmark = pytest.mark.skipif(
+    postgres_bin() is None, reason="PostgreSQL is not installed (apt-get install postgresql)"
+)
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="the whole run is on another database"
+)
+def test_search_tests_pass_on_postgresql(postgres_url):  # noqa: F811
+    env = {**os.environ, "TEST_DATABASE_URL": postgres_url}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-rs",
+            "tests/test_search.py",
+            "tests/test_migrations.py::test_upgrade_makes_every_stored_message_and_visitor_searchable",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout.splitlines()[-1]
+    assert "skipped" not in result.stdout.splitlines()[-1], result.stdout[-2000:]
