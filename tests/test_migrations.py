@@ -20,8 +20,8 @@ def _fill_before_desk(connection) -> None:
     connection.execute(
         sa.text(
             "INSERT INTO agents (id, email, name, password_hash, disabled, created_at) VALUES "
-            "(1, 'tess@example.com', 'Tess', 'x', 0, '2026-01-01'),"
-            "(2, 'ben@example.com', 'Ben', 'x', 0, '2026-02-01')"
+            "(1, 'tess@example.com', 'Tess', 'x', false, '2026-01-01'),"
+            "(2, 'ben@example.com', 'Ben', 'x', false, '2026-02-01')"
         )
     )
     for cid, status, senders in ((1, "open", "va"), (2, "open", "av"), (3, "closed", "v")):
@@ -30,7 +30,8 @@ def _fill_before_desk(connection) -> None:
                 "INSERT INTO conversations (id, visitor_name, status, created_at,"
                 " last_activity_at, last_seq, visitor_delivered_seq, visitor_seen_seq,"
                 " agent_delivered_seq, agent_seen_seq, unread_count, visitor_online)"
-                " VALUES (:id, 'Ana', :status, '2026-03-01', '2026-03-01', :n, 0, 0, 0, 0, 0, 0)"
+                " VALUES (:id, 'Ana', :status, '2026-03-01', '2026-03-01', :n,"
+                " 0, 0, 0, 0, 0, false)"
             ),
             {"id": cid, "status": status, "n": len(senders)},
         )
