@@ -253,3 +253,68 @@ def test_screenshot_of_the_help_overlay(server, new_context, agent, screenshots_
         inbox.page.get_by_role("button", name="Shortcuts").click()
         expect(help_overlay(inbox.page)).to_be_visible()
         inbox.page.screenshot(path=screenshots_dir / f"{name}.png", animations="disabled")
+
+
+def test_keys_press_the_real_buttons_of_the_open_conversation(server, visitor, agent):
+    """Resolve, reopen, snooze, claim, assign, note and search, each by its key."""
+    widget = visitor()
+    conversation_id = widget.start_conversation("Hello, may I ask about my order?")
+    inbox = agent().open(conversation_id)
+    page, keys = inbox.page, inbox.page.keyboard
+    state = page.locator("#conversation-state")
+    lines = page.locator("#conversation-scroll .activity-line")
+    button = lambda name: inbox.pane.locator(f'[data-key-action="{name}"]')  # noqa: E731
+    keys.press("Escape")  # out of the reply box, where letters are text
+
+    keys.press("e")
+    expect(state).to_have_text("Resolved")
+    expect(lines.last).to_contain_text("Tess resolved this")
+    keys.press("Shift+E")
+    expect(state).to_be_hidden()
+    expect(lines.last).to_contain_text("Tess reopened this")
+
+    # z opens the snooze menu with the focus on its first time; Esc gives it back.
+    snooze_menu = page.get_by_role("dialog", name="Snooze until")
+    keys.press("z")
+    expect(snooze_menu).to_be_visible()
+    expect(snooze_menu.get_by_role("button", name="In 1 hour")).to_be_focused()
+    keys.press("Escape")
+    expect(snooze_menu).to_be_hidden()
+    expect(button("snooze")).to_be_focused()
+    keys.press("z")
+    keys.press("Enter")
+    expect(state).to_contain_text("Snoozed until ")
+
+    # Snoozed and unassigned: every key has its button now.
+    keys.press("?")
+    expect(help_overlay(page).locator(".key-help__row")).to_have_count(SHORTCUT_COUNT)
+    expect(help_overlay(page).locator(".key-help__row--unavailable")).to_have_count(0)
+    keys.press("Escape")
+    expect(help_overlay(page)).to_be_hidden()
+
+    keys.press("c")
+    expect(page.locator(".assignment__status")).to_have_text("Assigned to you")
+    expect(lines.last).to_contain_text("Tess claimed this")
+
+    # a opens the assign menu on the agent it is assigned to; Esc gives the focus back.
+    menu = page.get_by_role("menu")
+    keys.press("a")
+    expect(menu).to_be_visible()
+    expect(menu.get_by_role("menuitemradio", checked=True)).to_be_focused()
+    keys.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(button("assign")).to_be_focused()
+    expect(button("assign")).to_have_attribute("aria-expanded", "false")
+
+    keys.press("n")
+    note_box = page.get_by_role("textbox", name="Private note")
+    expect(note_box).to_be_focused()
+    expect(page.get_by_role("button", name="Private note")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    keys.press("Escape")
+
+    keys.press("/")
+    search = page.get_by_role("textbox", name="Search messages, names and emails")
+    expect(search).to_be_focused()
+    expect(search).to_have_value("")
