@@ -230,7 +230,7 @@ def with_every_badge(pages: Pages) -> None:
         "Sami Snoozed": {"state": "snoozed", "snoozed_until": now + timedelta(hours=3)},
         "Wendy Waiting": {"waiting_since": now - timedelta(minutes=42)},
         "Mira Mine": {"assignee_id": me, "waiting_since": None},
-        "Ed Ended": {"status": "closed"},
+        "Ed Ended": {"status": "closed", "waiting_since": None},
     }
     for name, values in settings.items():
         conversation_id, token = pages.server.new_conversation(name=name)
