@@ -6,15 +6,23 @@ and returns the Playwright page in the state to check. A new page or dialog
 is one more such function; ``test_no_violations`` runs axe on each.
 """
 
-from collections.abc import Callable
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
+from app.clock import utcnow
 from tests.browser.axe import assert_accessible
 from tests.browser.chromium import BROWSER_TESTS
 from tests.browser.conftest import log_in
 from tests.browser.pages import Inbox, Widget
+from tests.browser.test_admin import add_agent, admin_page, new_email
+from tests.browser.test_views import agent_id, change, visitor_writes
+from tests.harness.api import expect_status
+from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
 
 pytestmark = BROWSER_TESTS
 
@@ -27,6 +35,15 @@ class Pages:
     def __init__(self, server, new_context):
         self.server = server
         self.new_context = new_context
+        # Undone after the check: the session's server is shared with other tests.
+        self.cleanups: list[Callable[[], None]] = []
+
+    def canned(self, shortcut: str, body: str) -> None:
+        """A canned response, deleted after the check."""
+        made = expect_status(
+            self.server.api("POST", "/canned", json={"shortcut": shortcut, "body": body}), 201
+        ).json()
+        self.cleanups.append(lambda: self.server.api("DELETE", f"/canned/{made['id']}"))
 
     def context(self, **options) -> BrowserContext:
         return self.new_context(bypass_csp=True, **options)
@@ -118,6 +135,271 @@ def inbox_key_help(pages: Pages) -> Page:
     return inbox.page
 
 
+# The desk: a conversation's state, notes and menus, the views, search, the
+# admin pages and what the visitor sees of it all.
+
+
+def action(inbox: Inbox, name: str) -> Locator:
+    """The open conversation's button for a keyboard action (``data-key-action``)."""
+    return inbox.pane.locator(f'[data-key-action="{name}"]')
+
+
+def open_chat(pages: Pages, text: str, **options) -> tuple[Widget, Inbox]:
+    """A visitor's new conversation, open in the agent's inbox."""
+    widget = pages.widget()
+    conversation_id = widget.start_conversation(text)
+    inbox = pages.inbox(**options).open(conversation_id)
+    expect(inbox.message(text)).to_be_visible()
+    return widget, inbox
+
+
+@page_state("inbox: activity lines, a private note, the note box")
+def inbox_note(pages: Pages) -> Page:
+    _widget, inbox = open_chat(pages, "Where is my parcel?")
+    action(inbox, "resolve").click()
+    expect(inbox.page.locator("#conversation-state")).to_have_text("Resolved")
+    action(inbox, "reopen").click()
+    expect(inbox.page.locator(".activity-line")).to_have_count(2)
+    action(inbox, "note").click()
+    note_box = inbox.page.get_by_role("textbox", name="Private note")
+    note_box.fill("Courier says Tuesday")
+    note_box.press("Enter")
+    expect(inbox.page.locator("#conversation-scroll .note")).to_contain_text("Courier says")
+    expect(note_box).to_be_focused()
+    return inbox.page
+
+
+@page_state("inbox: snooze menu open")
+def inbox_snooze(pages: Pages) -> Page:
+    _widget, inbox = open_chat(pages, "Call me next week")
+    action(inbox, "snooze").click()
+    expect(inbox.page.get_by_role("dialog", name="Snooze until")).to_be_visible()
+    return inbox.page
+
+
+@page_state("inbox: assign menu open, a claimed chat")
+def inbox_assign(pages: Pages) -> Page:
+    _widget, inbox = open_chat(pages, "Who is on this?")
+    action(inbox, "claim").click()
+    expect(inbox.page.locator(".assignment__status")).to_have_text("Assigned to you")
+    action(inbox, "assign").click()
+    expect(inbox.page.get_by_role("menu")).to_be_visible()
+    return inbox.page
+
+
+@page_state("inbox: the agent away")
+def inbox_away(pages: Pages) -> Page:
+    inbox = pages.inbox()
+    switch = inbox.page.get_by_role("switch", name="Available")
+    expect(switch).to_have_attribute("aria-checked", "true")
+    pages.cleanups.append(lambda: set_available(pages.server))
+    switch.click()
+    expect(switch).to_have_attribute("aria-checked", "false")
+    return inbox.page
+
+
+@page_state("inbox: canned responses offered in the reply box")
+def inbox_canned_suggestions(pages: Pages) -> Page:
+    pages.canned("hello", "Hello! How can I help you today?")
+    pages.canned("help", "Our help pages are at acme.example/help.")
+    _widget, inbox = open_chat(pages, "Hi there")
+    inbox.input.press_sequentially("/he")
+    offered = inbox.page.get_by_role("listbox", name="Canned responses").get_by_role("option")
+    expect(offered).to_have_count(2)
+    return inbox.page
+
+
+@page_state("inbox: canned responses dialog")
+def inbox_canned_dialog(pages: Pages) -> Page:
+    pages.canned("refund", "Refunds take five working days.")
+    inbox = pages.inbox()
+    inbox.page.get_by_role("button", name="Canned responses").click()
+    dialog = inbox.page.get_by_role("dialog", name="Canned responses")
+    expect(dialog.get_by_role("listitem")).to_have_count(1)
+    dialog.get_by_role("button", name="Delete /refund").click()
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    return inbox.page
+
+
+def with_every_badge(pages: Pages) -> None:
+    """Conversations resolved, snoozed, waiting, claimed and ended, on the session's server."""
+    me = agent_id(pages.server, AGENT_EMAIL)
+    now = utcnow()
+    settings = {
+        "Rhea Resolved": {"state": "resolved", "assignee_id": me, "waiting_since": None},
+        "Sami Snoozed": {"state": "snoozed", "snoozed_until": now + timedelta(hours=3)},
+        "Wendy Waiting": {"waiting_since": now - timedelta(minutes=42)},
+        "Mira Mine": {"assignee_id": me, "waiting_since": None},
+        "Ed Ended": {"status": "closed", "waiting_since": None},
+    }
+    for name, values in settings.items():
+        conversation_id, token = pages.server.new_conversation(name=name)
+        visitor_writes(pages.server, token, f"Hello from {name}")
+        change(pages.server, conversation_id, **values)
+    pages.server.new_conversation(name="Una Unread")
+
+
+VIEWS = ["Mine", "Unassigned", "All open", "Snoozed", "Resolved", "All"]
+
+
+def view_state(view: str, sort: str = "latest"):
+    def setup(pages: Pages) -> Page:
+        with_every_badge(pages)
+        inbox = pages.inbox()
+        tab = inbox.page.get_by_role("tab", name=re.compile(f"^{re.escape(view)}( [0-9k]+)?$"))
+        tab.click()
+        expect(tab).to_have_attribute("aria-selected", "true")
+        inbox.page.get_by_label("Sort").select_option(sort)
+        inbox.page.wait_for_function(
+            "() => document.querySelector('#conversation-list').children.length > 0"
+            " || !document.querySelector('#conversation-list-empty').hidden"
+        )
+        return inbox.page
+
+    return setup
+
+
+for _view in VIEWS:
+    page_state(f"inbox: the {_view} view")(view_state(_view))
+page_state("inbox: All open, longest waiting first")(view_state("All open", "waiting"))
+
+
+def search(pages: Pages, query: str) -> Inbox:
+    inbox = pages.inbox()
+    inbox.page.get_by_role("textbox", name="Search messages, names and emails").fill(query)
+    return inbox
+
+
+@page_state("inbox: search results")
+def search_results(pages: Pages) -> Page:
+    chat = pages.server.new_conversation(name="Amélie Searchable", email="amelie@example.com")
+    visitor_writes(pages.server, chat.token, "My order was délivrée to the wrong address")
+    inbox = search(pages, "amelie")
+    results = inbox.page.get_by_role("list", name="Search results")
+    expect(results.locator("mark").first).to_be_visible()
+    return inbox.page
+
+
+@page_state("inbox: nothing found")
+def search_nothing(pages: Pages) -> Page:
+    inbox = search(pages, "zzqxnothing")
+    expect(inbox.page.get_by_role("status").filter(has_text="Nothing found")).to_be_visible()
+    return inbox.page
+
+
+@page_state("inbox at phone width: the list")
+def inbox_phone_list(pages: Pages) -> Page:
+    pages.server.new_conversation(name="Pia Phone")
+    return pages.inbox(viewport=PHONE, is_mobile=True, has_touch=True).page
+
+
+@page_state("inbox at phone width: a conversation")
+def inbox_phone_conversation(pages: Pages) -> Page:
+    conversation_id = pages.widget().start_conversation("Writing from the bus")
+    inbox = pages.inbox(viewport=PHONE, is_mobile=True, has_touch=True)
+    inbox.row(conversation_id).get_by_role("button").click()
+    expect(inbox.message("Writing from the bus")).to_be_visible()
+    action(inbox, "resolve").click()
+    expect(inbox.page.locator("#conversation-state")).to_have_text("Resolved")
+    return inbox.page
+
+
+def admin(pages: Pages, **options) -> Page:
+    page, _name = admin_page(pages.server, pages.context, **options)
+    return page
+
+
+@page_state("admin: agents")
+def admin_agents(pages: Pages) -> Page:
+    page = admin(pages)
+    add_agent(page, f"Bo {uuid.uuid4().hex[:4]}", new_email("bo"), AGENT_PASSWORD)
+    return page
+
+
+@page_state("admin: the add-agent form")
+def admin_add(pages: Pages) -> Page:
+    page = admin(pages)
+    page.get_by_role("button", name="Add agent").click()
+    expect(page.get_by_role("dialog", name="Add an agent")).to_be_visible()
+    return page
+
+
+@page_state("admin: a password shown once")
+def admin_password(pages: Pages) -> Page:
+    page = admin(pages)
+    name = f"Cy {uuid.uuid4().hex[:4]}"
+    add_agent(page, name, new_email("cy"), AGENT_PASSWORD)
+    page.get_by_role("button", name=f"Reset password for {name}").click()
+    page.get_by_role("button", name="Set password", exact=True).click()
+    expect(page.get_by_role("button", name="Done")).to_be_visible()
+    return page
+
+
+@page_state("admin: settings")
+def admin_settings(pages: Pages) -> Page:
+    page = admin(pages)
+    page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("switch")).to_be_enabled()
+    return page
+
+
+@page_state("admin: agents at phone width")
+def admin_phone(pages: Pages) -> Page:
+    return admin(pages, viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+@page_state("admin pages refused to an agent (403)")
+def admin_forbidden(pages: Pages) -> Page:
+    page = pages.inbox().page
+    assert page.goto(f"{pages.server.url}/admin/agents").status == 403
+    return page
+
+
+@page_state("widget: the assigned agent named")
+def widget_assigned(pages: Pages) -> Page:
+    widget, inbox = open_chat(pages, "Is the Arc lamp dimmable?")
+    action(inbox, "claim").click()
+    expect(widget.page.locator(".lc-title")).to_have_text(AGENT_NAME)
+    inbox.send("Yes, with any trailing-edge dimmer.")
+    expect(widget.message("Yes, with any trailing-edge dimmer.")).to_be_visible()
+    return widget.page
+
+
+@page_state("widget: a resolved chat, answered")
+def widget_answered(pages: Pages) -> Page:
+    widget, inbox = open_chat(pages, "Where is my order?")
+    action(inbox, "resolve").click()
+    expect(widget.page.locator(".lc-answered")).to_be_visible()
+    return widget.page
+
+
+@page_state("widget: an ended chat offering a new one")
+def widget_ended(pages: Pages) -> Page:
+    widget = pages.widget()
+    widget.start_conversation("Thanks, that's all")
+    widget.options.click()
+    widget.page.get_by_role("menuitem", name="End chat").click()
+    widget.confirm.get_by_role("button", name="End chat").click()
+    expect(widget.page.get_by_role("button", name="Start a new chat")).to_be_focused()
+    return widget.page
+
+
+@page_state("widget at phone width: answered")
+def widget_phone_answered(pages: Pages) -> Page:
+    widget = pages.widget(viewport=PHONE, is_mobile=True, has_touch=True)
+    conversation_id = widget.start_conversation("Sent from my phone")
+    inbox = pages.inbox().open(conversation_id)
+    action(inbox, "resolve").click()
+    expect(widget.page.locator(".lc-answered")).to_be_visible()
+    return widget.page
+
+
+def set_available(server) -> None:
+    """The agent available again (the server serves the whole session)."""
+    response = server.api("PUT", "/agents/me/availability", json={"available": True})
+    expect_status(response, 200)
+
+
 KEEP_TYPING = """(box, ms) => {
   const input = () => box.dispatchEvent(new Event("input", { bubbles: true }));
   const timer = setInterval(input, 300);
@@ -132,14 +414,35 @@ def keep_typing(screen: Widget | Inbox, milliseconds: int) -> None:
 
 
 @pytest.fixture
-def pages(server, new_context) -> Pages:
-    return Pages(server, new_context)
+def pages(server, new_context) -> Iterator[Pages]:
+    pages = Pages(server, new_context)
+    yield pages
+    for cleanup in pages.cleanups:
+        cleanup()
+
+
+# An id given twice in the document or in one shadow root. axe 4 reports a
+# duplicated id only for review (``duplicate-id-aria``), not as a violation.
+DUPLICATE_IDS = """() => {
+  const duplicates = [];
+  const scan = (root) => {
+    const seen = new Set();
+    for (const element of root.querySelectorAll("*")) {
+      if (element.id && seen.has(element.id)) duplicates.push(element.id);
+      if (element.id) seen.add(element.id);
+      if (element.shadowRoot) scan(element.shadowRoot);
+    }
+  };
+  scan(document);
+  return duplicates;
+}"""
 
 
 @pytest.mark.parametrize("state", list(PAGE_STATES))
 def test_no_violations(pages, state):
     page = PAGE_STATES[state](pages)
     assert_accessible(page)
+    assert page.evaluate(DUPLICATE_IDS) == [], "ids used twice"
 
 
 # What axe cannot see: the typing line is spoken, and once, not on every refresh.
@@ -171,3 +474,22 @@ def test_typing_line_is_announced_once_per_typing_spell(visitor, agent):
         # Shown once; the refreshes did not rewrite it.
         assert reader.page.evaluate("() => window.typingChanges") == 1
         typist.input.fill("")
+
+
+# Reflow (WCAG 1.4.10): at phone width nothing needs a sideways scroll, and
+# the top bar's controls are all on screen, in the banner landmark.
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_inbox_top_bar_fits_a_phone(pages, width):
+    conversation_id = pages.server.new_conversation(name="Flo Fits").conversation_id
+    inbox = pages.inbox(viewport={"width": width, "height": 700}, is_mobile=True, has_touch=True)
+    banner = inbox.page.get_by_role("banner")
+    switch = banner.get_by_role("switch", name="Available")
+    expect(switch).to_be_visible()
+    for control in banner.get_by_role("button").all() + [switch]:
+        if control.is_visible():
+            expect(control).to_be_in_viewport(ratio=1)
+    inbox.row(conversation_id).get_by_role("button").click()
+    expect(inbox.input).to_be_in_viewport(ratio=1)
+    assert inbox.page.evaluate("() => document.documentElement.scrollWidth") <= width

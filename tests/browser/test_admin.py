@@ -102,7 +102,7 @@ def test_admin_resets_a_password_shown_once_and_changes_a_role(server, new_conte
     log_in_as(cy, server.url, email, "cy's first password")
     Inbox(cy).ready()
 
-    row.get_by_role("button", name=f"Reset the password of {name}").click()
+    row.get_by_role("button", name=f"Reset password for {name}").click()
     dialog = page.get_by_role("dialog", name="Reset password")
     generated = dialog.get_by_label("New password").input_value()
     assert len(generated) == 16
@@ -113,7 +113,7 @@ def test_admin_resets_a_password_shown_once_and_changes_a_role(server, new_conte
     expect(dialog.locator("#password-shown-value")).to_have_text(password)
     dialog.get_by_role("button", name="Done").click()
     expect(dialog).to_be_hidden()
-    row.get_by_role("button", name=f"Reset the password of {name}").click()
+    row.get_by_role("button", name=f"Reset password for {name}").click()
     expect(dialog.locator("#password-shown-value")).to_be_hidden()  # shown once only
     page.keyboard.press("Escape")
 
@@ -165,8 +165,8 @@ def test_admin_pages_screenshots(server, new_context, screenshots_dir):
         page.get_by_role("button", name="Add agent").click()
         page.screenshot(path=screenshots_dir / f"admin-add-agent-{width}.png")
         page.keyboard.press("Escape")
-        page.get_by_role("button", name=f"Reset the password of Ben {width}").click()
-        page.get_by_role("button", name="Set password").click()
+        page.get_by_role("button", name=f"Reset password for Ben {width}").click()
+        page.get_by_role("button", name="Set password", exact=True).click()
         expect(page.get_by_role("button", name="Done")).to_be_visible()
         page.screenshot(path=screenshots_dir / f"admin-password-shown-{width}.png")
         page.keyboard.press("Escape")

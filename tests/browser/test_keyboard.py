@@ -14,29 +14,12 @@ PHONE = {"width": 390, "height": 844}
 # Every key the help overlay lists (inbox/keys.js SHORTCUTS).
 SHORTCUT_COUNT = 13
 
-# Buttons other parts of the inbox put in the open conversation, stood in for
-# here: each records its click in window.pressed. "assign" opens a menu.
-ADD_ACTION_BUTTONS = """() => {
+# Records which of the open conversation's buttons (data-key-action) get clicked.
+RECORD_CLICKS = """() => {
   window.pressed = [];
-  const actions = document.querySelector("#conversation .conversation__actions");
-  for (const action of ["resolve", "reopen", "snooze", "claim", "assign", "note"]) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = action;
-    button.dataset.keyAction = action;
-    button.addEventListener("click", () => window.pressed.push(action));
-    actions.append(button);
+  for (const button of document.querySelectorAll("#conversation [data-key-action]")) {
+    button.addEventListener("click", () => window.pressed.push(button.dataset.keyAction));
   }
-  const assign = actions.querySelector("[data-key-action=assign]");
-  assign.setAttribute("aria-haspopup", "menu");
-  assign.setAttribute("aria-expanded", "false");
-  assign.addEventListener("click", () => assign.setAttribute("aria-expanded",
-    String(assign.getAttribute("aria-expanded") !== "true")));
-  const search = document.createElement("input");
-  search.type = "search";
-  search.setAttribute("aria-label", "Search conversations");
-  search.dataset.keyAction = "search";
-  document.querySelector(".inbox__list").prepend(search);
 }"""
 
 
@@ -121,8 +104,9 @@ def test_help_overlay_lists_the_keys_traps_focus_and_gives_it_back(server, agent
     rows = overlay.locator(".key-help__row")
     expect(rows).to_have_count(SHORTCUT_COUNT)
     expect(rows.filter(has_text="Go to the reply box")).to_contain_text("r")
-    # No resolve button on this page: listed, and marked as not available.
-    expect(rows.filter(has_text="Resolve")).to_contain_text("Not available here")
+    # An open conversation has no Reopen button: listed, and marked as not available.
+    expect(rows.filter(has_text="Reopen")).to_contain_text("Not available here")
+    expect(rows.filter(has_text="Resolve")).not_to_contain_text("Not available")
     expect(rows.filter(has_text="Go to the reply box")).not_to_contain_text("Not available")
 
     for _press in range(4):  # round and round inside the dialog
@@ -136,62 +120,24 @@ def test_help_overlay_lists_the_keys_traps_focus_and_gives_it_back(server, agent
     expect(opener).to_be_focused()
 
 
-def test_action_keys_press_the_conversations_buttons(server, agent):
-    conversation_id = server.new_conversation(name="Abel Actions").conversation_id
-    inbox = agent().open(conversation_id)
-    page = inbox.page
-    page.evaluate(ADD_ACTION_BUTTONS)
-    keys = page.keyboard
-    keys.press("Escape")
-
-    for key in ["e", "Shift+E", "z", "c"]:
-        keys.press(key)
-    assert page.evaluate("() => window.pressed") == ["resolve", "reopen", "snooze", "claim"]
-
-    # a opens the assign menu (focus on its button); Esc closes it.
-    assign = page.locator("[data-key-action=assign]")
-    keys.press("a")
-    expect(assign).to_have_attribute("aria-expanded", "true")
-    expect(assign).to_be_focused()
-    keys.press("Escape")
-    expect(assign).to_have_attribute("aria-expanded", "false")
-    expect(assign).to_be_focused()
-
-    # n switches to a private note and puts the cursor in the reply box.
-    keys.press("n")
-    assert page.evaluate("() => window.pressed.at(-1)") == "note"
-    expect(inbox.input).to_be_focused()
-    keys.press("Escape")
-
-    # / goes to the search field, without typing the slash.
-    keys.press("/")
-    search = page.get_by_role("searchbox", name="Search conversations")
-    expect(search).to_be_focused()
-    expect(search).to_have_value("")
-
-    # The help lists them as available now.
-    keys.press("Escape")
-    keys.press("?")
-    expect(help_overlay(page).locator(".key-help__row--unavailable")).to_have_count(0)
-    keys.press("Escape")
-
-
 def test_keys_without_their_button_do_nothing(server, agent):
     conversation_id = server.new_conversation(name="Nora Nothing").conversation_id
     inbox = agent().open(conversation_id)
     page = inbox.page
-    page.evaluate(ADD_ACTION_BUTTONS)
-    # A hidden or disabled button is not there for the keyboard either.
-    page.locator("[data-key-action=resolve]").evaluate("(button) => { button.hidden = true; }")
-    page.locator("[data-key-action=claim]").evaluate("(button) => { button.disabled = true; }")
+    page.evaluate(RECORD_CLICKS)
+    # A hidden or disabled button is not there for the keyboard either; an
+    # open conversation hides its Reopen button itself.
+    page.locator("#conversation [data-key-action=resolve]").evaluate("(b) => { b.hidden = true; }")
+    page.locator("#conversation [data-key-action=claim]").evaluate("(b) => { b.disabled = true; }")
     page.keyboard.press("Escape")
     focused = list_button(inbox, conversation_id)
     expect(focused).to_be_focused()
 
-    page.keyboard.press("e")
-    page.keyboard.press("c")
+    for key in ["e", "c", "Shift+E"]:
+        page.keyboard.press(key)
     assert page.evaluate("() => window.pressed") == []
     expect(focused).to_be_focused()
+    expect(page.locator("#conversation-state")).to_be_hidden()
 
 
 def test_keys_rest_while_a_dialog_is_open(server, agent):
@@ -253,3 +199,68 @@ def test_screenshot_of_the_help_overlay(server, new_context, agent, screenshots_
         inbox.page.get_by_role("button", name="Shortcuts").click()
         expect(help_overlay(inbox.page)).to_be_visible()
         inbox.page.screenshot(path=screenshots_dir / f"{name}.png", animations="disabled")
+
+
+def test_keys_press_the_real_buttons_of_the_open_conversation(server, visitor, agent):
+    """Resolve, reopen, snooze, claim, assign, note and search, each by its key."""
+    widget = visitor()
+    conversation_id = widget.start_conversation("Hello, may I ask about my order?")
+    inbox = agent().open(conversation_id)
+    page, keys = inbox.page, inbox.page.keyboard
+    state = page.locator("#conversation-state")
+    lines = page.locator("#conversation-scroll .activity-line")
+    button = lambda name: inbox.pane.locator(f'[data-key-action="{name}"]')  # noqa: E731
+    keys.press("Escape")  # out of the reply box, where letters are text
+
+    keys.press("e")
+    expect(state).to_have_text("Resolved")
+    expect(lines.last).to_contain_text("Tess resolved this")
+    keys.press("Shift+E")
+    expect(state).to_be_hidden()
+    expect(lines.last).to_contain_text("Tess reopened this")
+
+    # z opens the snooze menu with the focus on its first time; Esc gives it back.
+    snooze_menu = page.get_by_role("dialog", name="Snooze until")
+    keys.press("z")
+    expect(snooze_menu).to_be_visible()
+    expect(snooze_menu.get_by_role("button", name="In 1 hour")).to_be_focused()
+    keys.press("Escape")
+    expect(snooze_menu).to_be_hidden()
+    expect(button("snooze")).to_be_focused()
+    keys.press("z")
+    keys.press("Enter")
+    expect(state).to_contain_text("Snoozed until ")
+
+    # Snoozed and unassigned: every key has its button now.
+    keys.press("?")
+    expect(help_overlay(page).locator(".key-help__row")).to_have_count(SHORTCUT_COUNT)
+    expect(help_overlay(page).locator(".key-help__row--unavailable")).to_have_count(0)
+    keys.press("Escape")
+    expect(help_overlay(page)).to_be_hidden()
+
+    keys.press("c")
+    expect(page.locator(".assignment__status")).to_have_text("Assigned to you")
+    expect(lines.last).to_contain_text("Tess claimed this")
+
+    # a opens the assign menu on the agent it is assigned to; Esc gives the focus back.
+    menu = page.get_by_role("menu")
+    keys.press("a")
+    expect(menu).to_be_visible()
+    expect(menu.get_by_role("menuitemradio", checked=True)).to_be_focused()
+    keys.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(button("assign")).to_be_focused()
+    expect(button("assign")).to_have_attribute("aria-expanded", "false")
+
+    keys.press("n")
+    note_box = page.get_by_role("textbox", name="Private note")
+    expect(note_box).to_be_focused()
+    expect(page.get_by_role("button", name="Private note")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    keys.press("Escape")
+
+    keys.press("/")
+    search = page.get_by_role("textbox", name="Search messages, names and emails")
+    expect(search).to_be_focused()
+    expect(search).to_have_value("")

@@ -84,7 +84,7 @@ function rowActions(agent) {
     attrs: { type: "button", "aria-label": `${agent.disabled ? "Enable" : "Disable"} ${agent.name}` },
   });
   toggle.addEventListener("click", () => (agent.disabled ? setDisabled(agent, false) : askToDisable(agent)));
-  reset.setAttribute("aria-label", `Reset the password of ${agent.name}`);
+  reset.setAttribute("aria-label", `Reset password for ${agent.name}`);
   return [reset, toggle];
 }
 

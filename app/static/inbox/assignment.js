@@ -41,7 +41,8 @@ export class AssignmentControls {
     this.list = list;
     this.toast = toast;
     this.onAnswer = onAnswer;
-    const me = document.querySelector("[data-agent-id]");
+    // The top bar's name of the agent (the body carries data-agent-id too).
+    const me = document.querySelector(".topbar__agent[data-agent-id]");
     this.myId = Number(me?.dataset.agentId) || null;
     /** @type {object[]} */
     this.agents = [];
