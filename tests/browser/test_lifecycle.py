@@ -170,7 +170,7 @@ LINES = [
         "Ben assigned this to Tess",
     ),
     ({"kind": "assigned", "actor": {"name": "Tess"}, "subject": "Tess"}, "Tess claimed this"),
-    ({"kind": "assigned", "actor": None, "subject": "Tess"}, "Assigned to Tess"),
+    ({"kind": "assigned", "actor": None, "subject": "Tess"}, "Assigned to Tess automatically"),
     ({"kind": "claimed", "actor": {"name": "Tess"}}, "Tess claimed this"),
     ({"kind": "unassigned", "actor": {"name": "Ben"}}, "Ben unassigned this"),
 ]
