@@ -1,6 +1,8 @@
 """Assignment and availability in two agents' inboxes, and the visitor's
 "We're online" following who is available."""
 
+import re
+
 import requests
 from playwright.sync_api import Page, expect
 
@@ -104,11 +106,14 @@ def test_two_agents_claim_and_assign_and_away_agents_are_not_online(
         ben.pane.locator("[data-key-action=assign]").click()
         expect(menu.get_by_role("menuitemradio", name="Tess")).to_contain_text("Away")
         ben.page.keyboard.press("Escape")
-        expect(widget.presence).to_have_text("We're online")
+        # The widget names the agent the chat is assigned to.
+        expect(widget.page.locator(".lc-title")).to_have_text("Ben")
+        expect(widget.presence).to_have_text("is answering")
 
         # Ben goes away too: nobody answers now.
         ben.page.get_by_role("switch", name="Available").click()
-        expect(widget.presence).to_have_text("We'll reply soon")
+        expect(widget.presence).to_have_text("usually answers in a few minutes")
+        expect(widget.presence).to_have_class(re.compile("lc-presence--offline"))
         tess.page.set_viewport_size({"width": 390, "height": 800})
         tess.pane.locator("[data-key-action=assign]").click()
         expect(tess.page.get_by_role("menu")).to_be_in_viewport(ratio=1)
@@ -116,7 +121,7 @@ def test_two_agents_claim_and_assign_and_away_agents_are_not_online(
         tess.page.keyboard.press("Escape")
 
         tess_switch.click()
-        expect(widget.presence).to_have_text("We're online")
+        expect(widget.presence).to_have_class(re.compile("lc-presence--online"))
     finally:
         set_available(server, AGENT_EMAIL, AGENT_PASSWORD)
         set_available(server, BEN_EMAIL, BEN_PASSWORD)

@@ -118,6 +118,23 @@ def availability(inbox: Inbox):
     return inbox.page.get_by_role("switch", name="Available")
 
 
+def fits_the_width(inbox: Inbox, width: int) -> None:
+    """Every part's buttons in the top bar and the conversation header are
+    on screen, in their place, and crowd neither the bar nor the name."""
+    inbox.page.set_viewport_size({"width": width, "height": 800})
+    expect(inbox.page.locator(".topbar").get_by_role("switch", name="Available")).to_be_visible()
+    for name in ("claim", "assign", "unassign", "resolve", "snooze"):
+        expect(action(inbox, name)).to_be_in_viewport(ratio=1)
+    for element in (inbox.export, inbox.delete, inbox.page.get_by_role("button", name="Log out")):
+        expect(element).to_be_in_viewport(ratio=1)
+    for selector in (".topbar", "#conversation-name", ".conversation__details"):
+        overflow = inbox.page.locator(selector).evaluate("e => e.scrollWidth - e.clientWidth")
+        assert overflow <= 0, f"{selector} overflows by {overflow}px at {width}px"
+    name = inbox.header_name.bounding_box()
+    assert name["width"] >= 120, f"the name is squeezed to {name['width']}px at {width}px"
+    inbox.page.set_viewport_size({"width": 1280, "height": 800})
+
+
 @pytest.fixture
 def desk(server, agent, new_context):
     """Tess and Ben on the inbox, automatic assignment on; the desk as it was
@@ -163,6 +180,8 @@ def test_two_agents_and_their_visitors_run_a_day(server, desk, visitor):
     expect(tess.row(cy_chat)).to_contain_text("Ben")
     expect(count(tess, "mine")).to_have_text("1")
     expect(count(ben, "mine")).to_have_text("2")
+    for width in (1280, 390):
+        fits_the_width(tess, width)
 
     # Tess answers Ada with a canned response, by its shortcut.
     tess.open(ada_chat)
