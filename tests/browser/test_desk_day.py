@@ -233,6 +233,9 @@ def test_two_agents_and_their_visitors_run_a_day(server, desk, visitor):
     action(ben, "snooze").click()
     ben.page.get_by_role("button", name="Tomorrow, 9:00").click()
     expect(lines(ben).last).to_contain_text("Ben snoozed this until ")
+    # The list says when it comes back as the header does.
+    until = ben.page.locator("#conversation-state").inner_text()
+    expect(tess.row(bo_chat).locator(".state-badge")).to_have_text(until)
     for inbox in (tess, ben):
         expect(count(inbox, "snoozed")).to_have_text("1")
         expect(count(inbox, "open")).to_have_text("2")
