@@ -14,30 +14,18 @@ PHONE = {"width": 390, "height": 844}
 # Every key the help overlay lists (inbox/keys.js SHORTCUTS).
 SHORTCUT_COUNT = 13
 
-# Buttons other parts of the inbox put in the open conversation, stood in for
-# here: each records its click in window.pressed. "assign" opens a menu.
-ADD_ACTION_BUTTONS = """() => {
-  window.pressed = [];
-  const actions = document.querySelector("#conversation .conversation__actions");
-  for (const action of ["resolve", "reopen", "snooze", "claim", "assign", "note"]) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = action;
-    button.dataset.keyAction = action;
-    button.addEventListener("click", () => window.pressed.push(action));
-    actions.append(button);
-  }
-  const assign = actions.querySelector("[data-key-action=assign]");
-  assign.setAttribute("aria-haspopup", "menu");
-  assign.setAttribute("aria-expanded", "false");
-  assign.addEventListener("click", () => assign.setAttribute("aria-expanded",
-    String(assign.getAttribute("aria-expanded") !== "true")));
-  const search = document.createElement("input");
-  search.type = "search";
-  search.setAttribute("aria-label", "Search conversations");
-  search.dataset.keyAction = "search";
-  document.querySelector(".inbox__list").prepend(search);
-}"""
+
+def action(page: Page, name: str):
+    """The open conversation's button for a key (``data-key-action``)."""
+    return page.locator(f"#conversation [data-key-action={name}]")
+
+
+def assignee(page: Page):
+    return page.locator("#conversation .assignment__status")
+
+
+def state_pill(page: Page):
+    return page.locator("#conversation-state")
 
 
 def list_button(inbox: Inbox, conversation_id: int):
@@ -121,8 +109,9 @@ def test_help_overlay_lists_the_keys_traps_focus_and_gives_it_back(server, agent
     rows = overlay.locator(".key-help__row")
     expect(rows).to_have_count(SHORTCUT_COUNT)
     expect(rows.filter(has_text="Go to the reply box")).to_contain_text("r")
-    # No resolve button on this page: listed, and marked as not available.
-    expect(rows.filter(has_text="Resolve")).to_contain_text("Not available here")
+    # An open chat has no Reopen button: listed, and marked as not available.
+    expect(rows.filter(has_text="Reopen")).to_contain_text("Not available here")
+    expect(rows.filter(has_text="Resolve")).not_to_contain_text("Not available")
     expect(rows.filter(has_text="Go to the reply box")).not_to_contain_text("Not available")
 
     for _press in range(4):  # round and round inside the dialog
@@ -140,39 +129,51 @@ def test_action_keys_press_the_conversations_buttons(server, agent):
     conversation_id = server.new_conversation(name="Abel Actions").conversation_id
     inbox = agent().open(conversation_id)
     page = inbox.page
-    page.evaluate(ADD_ACTION_BUTTONS)
     keys = page.keyboard
     keys.press("Escape")
 
-    for key in ["e", "Shift+E", "z", "c"]:
-        keys.press(key)
-    assert page.evaluate("() => window.pressed") == ["resolve", "reopen", "snooze", "claim"]
+    # c claims it, e resolves it, Shift+E reopens it.
+    keys.press("c")
+    expect(assignee(page)).to_have_text("Assigned to you")
+    keys.press("e")
+    expect(state_pill(page)).to_have_text("Resolved")
+    keys.press("Shift+E")
+    expect(state_pill(page)).to_be_hidden()
 
-    # a opens the assign menu (focus on its button); Esc closes it.
-    assign = page.locator("[data-key-action=assign]")
-    keys.press("a")
-    expect(assign).to_have_attribute("aria-expanded", "true")
-    expect(assign).to_be_focused()
+    # z opens the snooze menu; Esc closes it and gives focus back.
+    keys.press("z")
+    expect(page.get_by_role("dialog", name="Snooze until")).to_be_visible()
     keys.press("Escape")
-    expect(assign).to_have_attribute("aria-expanded", "false")
-    expect(assign).to_be_focused()
+    expect(page.get_by_role("dialog", name="Snooze until")).to_be_hidden()
+    expect(action(page, "snooze")).to_be_focused()
 
-    # n switches to a private note and puts the cursor in the reply box.
+    # a opens the assign menu; Esc closes it, focus back on its button.
+    keys.press("a")
+    expect(page.get_by_role("menu")).to_be_visible()
+    expect(action(page, "assign")).to_have_attribute("aria-expanded", "true")
+    keys.press("Escape")
+    expect(page.get_by_role("menu")).to_be_hidden()
+    expect(action(page, "assign")).to_be_focused()
+
+    # n switches to a private note and puts the cursor in its box.
     keys.press("n")
-    assert page.evaluate("() => window.pressed.at(-1)") == "note"
-    expect(inbox.input).to_be_focused()
+    expect(page.get_by_role("textbox", name="Private note")).to_be_focused()
     keys.press("Escape")
 
     # / goes to the search field, without typing the slash.
     keys.press("/")
-    search = page.get_by_role("searchbox", name="Search conversations")
+    search = page.get_by_role("textbox", name="Search messages, names and emails")
     expect(search).to_be_focused()
     expect(search).to_have_value("")
 
-    # The help lists them as available now.
-    keys.press("Escape")
+    # The help marks only what this open chat has no button for (Reopen, Claim).
+    list_button(inbox, conversation_id).focus()
     keys.press("?")
-    expect(help_overlay(page).locator(".key-help__row--unavailable")).to_have_count(0)
+    expect(help_overlay(page)).to_be_visible()
+    unavailable = help_overlay(page).locator(".key-help__row--unavailable")
+    expect(unavailable).to_have_count(2)
+    expect(unavailable.filter(has_text="Reopen")).to_have_count(1)
+    expect(unavailable.filter(has_text="Claim")).to_have_count(1)
     keys.press("Escape")
 
 
@@ -180,17 +181,18 @@ def test_keys_without_their_button_do_nothing(server, agent):
     conversation_id = server.new_conversation(name="Nora Nothing").conversation_id
     inbox = agent().open(conversation_id)
     page = inbox.page
-    page.evaluate(ADD_ACTION_BUTTONS)
     # A hidden or disabled button is not there for the keyboard either.
-    page.locator("[data-key-action=resolve]").evaluate("(button) => { button.hidden = true; }")
-    page.locator("[data-key-action=claim]").evaluate("(button) => { button.disabled = true; }")
+    action(page, "resolve").evaluate("(button) => { button.hidden = true; }")
+    action(page, "claim").evaluate("(button) => { button.disabled = true; }")
     page.keyboard.press("Escape")
     focused = list_button(inbox, conversation_id)
     expect(focused).to_be_focused()
 
     page.keyboard.press("e")
     page.keyboard.press("c")
-    assert page.evaluate("() => window.pressed") == []
+    page.wait_for_timeout(500)
+    expect(state_pill(page)).to_be_hidden()
+    expect(assignee(page)).to_have_text("Unassigned")
     expect(focused).to_be_focused()
 
 
