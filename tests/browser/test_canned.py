@@ -61,6 +61,7 @@ def test_agent_adds_hello_and_sends_it_by_its_shortcut(
     inbox.input.press_sequentially("/hel")
     expect(option(inbox, "/hello")).to_have_attribute("aria-selected", "true")
     expect(inbox.input).to_have_attribute("aria-activedescendant", re.compile(r"canned-option-\d+"))
+    expect(inbox.page.locator('[data-count="all"]')).not_to_have_text("0")  # counts come soon after
     suggestions(inbox).screenshot(path=screenshots_dir / "canned-suggestions.png", **SHOT)
     inbox.page.screenshot(path=screenshots_dir / "canned-suggestions-inbox.png", **SHOT)
     inbox.input.press("Enter")

@@ -113,6 +113,7 @@ def test_two_agents_resolve_reopen_and_note_while_the_visitor_writes(
         expect(activity_lines(inbox).last).to_contain_text("Ben snoozed this until ")
         expect(header_action(inbox, "reopen")).to_be_visible()
     expect(header_action(ben, "snooze")).to_be_focused()
+    expect(ben.page.locator('[data-count="snoozed"]')).to_have_text("1")
 
     ben.page.screenshot(path=screenshots_dir / "inbox-lifecycle.png")
     ben.page.set_viewport_size({"width": 390, "height": 844})
@@ -170,7 +171,7 @@ LINES = [
         "Ben assigned this to Tess",
     ),
     ({"kind": "assigned", "actor": {"name": "Tess"}, "subject": "Tess"}, "Tess claimed this"),
-    ({"kind": "assigned", "actor": None, "subject": "Tess"}, "Assigned to Tess"),
+    ({"kind": "assigned", "actor": None, "subject": "Tess"}, "Assigned to Tess automatically"),
     ({"kind": "claimed", "actor": {"name": "Tess"}}, "Tess claimed this"),
     ({"kind": "unassigned", "actor": {"name": "Ben"}}, "Ben unassigned this"),
 ]

@@ -190,10 +190,22 @@ export class MessageListView {
     const entry = this.cache.get(key);
     if (entry && entry.signature === signature) return entry.element;
     const element = build();
-    if (entry) entry.element.replaceWith(element);
+    if (entry) replaceKeepingFocus(entry.element, element);
     this.cache.set(key, { element, signature });
     return element;
   }
+}
+
+// A row rebuilt while the reader is on it (a receipt turned a found message
+// "seen") keeps its highlight, its focus and its place in the tab order.
+const KEPT_CLASSES = ["message--found"];
+
+function replaceKeepingFocus(old, element) {
+  for (const name of KEPT_CLASSES) if (old.classList.contains(name)) element.classList.add(name);
+  if (old.hasAttribute("tabindex") && !element.hasAttribute("tabindex")) element.tabIndex = old.tabIndex;
+  const focused = old === document.activeElement;
+  old.replaceWith(element);
+  if (focused) element.focus({ preventScroll: true });
 }
 
 /**

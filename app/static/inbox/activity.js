@@ -36,7 +36,8 @@ const SENTENCES = {
   snoozed: (line) => `${name(line.actor)} snoozed this until ${formatWhen(line.body)}`,
   assigned: (line) => {
     if (line.actor && line.actor.name === line.subject) return `${line.actor.name} claimed this`;
-    return line.actor ? `${line.actor.name} assigned this to ${line.subject}` : `Assigned to ${line.subject}`;
+    // No actor: the desk's automatic assignment (docs/protocol.md).
+    return line.actor ? `${line.actor.name} assigned this to ${line.subject}` : `Assigned to ${line.subject} automatically`;
   },
   claimed: (line) => `${name(line.actor)} claimed this`,
   unassigned: (line) => (line.actor ? `${line.actor.name} unassigned this` : "Unassigned"),

@@ -87,7 +87,7 @@ export class AssignmentControls {
       className: "button button--quiet button--small", text,
       attrs: { type: "button", "data-key-action": key },
     });
-    this.status = el("p", { className: "assignment__status", attrs: { "aria-live": "polite" } });
+    this.status = el("span", { className: "assignment__status", attrs: { "aria-live": "polite" } });
     this.claimButton = button("Claim", "claim");
     this.claimButton.title = "Assign this conversation to yourself";
     this.assignButton = button("Assign to…", "assign");
@@ -102,10 +102,13 @@ export class AssignmentControls {
     this.menu.hidden = true;
     this.assignButton.setAttribute("aria-controls", "assign-menu");
     const menuHolder = el("div", { className: "assignment__menu" }, this.assignButton, this.menu);
-    // The buttons wrap together, under the status, where the header is narrow.
+    // The buttons wrap together where the header is narrow.
     const buttons = el("div", { className: "assignment__buttons" }, this.claimButton, menuHolder, this.unassignButton);
-    this.element = el("div", { className: "assignment" }, this.status, buttons);
+    this.element = el("div", { className: "assignment" }, buttons);
     actions.prepend(this.element);
+    // Who has it is said under the name, beside its state, leaving the
+    // buttons the header's width.
+    document.getElementById("conversation-email").before(this.status);
     this.claimButton.addEventListener("click", () => this.#request("claim", {}));
     this.unassignButton.addEventListener("click", () => this.#request("unassign", {}));
     this.assignButton.addEventListener("click", () => (this.menu.hidden ? this.#openMenu() : this.#closeMenu()));

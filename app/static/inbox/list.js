@@ -4,7 +4,8 @@
 // place so keyboard focus stays where it is while the list changes.
 
 import { el, placeChildren } from "../common/dom.js";
-import { dayKey, dayLabel, formatClock, formatFull, relativeTime } from "../common/time.js";
+import { dayKey, formatClock, formatFull, relativeTime } from "../common/time.js";
+import { formatWhen } from "./activity.js";
 import { activityTime, describePage, initials, previewText, visitorName } from "./format.js";
 import { comparator, inView, stateOf } from "./views.js";
 
@@ -346,10 +347,11 @@ function stateBadge(summary) {
   if (state !== "snoozed") return null;
   const until = summary.snoozed_until;
   if (!until) return el("span", { className: "state-badge state-badge--snoozed", text: "Snoozed" });
-  const day = dayKey(until) === dayKey(new Date()) ? "" : `${dayLabel(until)} `;
+  // Today just the time; else as the header and the timeline say it ("Mon 09:00").
+  const when = dayKey(until) === dayKey(new Date()) ? formatClock(until) : formatWhen(until);
   return el("span", {
     className: "state-badge state-badge--snoozed",
-    text: `Snoozed until ${day}${formatClock(until)}`,
+    text: `Snoozed until ${when}`,
     attrs: { title: formatFull(until) },
   });
 }

@@ -203,5 +203,8 @@ export async function revealMessage(timeline, seq) {
   row.classList.add("message--found");
   row.tabIndex = -1;
   row.focus({ preventScroll: true });
-  setTimeout(() => row.classList.remove("message--found"), HIGHLIGHT_MS);
+  // The row may have been rebuilt since (a receipt): find it again.
+  setTimeout(() => {
+    timeline.view.container.querySelector(`[data-seq="${seq}"]`)?.classList.remove("message--found");
+  }, HIGHLIGHT_MS);
 }
