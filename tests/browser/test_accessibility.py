@@ -273,7 +273,7 @@ def search(pages: Pages, query: str) -> Inbox:
 @page_state("inbox: search results")
 def search_results(pages: Pages) -> Page:
     chat = pages.server.new_conversation(name="Amélie Searchable", email="amelie@example.com")
-    visitor_writes(pages.server, chat.token, "My order was délivrée to the wrong address")
+    visitor_writes(pages.server, chat.token, "Mon colis est arrivé à la mauvaise adresse")
     inbox = search(pages, "amelie")
     results = inbox.page.get_by_role("list", name="Search results")
     expect(results.locator("mark").first).to_be_visible()

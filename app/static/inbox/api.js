@@ -1,12 +1,15 @@
 // The inbox's HTTP calls (same origin, session cookie).
 
 /**
- * All conversations, most recent activity first.
- * @returns {Promise<object[]>} conversation summaries
+ * A page of one of the inbox's views.
+ * @param {{view: string, sort: string, limit: number, cursor?: string|null}} query
+ * @returns {Promise<{conversations: object[], next_cursor: string|null, counts?: object}>}
  * @throws {Error} with `status` set when the server answers with an error
  */
-export async function fetchConversations() {
-  const response = await fetch("/api/v1/conversations", {
+export async function fetchConversations({ view, sort, limit, cursor }) {
+  const query = new URLSearchParams({ view, sort, limit: String(limit) });
+  if (cursor) query.set("cursor", cursor);
+  const response = await fetch(`/api/v1/conversations?${query}`, {
     headers: { Accept: "application/json" },
     credentials: "same-origin",
   });
@@ -15,8 +18,7 @@ export async function fetchConversations() {
     error.status = response.status;
     throw error;
   }
-  const data = await response.json();
-  return Array.isArray(data.conversations) ? data.conversations : [];
+  return response.json();
 }
 
 /**

@@ -3,6 +3,7 @@
 // (app/services/views.py), the tabs with their live counts, the sort switch,
 // and fetching a page of a view.
 
+import { fetchConversations } from "./api.js";
 import { activityTime } from "./format.js";
 
 export const VIEWS = ["mine", "unassigned", "open", "snoozed", "resolved", "all"];
@@ -69,24 +70,11 @@ export function comparator(sort) {
 }
 
 /**
- * A page of a view from the server.
+ * A page of a view from the server, ``PAGE_SIZE`` conversations long.
  * @param {{view: string, sort: string, cursor?: string|null}} query
- * @returns {Promise<{conversations: object[], next_cursor: string|null, counts?: object}>}
- * @throws {Error} with `status` set when the server answers with an error
  */
-export async function fetchView({ view, sort, cursor }) {
-  const query = new URLSearchParams({ view, sort, limit: String(PAGE_SIZE) });
-  if (cursor) query.set("cursor", cursor);
-  const response = await fetch(`/api/v1/conversations?${query}`, {
-    headers: { Accept: "application/json" },
-    credentials: "same-origin",
-  });
-  if (!response.ok) {
-    const error = new Error(`Could not load conversations (HTTP ${response.status})`);
-    error.status = response.status;
-    throw error;
-  }
-  return response.json();
+export function fetchView(query) {
+  return fetchConversations({ ...query, limit: PAGE_SIZE });
 }
 
 /** The tabs above the list, the sort switch, and the counts on the tabs. */
