@@ -81,7 +81,11 @@ def test_claim_is_seen_by_every_inbox_and_the_visitor_learns_the_name(desk):
     assert ben["conversation"][-1]["assignee"]["name"] == "Tess"
     visitor = received(desk["visitor"])
     assert visitor.pop("chat_state") == [
-        {"conversation_id": desk["cid"], "state": "open", "agent": {"name": "Tess"}}
+        {
+            "conversation_id": desk["cid"],
+            "state": "open",
+            "agent": {"name": "Tess", "available": True},
+        }
     ]
     assert visitor == {}
     assert lines(desk["cid"]) == [("assigned", "Tess", "Tess")]
@@ -106,7 +110,7 @@ def test_claim_takes_over_someone_elses_chat(desk):
 
     assert ack["conversation"]["assignee"]["name"] == "Tess"
     assert lines(desk["cid"]) == [("assigned", "Ben", "Ben"), ("assigned", "Tess", "Tess")]
-    assert events(desk["visitor"], "chat_state")[-1]["agent"] == {"name": "Tess"}
+    assert events(desk["visitor"], "chat_state")[-1]["agent"]["name"] == "Tess"
 
 
 def test_unassign_names_who_had_it_and_repeating_records_nothing(desk):
@@ -225,7 +229,7 @@ def test_rest_assign_claim_and_unassign(client, desk):
     to_ben = client.post(url, json={"agent_id": desk["ben_id"]}, headers=bearer(desk["tess_token"]))
     assert to_ben.status_code == 200
     assert to_ben.json["conversation"]["assignee"] == {"id": desk["ben_id"], "name": "Ben"}
-    assert events(desk["visitor"], "chat_state")[-1]["agent"] == {"name": "Ben"}
+    assert events(desk["visitor"], "chat_state")[-1]["agent"]["name"] == "Ben"
     assert events(desk["ben"], "activity")[-1]["subject"] == "Ben"
 
     nobody = client.post(url, json={"agent_id": None}, headers=bearer(desk["ben_token"]))

@@ -77,7 +77,7 @@ def test_new_chats_go_round_the_agents_in_turn(agents, auto_on, connect, new_vis
         ("assigned", None, "Ben"),
     ]
     _cid, visitor = chats[1]
-    assert events(visitor, "chat_state")[-1]["agent"] == {"name": "Ben"}
+    assert events(visitor, "chat_state")[-1]["agent"]["name"] == "Ben"
 
 
 def test_the_next_chat_goes_to_who_least_recently_got_one(agents, auto_on, connect, new_visitor):

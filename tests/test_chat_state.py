@@ -40,7 +40,11 @@ def test_a_change_reaches_the_visitor_with_the_agents_name_only(
     announce(conversation_id)
 
     assert events(socket, "chat_state") == [
-        {"conversation_id": conversation_id, "state": "resolved", "agent": {"name": AGENT_NAME}}
+        {
+            "conversation_id": conversation_id,
+            "state": "resolved",
+            "agent": {"name": AGENT_NAME, "available": True},
+        }
     ]
     assert events(other, "chat_state") == []
     assert events(agents, "chat_state") == []
@@ -57,3 +61,23 @@ def test_an_ended_chat_says_ended(new_visitor, connect):
     announce(conversation_id)
 
     assert events(socket, "chat_state")[0]["state"] == "ended"
+
+
+def test_the_visitor_hears_whether_their_agent_can_answer_now(
+    new_visitor, connect, agent, agent_token
+):
+    conversation_id, token = new_visitor()
+    conversation = db.session.get(Conversation, conversation_id)
+    conversation.assignee_id = agent.id
+    db.session.commit()
+    visitor = connect(visitor_token=token)
+    assert events(visitor, "chat_state")[-1]["agent"] == {"name": AGENT_NAME, "available": False}
+
+    agents = connect(token=agent_token)  # the agent connects: they can answer
+    assert events(visitor, "chat_state")[-1]["agent"] == {"name": AGENT_NAME, "available": True}
+
+    agents.emit("set_availability", {"available": False}, callback=True)
+    assert events(visitor, "chat_state")[-1]["agent"] == {"name": AGENT_NAME, "available": False}
+
+    agents.emit("set_availability", {"available": True}, callback=True)
+    assert events(visitor, "chat_state")[-1]["agent"] == {"name": AGENT_NAME, "available": True}

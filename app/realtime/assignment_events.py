@@ -71,6 +71,7 @@ def availability_set(identity: Identity, available: bool) -> dict:
     answer: the agent's line of the roster."""
     if availability.set_available(identity.agent_id, available):
         roster.send_soon()
+        roster.tell_visitors_of(identity.agent_id)
         if not available:
             # The offline, if no available agent is left, after the grace
             # period: an agent coming back at once makes no flicker.

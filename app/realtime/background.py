@@ -115,6 +115,7 @@ def _announce_if_agent_gone(agent_id: int) -> None:
     """Tell every inbox the agent left, if no socket of theirs came back."""
     if availability.settle_disconnected(agent_id):
         roster.send_soon()
+        roster.tell_visitors_of(agent_id)
 
 
 def _announce_if_agents_gone() -> None:

@@ -56,6 +56,7 @@ def on_connect(auth=None):
             emit.agent_presence(True, presence.online_conversation_ids())
         if availability.mark_connected(identity.agent_id):
             roster.send_soon()
+            roster.tell_visitors_of(identity.agent_id)
     else:
         _connect_visitor(identity, auth.get("page_url"))
     metrics.socket_connected(identity.role)

@@ -60,13 +60,20 @@ def summary(summary: Summary) -> dict:
 
 
 def chat_state(conversation) -> dict:
-    """What the visitor is told of where their chat stands: its state and
-    the name of the agent it is assigned to (never an agent's id)."""
-    name = conversation.assignee_name if conversation.assignee_id is not None else None
+    """What the visitor is told of where their chat stands: its state, and
+    the name of the agent it is assigned to (never an agent's id) and
+    whether that agent can answer now (available and connected)."""
+    if conversation.assignee_id is None:
+        agent = None
+    else:
+        agent = {
+            "name": conversation.assignee_name,
+            "available": bool(conversation.assignee_available),
+        }
     return {
         "conversation_id": conversation.id,
         "state": "ended" if conversation.status == "closed" else conversation.state,
-        "agent": None if name is None else {"name": name},
+        "agent": agent,
     }
 
 

@@ -1,5 +1,6 @@
 """The ``agents`` event: every inbox's list of agents, sent again when an
-agent connects, leaves, or turns available or away.
+agent connects, leaves, or turns available or away; and, then, the
+``chat_state`` of that agent's chats to their visitors.
 
 Like summaries, changes that come close together are sent once, after
 ``CHAT_SUMMARY_DELAY`` seconds (0 sends at once).
@@ -10,9 +11,9 @@ import threading
 from flask import Flask, current_app
 
 from app import db, socketio
-from app.realtime import payloads
+from app.realtime import emit, payloads
 from app.realtime.rooms import AGENTS
-from app.services import availability
+from app.services import availability, history
 
 # Whether a send is scheduled in this process.
 _pending = threading.Event()
@@ -35,6 +36,13 @@ def send_soon() -> None:
 
 def send_now() -> None:
     socketio.emit("agents", {"agents": payloads.agents(availability.roster())}, to=AGENTS)
+
+
+def tell_visitors_of(agent_id: int) -> None:
+    """The agent's availability or connection changed: tell the visitors of
+    the open chats assigned to them whether their agent can answer now."""
+    for cid in availability.open_chats_of(agent_id):
+        emit.chat_state(payloads.chat_state(history.summary(cid).conversation))
 
 
 def _send_later(app: Flask, delay: float) -> None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app import db
 from app.database import changes
-from app.models import Agent, Connection
+from app.models import Agent, Connection, Conversation
 from app.services import connections
 
 
@@ -76,3 +76,11 @@ def roster_entry(agent_id: int) -> sa.Row:
 def _roster() -> sa.Select:
     online = Agent.connected.label("online")
     return sa.select(Agent.id, Agent.name, Agent.role, Agent.available, online)
+
+
+def open_chats_of(agent_id: int) -> list[int]:
+    """The chats assigned to an agent that the visitor has not ended."""
+    query = sa.select(Conversation.id).where(
+        Conversation.assignee_id == agent_id, Conversation.status == "open"
+    )
+    return list(db.session.scalars(query))

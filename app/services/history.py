@@ -51,7 +51,12 @@ class Summary:
 
 # A summary is read after every message and receipt (coalesced per
 # conversation), so its two statements are built once and read rows.
-_SUMMARY_COLUMNS = (*Conversation.__table__.c, Agent.name.label("assignee_name"))
+_SUMMARY_COLUMNS = (
+    *Conversation.__table__.c,
+    Agent.name.label("assignee_name"),
+    # Whether the assigned agent can answer now: available, with a socket.
+    sa.and_(Agent.available, Agent.connected).label("assignee_available"),
+)
 _CONVERSATION = (
     sa.select(*_SUMMARY_COLUMNS)
     .outerjoin(Agent, Agent.id == Conversation.assignee_id)

@@ -139,8 +139,10 @@ def test_two_agents_claim_and_assign_and_away_agents_are_not_online(
         tess.page.screenshot(path=str(screenshots_dir / "inbox-assign-phone.png"))
         tess.page.keyboard.press("Escape")
 
+        # Tess is back while Ben, who has the chat, is still away.
         tess_switch.click()
         expect(widget.presence).to_have_class(re.compile("lc-presence--online"))
+        expect(widget.presence).to_have_text("is away; the team is online")
     finally:
         set_available(server, AGENT_EMAIL, AGENT_PASSWORD)
         set_available(server, BEN_EMAIL, BEN_PASSWORD)

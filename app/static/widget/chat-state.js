@@ -27,7 +27,7 @@ export class ChatState {
 
   /**
    * Show what a `chat_state` event says.
-   * @param {{state: string, agent: {name: string}|null}} payload
+   * @param {{state: string, agent: {name: string, available?: boolean}|null}} payload
    */
   apply({ state, agent }) {
     const known = this.state !== null;
@@ -38,7 +38,7 @@ export class ChatState {
     if (known && state === "resolved" && this.state !== "resolved") this.view.announce(ANSWERED_TEXT);
     this.state = state;
     this.agentName = name;
-    this.view.setAgent(name);
+    this.view.setAgent(name, agent?.available !== false);
     this.#showAnswered(state === "resolved");
   }
 

@@ -19,6 +19,9 @@ const AGENT_PRESENCE_TEXT = {
   offline: "usually answers in a few minutes",
 };
 
+/** Under the name of an assigned agent who is away, while others are online. */
+const AGENT_AWAY_TEXT = "is away; the team is online";
+
 const CONNECTION_TEXT = {
   connecting: "Connecting…",
   reconnecting: "Reconnecting…",
@@ -172,9 +175,11 @@ class WidgetView {
    * Name the agent the chat is assigned to in the header, or (null) go
    * back to the widget's title.
    * @param {string|null} name
+   * @param {boolean} [available] whether that agent can answer now
    */
-  setAgent(name) {
+  setAgent(name, available = true) {
     this.agentName = name || null;
+    this.agentAvailable = available;
     this.panel.querySelector(".lc-title").textContent = this.agentName ?? this.defaultTitle;
     this.#showPresence();
   }
@@ -182,7 +187,9 @@ class WidgetView {
   #showPresence() {
     const state = this.presenceState;
     this.presence.className = `lc-presence lc-presence--${state}`;
-    this.presence.lastChild.textContent = (this.agentName ? AGENT_PRESENCE_TEXT : PRESENCE_TEXT)[state];
+    let text = (this.agentName ? AGENT_PRESENCE_TEXT : PRESENCE_TEXT)[state];
+    if (this.agentName && state === "online" && this.agentAvailable === false) text = AGENT_AWAY_TEXT;
+    this.presence.lastChild.textContent = text;
   }
 
   /** @param {import("./connection.js").ConnectionState} state */
