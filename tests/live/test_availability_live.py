@@ -122,4 +122,4 @@ def test_new_chats_on_both_processes_at_once_are_shared_out_in_turn(two_servers,
     assert Counter(assignee["name"] for assignee in assignees) == {"Tess": 4, "Ben": 4}
     for n, visitor in enumerate(visitors):
         name = assignees[n]["name"]
-        visitor.wait_for("chat_state", agent={"name": name})
+        visitor.wait_for("chat_state", agent={"name": name, "available": True})
