@@ -12,13 +12,15 @@ from flask import Flask
 
 from app import db, socketio
 from app.database import truncate_log
-from app.realtime import desk_events, emit, roster, summaries
-from app.services import availability, connections, lifecycle, presence, typing
+from app.realtime import counts, desk_events, emit, roster, summaries
+from app.services import availability, connections, lifecycle, presence, retention, typing
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 # Once a second, for up to this many seconds, after a deletion.
 TRUNCATE_LOG_ATTEMPTS = 300
+# How often each process deletes the conversations past the desk's retention.
+RETENTION_SWEEP_SECONDS = 600
 
 
 def ensure_started(app: Flask) -> None:
@@ -57,6 +59,7 @@ class Overdue:
 def _maintenance_loop(app: Flask, state: dict) -> None:
     interval = min(1.0, app.config["CHAT_TYPING_TIMEOUT"] / 4)
     since_heartbeat = float(connections.HEARTBEAT_SECONDS)
+    since_sweep = float(RETENTION_SWEEP_SECONDS)
     visitors_overdue, agents_overdue = Overdue(), Overdue()
     while not state["stop"]:
         with app.app_context():
@@ -67,6 +70,9 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
                 if since_heartbeat >= connections.HEARTBEAT_SECONDS:
                     since_heartbeat = 0.0
                     _heartbeat(app, visitors_overdue, agents_overdue)
+                if since_sweep >= RETENTION_SWEEP_SECONDS:
+                    since_sweep = 0.0
+                    delete_expired(app)
             except Exception:
                 log.exception("chat maintenance failed")
                 db.session.rollback()
@@ -74,6 +80,7 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
                 db.session.remove()
         socketio.sleep(interval)
         since_heartbeat += interval
+        since_sweep += interval
 
 
 def _heartbeat(app: Flask, visitors_overdue: Overdue, agents_overdue: Overdue) -> None:
@@ -103,6 +110,24 @@ def _wake_snoozes() -> None:
     """Reopen the snoozed chats that are due: each in one process only."""
     for line in lifecycle.wake_due_snoozes():
         desk_events.announce(line.conversation_id, line)
+
+
+def delete_expired(app: Flask) -> list[int]:
+    """Delete the conversations past the desk's retention and tell the
+    inboxes; the visitors' sockets of each are closed. Returns their ids."""
+    deleted = []
+    for cid in retention.expired_ids():
+        sids = connections.sids_of(conversation_id=cid)
+        if not retention.delete_if_expired(cid):
+            continue  # active again, or deleted by another process
+        deleted.append(cid)
+        emit.disconnect(sids)
+        emit.deleted(cid)
+    if deleted:
+        log.info("deleted %d conversations past the retention period", len(deleted))
+        counts.send_soon()
+        truncate_log_later(app)
+    return deleted
 
 
 def _announce_if_visitor_gone(conversation_id: int) -> None:

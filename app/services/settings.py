@@ -6,9 +6,10 @@ once everywhere; a key never set answers its default.
 
 import json
 from dataclasses import dataclass
+from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from app import db
 from app.errors import ChatError
@@ -29,6 +30,10 @@ def put(key: str, value) -> None:
         row.value = json.dumps(value)
 
 
+# Ten years: a bound that any retention policy fits in.
+MAX_RETENTION_DAYS = 3650
+
+
 @dataclass(frozen=True)
 class Known:
     """A setting the desk knows: its type (checked strictly) and default."""
@@ -42,6 +47,11 @@ class Known:
 KNOWN: dict[str, Known] = {
     "auto_assign": Known(
         bool, False, "New conversations go to available agents in turn (round robin)."
+    ),
+    "retention_days": Known(
+        Annotated[int, Field(ge=0, le=MAX_RETENTION_DAYS)],
+        0,
+        "Conversations with no activity for this many days are deleted; 0 keeps them.",
     ),
 }
 
@@ -76,9 +86,5 @@ def _checked(key: str, value):
         raise ChatError("invalid", f"{key[:64]!r} is not a setting")
     try:
         return TypeAdapter(known.type).validate_python(value, strict=True)
-    except ValidationError:
-        raise ChatError("invalid", f"{key}: expected {_type_name(known.type)}") from None
-
-
-def _type_name(type_) -> str:
-    return {bool: "true or false", int: "a whole number", str: "text"}.get(type_, str(type_))
+    except ValidationError as exc:
+        raise ChatError("invalid", f"{key}: {exc.errors()[0]['msg']}") from None

@@ -145,6 +145,29 @@ def test_the_auto_assign_switch_holds_across_reloads(server, new_context):
     expect(switch).not_to_be_checked()
 
 
+def test_the_retention_period_is_a_number_of_days(server, new_context):
+    page, _ = admin_page(server, new_context)
+    page.get_by_role("link", name="Settings").click()
+    days = page.get_by_role("spinbutton", name="Days to keep conversations")
+    expect(days).to_be_enabled()
+    expect(days).to_have_value("0")
+
+    days.fill("365")
+    days.press("Enter")
+    expect(page.locator("#admin-toast")).to_contain_text("is 365 days")
+    page.reload()
+    expect(days).to_have_value("365")
+
+    days.fill("-3")
+    days.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("Not saved")
+    expect(days).to_have_value("365")
+
+    days.fill("0")  # keep everything again: other tests share this server
+    days.press("Enter")
+    expect(page.locator("#admin-toast")).to_contain_text("is 0 days")
+
+
 def test_a_plain_agent_has_no_admin_link_and_gets_403(server, agent):
     inbox = agent()
     expect(inbox.page.get_by_role("link", name="Admin")).to_have_count(0)

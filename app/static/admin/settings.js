@@ -6,6 +6,7 @@ import { call } from "./api.js";
 const controls = [...document.querySelectorAll("[data-setting]")];
 const pageError = document.getElementById("settings-error");
 const toast = new Toast(document.getElementById("admin-toast"));
+let saved = {};
 
 for (const control of controls) control.addEventListener("change", () => save(control));
 load();
@@ -19,24 +20,42 @@ async function load() {
 }
 
 function show(settings) {
+  saved = settings;
   for (const control of controls) {
-    control.checked = Boolean(settings[control.dataset.setting]);
+    const value = settings[control.dataset.setting];
+    if (control.type === "checkbox") control.checked = Boolean(value);
+    else control.value = String(value);
     control.disabled = false;
   }
 }
 
+function valueOf(control) {
+  if (control.type === "checkbox") return control.checked;
+  return control.value.trim() === "" ? null : Number(control.value);
+}
+
+function described(control) {
+  if (control.type === "checkbox") return control.checked ? "on" : "off";
+  return `${control.value} ${control.dataset.unit || ""}`.trim();
+}
+
 async function save(control) {
+  const key = control.dataset.setting;
+  if (control.type !== "checkbox" && !control.checkValidity()) {
+    showError(`Not saved: ${control.labels[0].textContent}: ${control.validationMessage}`);
+    show(saved);
+    return;
+  }
   control.disabled = true;
   try {
-    show((await call("PATCH", "/settings", { [control.dataset.setting]: control.checked })).settings);
+    show((await call("PATCH", "/settings", { [key]: valueOf(control) })).settings);
   } catch (error) {
-    control.checked = !control.checked;
-    control.disabled = false;
+    show(saved);
     showError(`Not saved: ${error.message}`);
     return;
   }
   showError("");
-  toast.show(`Saved: ${control.labels[0].textContent} is ${control.checked ? "on" : "off"}.`);
+  toast.show(`Saved: ${control.labels[0].textContent} is ${described(control)}.`);
 }
 
 function showError(text) {
