@@ -132,6 +132,11 @@ class Config:
     CHAT_OUTBOX_LEASE = float(os.environ.get("CHAT_OUTBOX_LEASE", 120))
     CHAT_OUTBOX_INTERVAL = float(os.environ.get("CHAT_OUTBOX_INTERVAL", 1))
     CHAT_OUTBOX_AUTOSTART = True
+    # Webhooks: how long a receiver may take to answer, and how long each
+    # process trusts its list of endpoints (a change made in another
+    # process holds here after at most this many seconds).
+    CHAT_WEBHOOK_TIMEOUT = float(os.environ.get("CHAT_WEBHOOK_TIMEOUT", 10))
+    CHAT_WEBHOOKS_CACHE_SECONDS = float(os.environ.get("CHAT_WEBHOOKS_CACHE_SECONDS", 5))
 
 
 class TestConfig(Config):
@@ -157,3 +162,5 @@ class TestConfig(Config):
     CHAT_SEARCH_RATE = "1000 per minute"
     # Tests run the outbox with outbox.run_due() or start its loop themselves.
     CHAT_OUTBOX_AUTOSTART = False
+    # Long, so that a test's statement counts never include a re-read.
+    CHAT_WEBHOOKS_CACHE_SECONDS = 300

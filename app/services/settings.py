@@ -43,6 +43,12 @@ KNOWN: dict[str, Known] = {
     "auto_assign": Known(
         bool, False, "New conversations go to available agents in turn (round robin)."
     ),
+    "webhooks_allow_private": Known(
+        bool,
+        False,
+        "Webhooks may go to loopback, private and link-local addresses (a receiver on the"
+        " server's own network). Off, only public addresses are reached.",
+    ),
 }
 
 
