@@ -159,6 +159,7 @@ def test_real_answers_validate_against_their_models(app, client, agent, checked)
     client.patch(f"/api/v1/admin/agents/{created['id']}", json={"name": "Cyd"}, headers=auth)
     password = {"password": "another long password"}
     client.post(f"/api/v1/admin/agents/{created['id']}/password", json=password, headers=auth)
+    tour_webhooks(client, auth, cid)
     client.post(f"/api/v1/conversations/{cid}/end", headers=bearer(visitor))
     client.delete(f"/api/v1/conversations/{cid}", headers=auth)
     client.get("/api/v1/openapi.json")
@@ -179,3 +180,24 @@ def test_error_answers_validate_against_the_error_model(client, agent_token, che
     client.get("/api/v1/admin/agents", headers=headers)
 
     assert [status for _, _, status in checked] == [404, 400, 400, 400, 401, 403]
+
+
+def tour_webhooks(client, auth, cid):
+    """Register an endpoint, let an event be delivered (it fails: nothing
+    listens on port 9), read the log, send it again, roll, change, delete."""
+    from app.services import outbox
+
+    client.patch("/api/v1/settings", json={"webhooks_allow_private": True}, headers=auth)
+    hook = {"url": "http://127.0.0.1:9/hook", "events": ["conversation.resolved"]}
+    made = client.post("/api/v1/admin/webhooks", json=hook, headers=auth).json
+    path = f"/api/v1/admin/webhooks/{made['id']}"
+    client.get("/api/v1/admin/webhooks", headers=auth)
+    client.get(path, headers=auth)
+    client.post(f"/api/v1/conversations/{cid}/resolve", headers=auth)
+    client.application.config["CHAT_OUTBOX_MAX_ATTEMPTS"] = 1  # failed at once
+    outbox.run_due()
+    deliveries = client.get(f"{path}/deliveries", headers=auth).json["deliveries"]
+    client.post(f"{path}/deliveries/{deliveries[0]['id']}/send", headers=auth)
+    client.post(f"{path}/secret", headers=auth)
+    client.patch(path, json={"description": "CRM"}, headers=auth)
+    client.delete(path, headers=auth)

@@ -25,6 +25,7 @@ from app.services.assignment import assign
 from app.services.conversations import create_conversation
 from tests.harness.webhook_receiver import webhook_receiver
 from tests.test_lifecycle import statements_of
+from tests.test_openapi import checked  # noqa: F401 (every answer matches the API's description)
 
 ALL_EVENTS = list(webhooks.EVENTS)
 QUICK = {"CHAT_OUTBOX_BACKOFF": 0, "CHAT_OUTBOX_MAX_ATTEMPTS": 3, "CHAT_WEBHOOK_TIMEOUT": 0.5}
@@ -38,7 +39,7 @@ def admin_token(agent):
 
 
 @pytest.fixture
-def api(client, admin_token):
+def api(client, admin_token, checked):  # noqa: F811
     """``api(method, path, json=None, token=admin_token)``: a response."""
 
     def call(method, path, json=None, token=admin_token):

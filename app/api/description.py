@@ -73,6 +73,7 @@ TAGS = [
     {"name": "settings", "description": "The desk's settings."},
     {"name": "tokens", "description": "API tokens for agents' programs."},
     {"name": "admin", "description": "Admins manage the team."},
+    {"name": "webhooks", "description": "Admins send the desk's events to other systems."},
     {"name": "description", "description": "This description."},
 ]
 

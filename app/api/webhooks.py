@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.api import bp
 from app.api.auth import admin_caller, admin_changer
 from app.api.conversations import json_body, validated
+from app.api.description import described
+from app.api.responses import Answer, Timestamp
 from app.clock import iso
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.schemas import Text
@@ -34,6 +36,44 @@ class WebhookChange(BaseModel):
     url: Url | None = None
     description: Description | None = None
     events: Events | None = None
+
+
+class WebhookAnswer(Answer):
+    """A webhook endpoint, with the secret that signs its deliveries."""
+
+    id: int
+    url: str
+    description: str
+    events: list[EventName]
+    secret: str
+    created_at: Timestamp
+
+
+class WebhookList(Answer):
+    """Every endpoint, and the events one may want."""
+
+    webhooks: list[WebhookAnswer]
+    events: dict[str, str] = Field(description="every event an endpoint may want: what it means")
+
+
+class DeliveryAnswer(Answer):
+    """A line of an endpoint's delivery log."""
+
+    id: str = Field(description="the Webhook-Id header, the same on every attempt")
+    event: EventName
+    status: Literal["pending", "delivered", "failed", "dropped"]
+    attempts: int
+    response_code: int | None = Field(description="the receiver's HTTP status at the last attempt")
+    last_error: str | None
+    created_at: Timestamp
+    last_attempt_at: Timestamp | None
+    body: str = Field(description="the JSON body sent, byte for byte")
+
+
+class DeliveryList(Answer):
+    """The endpoint's newest deliveries, newest first."""
+
+    deliveries: list[DeliveryAnswer]
 
 
 def endpoint_details(endpoint: WebhookEndpoint) -> dict:
@@ -64,6 +104,7 @@ def delivery_details(delivery: WebhookDelivery) -> dict:
 
 
 @bp.route("/admin/webhooks", methods=["GET"])
+@described(tag="webhooks", auth="admin", answers={200: WebhookList})
 def list_webhooks():
     """Every endpoint, and the events one may want: ``{"webhooks", "events"}`` (admins)."""
     admin_caller()
@@ -74,6 +115,13 @@ def list_webhooks():
 
 
 @bp.route("/admin/webhooks", methods=["POST"])
+@described(
+    tag="webhooks",
+    auth="admin",
+    body=NewWebhook,
+    answers={201: WebhookAnswer},
+    errors=("conflict",),
+)
 def create_webhook():
     """Register an endpoint: ``{"url", "description", "events": [...]}`` (admins).
 
@@ -88,6 +136,7 @@ def create_webhook():
 
 
 @bp.route(ENDPOINT, methods=["GET"])
+@described(tag="webhooks", auth="admin", answers={200: WebhookAnswer}, errors=("not_found",))
 def read_webhook(endpoint_id: int):
     """One endpoint (admins)."""
     admin_caller()
@@ -95,6 +144,13 @@ def read_webhook(endpoint_id: int):
 
 
 @bp.route(ENDPOINT, methods=["PATCH"])
+@described(
+    tag="webhooks",
+    auth="admin",
+    body=WebhookChange,
+    answers={200: WebhookAnswer},
+    errors=("not_found",),
+)
 def change_webhook(endpoint_id: int):
     """Change an endpoint's ``url``, ``description`` or ``events`` (admins)."""
     admin_changer()
@@ -105,6 +161,7 @@ def change_webhook(endpoint_id: int):
 
 
 @bp.route(ENDPOINT, methods=["DELETE"])
+@described(tag="webhooks", auth="admin", answers={204: None}, errors=("not_found",))
 def delete_webhook(endpoint_id: int):
     """Delete an endpoint and its delivery log; nothing more is sent (admins). 204."""
     admin_changer()
@@ -113,6 +170,7 @@ def delete_webhook(endpoint_id: int):
 
 
 @bp.route(f"{ENDPOINT}/secret", methods=["POST"])
+@described(tag="webhooks", auth="admin", answers={200: WebhookAnswer}, errors=("not_found",))
 def roll_webhook_secret(endpoint_id: int):
     """Replace the endpoint's secret; answers the endpoint with the new one (admins).
 
@@ -123,6 +181,7 @@ def roll_webhook_secret(endpoint_id: int):
 
 
 @bp.route(f"{ENDPOINT}/deliveries", methods=["GET"])
+@described(tag="webhooks", auth="admin", answers={200: DeliveryList}, errors=("not_found",))
 def list_webhook_deliveries(endpoint_id: int):
     """The endpoint's 50 newest deliveries, newest first (admins)."""
     admin_caller()
@@ -130,6 +189,9 @@ def list_webhook_deliveries(endpoint_id: int):
 
 
 @bp.route(f"{ENDPOINT}/deliveries/<delivery_id>/send", methods=["POST"])
+@described(
+    tag="webhooks", auth="admin", answers={202: DeliveryAnswer}, errors=("not_found", "conflict")
+)
 def send_webhook_again(endpoint_id: int, delivery_id: str):
     """Send a delivered or failed delivery again (admins); ``202`` with it.
 
