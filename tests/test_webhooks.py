@@ -19,11 +19,20 @@ import sqlalchemy as sa
 from app import db
 from app.models import Agent, WebhookDelivery
 from app.realtime import background
-from app.services import lifecycle, messages, outbox, settings, tokens, webhooks
+from app.services import (
+    lifecycle,
+    messages,
+    outbox,
+    settings,
+    tokens,
+    webhook_targets,
+    webhooks,
+)
 from app.services.access import Identity
 from app.services.assignment import assign
 from app.services.conversations import create_conversation
 from tests.harness.webhook_receiver import webhook_receiver
+from tests.test_admin import csrf_client  # noqa: F401
 from tests.test_lifecycle import statements_of
 from tests.test_openapi import checked  # noqa: F401 (every answer matches the API's description)
 
@@ -432,3 +441,54 @@ def test_deliveries_recorded_before_a_restart_go_out_after_it(app, app_factory, 
 
     names = sorted(json.loads(r.body)["data"]["conversation"]["visitor"]["name"] for r in received)
     assert names == ["Visitor 0", "Visitor 1", "Visitor 2"]
+
+
+@pytest.mark.parametrize("app", [QUICK], indirect=True)
+def test_a_name_that_resolves_to_loopback_is_refused_when_connecting(app, receiver):
+    url = receiver.url.replace("127.0.0.1", "localhost")
+    webhooks.register(url, "", ["conversation.created"])  # allowed then
+    settings.put(webhooks.ALLOW_PRIVATE, False)
+    db.session.commit()
+    start_chat()
+
+    outbox.run_due()
+
+    [delivery] = stored_deliveries()
+    assert delivery.last_error.startswith("refused: localhost is a loopback")
+    assert receiver.requests == []
+    with pytest.raises(webhook_targets.TargetRefused):
+        webhook_targets.session(allow_private=False).post(url, timeout=1)
+    assert webhook_targets.session(allow_private=True).post(url, timeout=1).status_code == 204
+
+
+@pytest.mark.parametrize("app", [QUICK], indirect=True)
+def test_a_redirect_is_not_followed(app, endpoint, receiver):
+    receiver.mode = "redirect"
+    start_chat()
+
+    outbox.run_due()
+
+    [delivery] = stored_deliveries()
+    assert (delivery.response_code, delivery.last_error) == (302, "HTTP 302")
+    assert len(receiver.requests) == 1
+
+
+def test_a_cookie_change_to_webhooks_needs_the_pages_csrf_token(csrf_client):  # noqa: F811
+    client, token = csrf_client
+    hook = {"url": "http://93.184.215.14/hook", "events": ["message.created"]}
+
+    without = client.post("/api/v1/admin/webhooks", json=hook)
+    right = client.post("/api/v1/admin/webhooks", json=hook, headers={"X-CSRFToken": token})
+
+    assert (without.status_code, right.status_code) == (403, 201)
+    assert client.get("/api/v1/admin/webhooks").status_code == 200  # reading needs no token
+
+
+def test_the_limit_of_endpoints_holds(api):
+    hook = {"url": "http://93.184.215.14/hook", "events": ["message.created"]}
+    for _ in range(webhooks.MAX_ENDPOINTS):
+        assert api("POST", "", hook).status_code == 201
+
+    refused = api("POST", "", hook)
+
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "conflict"

@@ -1,7 +1,8 @@
 """A real HTTP server on a loopback port that receives webhooks, for tests.
 
-``mode`` says how it answers each POST: "ok" (204), "fail" (500) or "hang"
-(answers nothing for ``hang_seconds``). Every request is kept, received or
+``mode`` says how it answers each POST: "ok" (204), "fail" (500), "hang"
+(answers nothing for ``hang_seconds``) or "redirect" (302 to the cloud's
+metadata address). Every request is kept, received or
 not, with its headers and body.
 """
 
@@ -54,7 +55,9 @@ def _handler(receiver_of):
             if receiver.mode == "hang":
                 time.sleep(receiver.hang_seconds)
             try:
-                self.send_response(500 if receiver.mode == "fail" else 204)
+                self.send_response({"fail": 500, "redirect": 302}.get(receiver.mode, 204))
+                if receiver.mode == "redirect":
+                    self.send_header("Location", "http://169.254.169.254/latest/meta-data")
                 self.end_headers()
             except OSError:  # the sender gave up waiting
                 pass
