@@ -131,6 +131,8 @@ class Config:
     CHAT_OUTBOX_MAX_BACKOFF = float(os.environ.get("CHAT_OUTBOX_MAX_BACKOFF", 3600))
     CHAT_OUTBOX_LEASE = float(os.environ.get("CHAT_OUTBOX_LEASE", 120))
     CHAT_OUTBOX_INTERVAL = float(os.environ.get("CHAT_OUTBOX_INTERVAL", 1))
+    # Finished jobs are deleted after this many days (webhook logs are kept apart).
+    CHAT_OUTBOX_KEEP_DAYS = float(os.environ.get("CHAT_OUTBOX_KEEP_DAYS", 7))
     CHAT_OUTBOX_AUTOSTART = True
     # Webhooks: how long a receiver may take to answer, and how long each
     # process trusts its list of endpoints (a change made in another

@@ -226,3 +226,21 @@ def test_a_restarted_process_picks_up_pending_jobs_in_its_loop(app, app_factory)
     background.stop(restarted)
 
     assert sorted(payload["n"] for _kind, payload in ran) == [1, 2]
+
+
+def test_finished_jobs_are_purged_after_they_are_kept(app):
+    old = outbox.add("test.ok", {"n": 1})
+    recent = outbox.add("test.ok", {"n": 2})
+    pending = outbox.add("test.ok", {"n": 3}, due_at=utcnow() + timedelta(hours=1))
+    db.session.commit()
+    old_id, recent_id, pending_id = old.id, recent.id, pending.id
+    outbox.run_due()
+    job_row(old_id).finished_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+
+    assert outbox.purge_finished(timedelta(days=7)) == 1
+
+    db.session.expunge_all()
+    assert job_row(old_id) is None
+    assert job_row(recent_id).status == "done"
+    assert job_row(pending_id).status == "pending"

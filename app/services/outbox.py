@@ -22,6 +22,7 @@ import logging
 import random
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 _handlers: dict[str, Callable] = {}
 _lock = threading.Lock()
 ERROR_CHARS = 500
+# How often each process deletes the jobs finished longer ago than CHAT_OUTBOX_KEEP_DAYS.
+PURGE_SECONDS = 3600
 
 
 class Retry(Exception):
@@ -204,11 +207,27 @@ def ensure_started(app: Flask) -> None:
     socketio.start_background_task(_loop, app, state)
 
 
+def purge_finished(older_than: timedelta) -> int:
+    """Delete jobs done or failed longer ago than ``older_than``; how many."""
+    deleted = db.session.execute(
+        sa.delete(OutboxJob).where(
+            OutboxJob.status.in_(("done", "failed")), OutboxJob.finished_at < utcnow() - older_than
+        )
+    ).rowcount
+    db.session.commit()
+    return deleted
+
+
 def _loop(app: Flask, state: dict) -> None:
     interval = app.config["CHAT_OUTBOX_INTERVAL"]
+    keep = timedelta(days=app.config["CHAT_OUTBOX_KEEP_DAYS"])
+    purged_at = 0.0
     while not state.get("stop"):
         with app.app_context():
             try:
+                if time.monotonic() - purged_at > PURGE_SECONDS:
+                    purged_at = time.monotonic()
+                    purge_finished(keep)
                 _run_until_idle(state)
             except Exception:
                 log.exception("the outbox loop failed")

@@ -92,6 +92,11 @@ def activity_event(
     conversation_event(event, conversation_id, **extra)
 
 
+def rating_received(conversation_id: int, rating: dict) -> None:
+    """Record a visitor's rating (``rating`` as the ratings' API shows it)."""
+    conversation_event("rating.received", conversation_id, rating=rating)
+
+
 def message_created(message) -> None:
     """Record a stored message (a row of the messages table)."""
     if not wants("message.created"):
