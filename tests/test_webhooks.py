@@ -492,3 +492,23 @@ def test_the_limit_of_endpoints_holds(api):
     refused = api("POST", "", hook)
 
     assert refused.status_code == 409 and refused.json["error"]["code"] == "conflict"
+
+
+def test_each_endpoint_gets_its_own_delivery_signed_with_its_own_secret(api, endpoint, receiver):
+    other = api("POST", "", {"url": receiver.url + "/other", "events": ["conversation.created"]})
+    start_chat()
+
+    outbox.run_due()
+
+    first, second = sorted(receiver.wait_for(2), key=lambda r: r.body)
+    bodies = {json.loads(r.body)["id"] for r in (first, second)}
+    assert len(bodies) == 2
+    secrets_used = set()
+    for received in (first, second):
+        for secret in (endpoint["secret"], other.json["secret"]):
+            try:
+                verified(secret, received)
+                secrets_used.add(secret)
+            except AssertionError:
+                pass
+    assert secrets_used == {endpoint["secret"], other.json["secret"]}

@@ -79,6 +79,27 @@ def add(kind: str, payload: dict, due_at: datetime | None = None) -> OutboxJob:
     return job
 
 
+_INSERT = sa.insert(OutboxJob.__table__)
+
+
+def add_many(kind: str, payloads: list[dict]) -> None:
+    """Add jobs due now to the caller's transaction in one statement, with
+    no ORM bookkeeping (for events on the hot path)."""
+    now = utcnow()
+    rows = [
+        {
+            "kind": kind,
+            "payload": json.dumps(payload),
+            "status": "pending",
+            "attempts": 0,
+            "due_at": now,
+            "created_at": now,
+        }
+        for payload in payloads
+    ]
+    db.session.connection().execute(_INSERT, rows)
+
+
 def retry_now(job_id: int) -> bool:
     """Make a job (done, failed or pending) due again now, with fresh attempts
     (in the caller's transaction). False if there is no such job."""
