@@ -286,3 +286,82 @@ class Connection(db.Model):
     login_id: so.Mapped[str | None] = so.mapped_column(sa.String(32), index=True)
     process_id: so.Mapped[str] = so.mapped_column(sa.String(32), index=True)
     heartbeat_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class OutboxJob(db.Model):
+    """Work to do after a commit (a webhook delivery, an email), stored in the
+    transaction of the event that causes it, and run in the background.
+
+    A process claims a due job by moving its lease forward with a conditional
+    update, so one process runs it; a process that dies holding a job leaves
+    a lease that ends, and another process runs the job again.
+    """
+
+    __tablename__ = "outbox_jobs"
+    __table_args__ = (sa.Index("ix_outbox_jobs_status_due_at", "status", "due_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(64))
+    payload: so.Mapped[str] = so.mapped_column(sa.Text)  # JSON
+    # pending (to run, now or at due_at), done, or failed (after the last attempt).
+    status: so.Mapped[str] = so.mapped_column(sa.String(8), default="pending")
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    due_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Who holds the job, until when: a claim that is over may be taken again.
+    lease_until: so.Mapped[datetime | None] = so.mapped_column()
+    claim: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    finished_at: so.Mapped[datetime | None] = so.mapped_column()
+
+
+class WebhookEndpoint(db.Model):
+    """An address admins registered to be told of the desk's events.
+
+    Its secret signs each delivery, so it is stored as it is (admins see it
+    in the inbox, and the server needs it to sign). A deleted endpoint keeps
+    its row, marked, until its deliveries are gone: other processes may
+    still record deliveries for it for a moment (their list of endpoints is
+    cached), and those are then dropped, never sent.
+    """
+
+    __tablename__ = "webhook_endpoints"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    url: so.Mapped[str] = so.mapped_column(sa.String(2048))
+    description: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # The event names it wants, space-separated.
+    events: so.Mapped[str] = so.mapped_column(sa.String(500))
+    secret: so.Mapped[str] = so.mapped_column(sa.String(100))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    deleted_at: so.Mapped[datetime | None] = so.mapped_column()
+
+
+class WebhookDelivery(db.Model):
+    """One event for one endpoint: the body as recorded with the event, and
+    how its delivery went (the endpoint's delivery log)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_endpoint_created", "endpoint_id", "created_at"),
+    )
+
+    # The Webhook-Id header: random, so it is known before any flush.
+    id: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
+    endpoint_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey(
+            "webhook_endpoints.id",
+            ondelete="CASCADE",
+            name="fk_webhook_deliveries_endpoint_id_webhook_endpoints",
+        )
+    )
+    event: so.Mapped[str] = so.mapped_column(sa.String(40))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)  # the JSON sent, byte for byte
+    # pending (to send or being retried), delivered, failed, or dropped
+    # (its endpoint was deleted or no longer wants the event).
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    response_code: so.Mapped[int | None] = so.mapped_column()
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    last_attempt_at: so.Mapped[datetime | None] = so.mapped_column()

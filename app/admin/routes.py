@@ -1,4 +1,4 @@
-"""The admins' pages: agents and the desk's settings.
+"""The admins' pages: agents, the desk's settings and webhooks.
 
 They are shells; their scripts read and change everything through the
 admin API (app/api/agents.py, app/api/settings.py), which checks again.
@@ -8,6 +8,7 @@ from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.admin import bp
+from app.services import webhooks as webhook_events
 from app.services.settings import MAX_RETENTION_DAYS
 
 
@@ -42,3 +43,9 @@ def settings():
     return render_template(
         "admin/settings.html", section="settings", max_retention_days=MAX_RETENTION_DAYS
     )
+
+
+@bp.route("/webhooks")
+def webhooks():
+    """Webhook endpoints: register them, see their secrets and delivery logs."""
+    return render_template("admin/webhooks.html", section="webhooks", events=webhook_events.EVENTS)

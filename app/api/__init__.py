@@ -10,8 +10,10 @@ from app.api import (  # noqa: E402,F401
     cors,
     errors,
     lifecycle,
+    reference,
     search,
     settings,
     tokens,
     views,
+    webhooks,
 )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app import db
 from app.models import Activity, Conversation
+from app.services import webhooks
 
 _LAST_SEQ = sa.select(Conversation.last_seq).where(Conversation.id == sa.bindparam("cid"))
 
@@ -38,6 +39,7 @@ def record(
     )
     db.session.add(line)
     db.session.flush()
+    webhooks.activity_event(kind, conversation_id, agent_id, actor_name, body)
     return line
 
 

@@ -9,6 +9,7 @@ from app.database import changes, truncate_log
 from app.errors import ChatError
 from app.models import Conversation
 from app.schemas import MAX_INT, is_storable
+from app.services import webhooks
 from app.services.keys import hash_secret, looks_like_secret, new_secret
 
 
@@ -24,6 +25,9 @@ def create_conversation(
         page_url=page_location(page_url or "") or None,
     )
     db.session.add(conversation)
+    if webhooks.wants("conversation.created"):
+        db.session.flush()
+        webhooks.conversation_event("conversation.created", conversation.id)
     db.session.commit()
     return conversation, token
 

@@ -16,7 +16,7 @@ from app import db
 from app.clock import utcnow
 from app.errors import ChatError
 from app.models import Activity, Conversation, Message
-from app.services import bodies, lifecycle
+from app.services import bodies, lifecycle, webhooks
 from app.services.conversations import refuse_unless_open
 from app.services.typing import END_TYPING
 
@@ -106,6 +106,7 @@ def post_message(
         reopened = None
         if state != "open" and sender == "visitor":
             reopened = lifecycle.reopen_by_visitor(conversation_id)
+        webhooks.message_created(message)
         session.commit()
     except (IntegrityError, _NotOpen):
         session.rollback()

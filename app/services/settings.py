@@ -53,6 +53,12 @@ KNOWN: dict[str, Known] = {
         0,
         "Conversations with no activity for this many days are deleted; 0 keeps them.",
     ),
+    "webhooks_allow_private": Known(
+        bool,
+        False,
+        "Webhooks may go to loopback, private and link-local addresses (a receiver on the"
+        " server's own network). Off, only public addresses are reached.",
+    ),
 }
 
 
