@@ -1,10 +1,14 @@
 """The API reference page (/api/docs): the description, readable in a
 browser under the app's Content-Security-Policy, at desktop and phone width."""
 
+import uuid
+
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.chromium import BROWSER_TESTS
+from tests.browser.test_admin import log_in_as
+from tests.harness.credentials import AGENT_PASSWORD
 
 pytestmark = BROWSER_TESTS
 
@@ -69,3 +73,22 @@ def test_the_reference_passes_axe_with_an_operation_open(server, new_context):
     assign.locator(".opblock-summary-control").click()
     expect(assign.get_by_text("Refused: not_found")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_logged_in_admin_tries_a_change_from_the_reference(server, new_context):
+    """Try it out, on the chat's own page carries the login and the CSRF token."""
+    email = f"ada-{uuid.uuid4().hex[:8]}@example.com"
+    server.process.flask(
+        "agents", "create", email, "--name", "Ada", "--password", AGENT_PASSWORD, "--admin"
+    )
+    page = new_context().new_page()
+    log_in_as(page, server.url, email, AGENT_PASSWORD, next_path="/api/docs")
+    change = page.locator(".opblock-patch", has_text="/settings")
+    change.locator(".opblock-summary-control").click()
+    change.get_by_role("button", name="Try it out").click()
+    change.locator("textarea.body-param__text").fill('{"auto_assign": false}')
+    change.get_by_role("button", name="Execute").click()
+
+    answer = change.locator(".live-responses-table tbody .response-col_status").first
+    expect(answer).to_have_text("200")
+    expect(change.locator(".live-responses-table")).to_contain_text('"auto_assign": false')
