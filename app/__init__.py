@@ -27,6 +27,9 @@ limiter = Limiter(get_remote_address)
 def create_app(config_class=Config):
     app = Flask(__name__)
     app.config.from_object(config_class)
+    from app.web import converters
+
+    converters.install(app)
     app.session_interface = SessionInterface()
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

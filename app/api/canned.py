@@ -14,9 +14,11 @@ from app.realtime import emit
 from app.schemas import Text
 from app.services import canned
 
-# Generous for "/" and spaces around a 32-character shortcut; the service
-# says exactly what a shortcut may be.
-ShortcutText = Annotated[Text, StringConstraints(max_length=64)]
+# A shortcut as agents type it: "/Hello " is "hello" (the service stores it
+# so). The pattern lets API clients and their generators know it up front.
+ShortcutText = Annotated[
+    Text, StringConstraints(max_length=64, pattern=r"^[ \t]*/?[A-Za-z0-9_-]{1,32}[ \t]*$")
+]
 
 
 class NewCanned(BaseModel):

@@ -8,6 +8,7 @@ parameters come from the route's converters. ``document(app)`` puts it all
 together with pydantic's JSON Schema; nothing is written twice.
 """
 
+import inspect
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -233,11 +234,21 @@ class Schemas:
         return self.components[ref.rsplit("/", 1)[1]]
 
 
+# The end of a first sentence, or of its lead-in before an example.
+SENTENCE_END = re.compile(r"(?<=\.)\s|:\s+``")
+SUMMARY_CHARS = 90
+
+
 def docstring_parts(view) -> tuple[str, str]:
-    lines = (view.__doc__ or "").strip().splitlines()
-    summary = lines[0].strip() if lines else view.__name__.replace("_", " ")
-    description = "\n".join(line.strip() for line in lines[1:]).strip()
-    return summary.rstrip("."), description
+    """The summary (the docstring's first sentence, as plain text) and the
+    description (the whole docstring, Markdown: ``code`` reads as code)."""
+    text = inspect.cleandoc(view.__doc__ or view.__name__.replace("_", " "))
+    first_paragraph = " ".join(text.split("\n\n")[0].split())
+    summary = SENTENCE_END.split(first_paragraph, maxsplit=1)[0].rstrip(".:;")
+    summary = summary.replace("``", "")
+    if len(summary) > SUMMARY_CHARS:
+        summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(",;(") + "…"
+    return summary, text
 
 
 def json_content(schema: dict) -> dict:
