@@ -4,7 +4,7 @@ named and scoped in the inbox; listed without their secrets; revoked."""
 from typing import Annotated, Literal
 
 from flask import request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api import bp
 from app.api.auth import agent_caller, agent_changer, bearer_token, open_to_read_tokens
@@ -21,12 +21,20 @@ from app.web.attempts import limit_attempts
 TOKEN_ID = "<int(max=2147483647):token_id>"
 
 
+def _named(name: str) -> str:
+    if not name:
+        raise ValueError("give the token a name")
+    return name
+
+
 class NewToken(BaseModel):
     """A named token: what it is for, what it may do, how long it lasts."""
 
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
-    name: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Annotated[
+        Text, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_named)
+    ]
     scope: Literal["read", "read-write"]
     # None (or absent): the token never expires.
     expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = None
