@@ -7,8 +7,10 @@ from flask import request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api import bp
+from app.api import responses as answers
 from app.api.auth import agent_caller, agent_changer, bearer_token, open_to_read_tokens
 from app.api.conversations import json_body, validated
+from app.api.description import described
 from app.clock import iso
 from app.errors import ChatError
 from app.models import ApiToken
@@ -40,6 +42,28 @@ class NewToken(BaseModel):
     expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = None
 
 
+class TokenDetails(answers.Answer):
+    """An API token, without its secret."""
+
+    id: int
+    name: str | None = Field(description="null for a token exchanged for a password")
+    scope: Literal["read", "read-write"]
+    created_at: answers.Timestamp
+    last_used_at: answers.Timestamp | None = Field(description="kept to the minute")
+    expires_at: answers.Timestamp | None = Field(description="null: it never expires")
+    current: bool = Field(description="whether it is the token of this request")
+
+
+class NamedToken(TokenDetails):
+    """A new named token and its secret, shown this once."""
+
+    token: str
+
+
+class TokenList(answers.Answer):
+    tokens: list[TokenDetails]
+
+
 def token_details(row: ApiToken, current_id: int | None = None) -> dict:
     """A token as the API lists it: everything but the secret."""
     return {
@@ -59,6 +83,14 @@ def _offers_no_password() -> bool:
 
 
 @bp.route("/tokens", methods=["POST"])
+@described(
+    tag="tokens",
+    auth="password_or_inbox",
+    body=NewToken,
+    body_required=False,
+    answers={200: answers.Token, 201: NamedToken},
+    errors=("conflict", "rate_limited"),
+)
 @limit_attempts(unless=_offers_no_password)
 def create_token():
     """Exchange an agent's email and password (HTTP Basic) for a token, or
@@ -95,6 +127,7 @@ def _password_agent():
 
 
 @bp.route("/tokens", methods=["GET"])
+@described(tag="tokens", auth="agent", answers={200: TokenList})
 def list_tokens():
     """The calling agent's tokens that still work, newest first, without
     their secrets: ``{"tokens": [{id, name, scope, created_at, last_used_at,
@@ -105,6 +138,7 @@ def list_tokens():
 
 
 @bp.route("/tokens", methods=["DELETE"])
+@described(tag="tokens", auth="agent", answers={204: None}, errors=("invalid",))
 @open_to_read_tokens
 def revoke_token():
     """Revoke the bearer token of this request, whatever its scope. Answers 204.
@@ -120,6 +154,7 @@ def revoke_token():
 
 
 @bp.route(f"/tokens/{TOKEN_ID}", methods=["DELETE"])
+@described(tag="tokens", auth="agent", answers={204: None}, errors=("not_found",))
 @open_to_read_tokens
 def revoke_token_by_id(token_id: int):
     """Revoke one of the calling agent's tokens. Answers 204; ``404
