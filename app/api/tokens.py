@@ -61,6 +61,8 @@ class NamedToken(TokenDetails):
 
 
 class TokenList(answers.Answer):
+    """The caller's API tokens that still work, newest first."""
+
     tokens: list[TokenDetails]
 
 
