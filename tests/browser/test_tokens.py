@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.chromium import BROWSER_TESTS
 from tests.browser.pages import Inbox
-from tests.browser.test_admin import log_in_as, new_email
+from tests.browser.test_admin import admin_page, log_in_as, new_email
 from tests.harness.credentials import AGENT_PASSWORD
 
 pytestmark = BROWSER_TESTS
@@ -100,3 +100,21 @@ def test_a_read_write_token_that_never_expires_at_phone_width(server, new_contex
     expect(row.locator("td[data-label=Expires]")).to_contain_text("Never")
     page.screenshot(path=screenshots_dir / "tokens-listed-phone.png", full_page=True)
     assert api(server, "GET", "/tokens", secret) == 200
+
+
+def test_the_inbox_top_bar_keeps_every_button_on_screen_at_any_width(server, new_context):
+    """An admin's bar holds the most: API tokens and Admin beside the rest."""
+    page, _ = admin_page(server, new_context)
+    page.goto(f"{server.url}/agent")
+    Inbox(page).ready()
+    bar = page.locator(".topbar")
+    controls = [
+        bar.get_by_role("link", name="API tokens"),
+        bar.get_by_role("link", name="Admin"),
+        bar.get_by_role("button", name="Log out"),
+    ]
+    for width in (1280, 1100, 1024, 900, 800, 761, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        for control in controls:
+            expect(control).to_be_in_viewport(ratio=1)
+        assert bar.evaluate("e => e.scrollWidth - e.clientWidth") <= 0, width
