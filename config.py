@@ -65,6 +65,8 @@ class Config:
     # however many conversations change meanwhile (0 reads them at once).
     CHAT_COUNTS_DELAY = float(os.environ.get("CHAT_COUNTS_DELAY", 0.5))
     CHAT_API_TOKEN_HOURS = int(os.environ.get("CHAT_API_TOKEN_HOURS", 24))
+    # Named API tokens one agent may hold (made in the inbox, see docs/protocol.md).
+    CHAT_MAX_API_TOKENS = int(os.environ.get("CHAT_MAX_API_TOKENS", 50))
     # Limits against abuse (see docs/security.md). Rates are written as
     # "N per M seconds"; HTTP limits are per client address, Socket.IO ones
     # per credential (a visitor's conversation, an agent), across its sockets.

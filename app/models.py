@@ -22,6 +22,9 @@ ROLES = ("admin", "agent")
 # ``status == "closed"`` (final); these are the states of one that is not.
 STATES = ("open", "snoozed", "resolved")
 
+# What an API token allows: "read" reads only, "read-write" does all its agent may.
+TOKEN_SCOPES = ("read", "read-write")
+
 
 def other_side(side: str) -> str:
     return "agent" if side == "visitor" else "visitor"
@@ -95,7 +98,16 @@ class ApiToken(db.Model):
     )
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-    expires_at: so.Mapped[datetime] = so.mapped_column()
+    # None: the token never expires (a named token its agent chose so).
+    expires_at: so.Mapped[datetime | None] = so.mapped_column()
+    # What the agent called it; None for one exchanged for a password.
+    name: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    # One of TOKEN_SCOPES: a "read" token may read but change nothing.
+    scope: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="read-write", server_default="read-write"
+    )
+    # Kept to the minute, not written on every request.
+    last_used_at: so.Mapped[datetime | None] = so.mapped_column()
 
     agent: so.Mapped[Agent] = so.relationship()
 

@@ -509,7 +509,7 @@ def test_unknown_api_path_is_json_not_found(client, path):
     [
         ("put", "/api/v1/conversations"),
         ("patch", "/api/v1/conversations"),
-        ("get", "/api/v1/tokens"),
+        ("patch", "/api/v1/tokens"),  # GET lists the caller's tokens
         ("put", "/api/v1/tokens"),
         ("post", "/api/v1/conversations/1/messages"),
         ("delete", "/api/v1/conversations/1/messages"),

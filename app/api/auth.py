@@ -9,6 +9,25 @@ from app.errors import ChatError
 from app.services.access import Credentials, Identity, identify
 from app.web.origins import is_own_origin_request
 
+# Methods that change nothing: a read-only API token may call them.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def open_to_read_tokens(view):
+    """Let a read-only API token reach a view that changes something (the
+    view checks what such a token may do there, e.g. revoke itself)."""
+    view.open_to_read_tokens = True
+    return view
+
+
+def _check_scope(identity: Identity) -> None:
+    """``forbidden`` when a read-only token asks for a change."""
+    if identity.can_write or request.method in READING_METHODS:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if not getattr(view, "open_to_read_tokens", False):
+        identity.check_can_write()
+
 
 def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
@@ -30,6 +49,7 @@ def caller() -> Identity:
         identity = identify(Credentials(visitor_token=token, agent_token=token))
         if identity is None:
             raise ChatError("unauthorized", "the token is missing, wrong, expired or revoked")
+        _check_scope(identity)
         return identity
     if not current_user.is_authenticated:
         raise ChatError("unauthorized", "authentication required")
@@ -59,7 +79,16 @@ def admin_changer() -> Identity:
     carry the page's CSRF token in ``X-CSRFToken``: a page that shares the
     chat's site cannot make an admin's browser change anything.
     """
-    identity = admin_caller()
+    return _csrf_checked(admin_caller())
+
+
+def agent_changer() -> Identity:
+    """An agent changing their own things (API tokens): with the inbox's
+    cookie, the page's CSRF token is required, as for ``admin_changer``."""
+    return _csrf_checked(agent_caller())
+
+
+def _csrf_checked(identity: Identity) -> Identity:
     if identity.login_id is not None and current_app.config["WTF_CSRF_ENABLED"]:
         try:
             validate_csrf(request.headers.get("X-CSRFToken"))

@@ -23,10 +23,13 @@ from app.api.responses import ErrorBody
 from app.errors import HTTP_STATUS
 
 # Who may call an operation, and how they say who they are.
-Auth = Literal["none", "basic", "visitor_or_agent", "visitor", "agent", "admin"]
+Auth = Literal[
+    "none", "basic", "password_or_inbox", "visitor_or_agent", "visitor", "agent", "admin"
+]
 SECURITY = {
     "none": [],
     "basic": [{"agentPassword": []}],
+    "password_or_inbox": [{"agentPassword": []}, {"inboxCookie": []}],
     "visitor_or_agent": [{"visitorToken": []}, {"agentToken": []}, {"inboxCookie": []}],
     "visitor": [{"visitorToken": []}],
     "agent": [{"agentToken": []}, {"inboxCookie": []}],
@@ -35,6 +38,7 @@ SECURITY = {
 AUTH_ERRORS = {
     "none": (),
     "basic": ("unauthorized",),
+    "password_or_inbox": ("unauthorized", "forbidden"),
     "visitor_or_agent": ("unauthorized",),
     "visitor": ("unauthorized",),
     "agent": ("unauthorized", "forbidden"),
@@ -61,7 +65,8 @@ SECURITY_SCHEMES = {
         "in": "cookie",
         "name": "session",
         "description": "The inbox's login, on the chat's own pages only. Admins' changes "
-        "made with it also need the page's CSRF token in the `X-CSRFToken` header.",
+        "and an agent's API tokens made or revoked with it also need the page's CSRF "
+        "token in the `X-CSRFToken` header.",
     },
 }
 TAGS = [

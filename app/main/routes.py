@@ -26,3 +26,10 @@ def widget_script():
 def inbox():
     """The agents' inbox."""
     return render_template("inbox.html")
+
+
+@bp.route("/agent/tokens")
+@login_required
+def api_tokens():
+    """The agent's API tokens: make, name, scope and revoke them."""
+    return render_template("tokens.html")

@@ -166,7 +166,7 @@ def receipt(identity: Identity, payload: Receipt) -> dict:
     return {}
 
 
-@chat_event("history", History)
+@chat_event("history", History, reads=True)
 def history_event(identity: Identity, payload: History) -> dict:
     """A page of the conversation's messages, oldest first."""
     check_rate(identity, "history", "CHAT_HISTORY_RATE")
@@ -185,7 +185,7 @@ def _lines_of(cid: int, page: history.Page) -> list:
     return activity.among(cid, page.messages[0].seq, page.messages[-1].seq)
 
 
-@chat_event("join", ConversationRef, agents_only=True)
+@chat_event("join", ConversationRef, agents_only=True, reads=True)
 def join(identity: Identity, payload: ConversationRef) -> dict:
     """Open a conversation in the inbox: its room, summary and newest messages."""
     check_rate(identity, "join", "CHAT_JOIN_RATE")
@@ -201,7 +201,7 @@ def join(identity: Identity, payload: ConversationRef) -> dict:
     }
 
 
-@chat_event("leave", ConversationRef, agents_only=True)
+@chat_event("leave", ConversationRef, agents_only=True, reads=True)
 def leave(identity: Identity, payload: ConversationRef) -> dict:
     """Stop following a conversation's typing events."""
     leave_room(watchers_room(payload.conversation_id))

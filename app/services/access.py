@@ -21,6 +21,8 @@ class Identity:
     api_token_id: int | None = None  # an agent authenticated by API token
     login_id: str | None = None  # an agent authenticated by the inbox's cookie
     admin: bool = False  # an agent who may manage agents and settings
+    # False for an API token of scope "read": it may read, never change anything.
+    can_write: bool = True
 
     @classmethod
     def of_visitor(cls, conversation: Conversation) -> "Identity":
@@ -33,6 +35,11 @@ class Identity:
     @property
     def is_agent(self) -> bool:
         return self.role == "agent"
+
+    def check_can_write(self) -> None:
+        """``forbidden`` for a read-only token."""
+        if not self.can_write:
+            raise ChatError("forbidden", "this API token may only read")
 
     def conversation_for(self, requested_id: int | None) -> int:
         """The id of the conversation this identity acts on.
@@ -75,7 +82,8 @@ def identify(credentials: Credentials) -> Identity | None:
     if credentials.agent_token is not None:
         row = tokens.find_token(credentials.agent_token)
         if row is not None:
-            return Identity.of_agent(row.agent, api_token_id=row.id)
+            can_write = row.scope == tokens.READ_WRITE
+            return Identity.of_agent(row.agent, api_token_id=row.id, can_write=can_write)
     if credentials.offers_token or credentials.login is None:
         return None
     return Identity.of_agent(credentials.login.agent, login_id=credentials.login.id)

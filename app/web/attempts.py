@@ -34,17 +34,21 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
-def limit_attempts(view: Callable) -> Callable:
+def limit_attempts(view: Callable | None = None, *, unless: Callable | None = None):
     """Limit a view's password attempts per client address, and failed ones
-    per account from any address."""
+    per account from any address; ``unless()`` is true for a request that
+    offers no password (and is not counted)."""
+    if view is None:
+        return lambda view: limit_attempts(view, unless=unless)
     per_account = limiter.shared_limit(
         _account_rate,
         scope="password-per-account",
         key_func=_attempted_account,
         deduct_when=_failed,
         methods=["POST"],
+        exempt_when=unless,
     )
     per_address = limiter.shared_limit(
-        _address_rate, scope="password-per-address", methods=["POST"]
+        _address_rate, scope="password-per-address", methods=["POST"], exempt_when=unless
     )
     return per_address(per_account(view))

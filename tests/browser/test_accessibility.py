@@ -20,6 +20,7 @@ from tests.browser.chromium import BROWSER_TESTS
 from tests.browser.conftest import log_in
 from tests.browser.pages import Inbox, Widget
 from tests.browser.test_admin import add_agent, admin_page, new_email
+from tests.browser.test_tokens import make_token, tokens_page
 from tests.browser.test_views import agent_id, change, visitor_writes
 from tests.harness.api import expect_status
 from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
@@ -392,6 +393,30 @@ def widget_phone_answered(pages: Pages) -> Page:
     action(inbox, "resolve").click()
     expect(widget.page.locator(".lc-answered")).to_be_visible()
     return widget.page
+
+
+@page_state("api tokens: the new-token form")
+def tokens_form(pages: Pages) -> Page:
+    page = tokens_page(pages.server, pages.context)
+    page.get_by_role("button", name="New token").click()
+    expect(page.get_by_role("dialog", name="New API token")).to_be_visible()
+    return page
+
+
+@page_state("api tokens: a token shown once, at phone width")
+def tokens_shown(pages: Pages) -> Page:
+    page = tokens_page(pages.server, pages.context, viewport=PHONE, is_mobile=True)
+    make_token(page, "Opening hours bot", "Read", "In 7 days")
+    return page
+
+
+@page_state("api tokens: listed")
+def tokens_listed(pages: Pages) -> Page:
+    page = tokens_page(pages.server, pages.context)
+    make_token(page, "CRM sync", "Read and write", "Never")
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_role("row", name="CRM sync")).to_be_visible()
+    return page
 
 
 def set_available(server) -> None:
