@@ -14,4 +14,5 @@ from app.api import (  # noqa: E402,F401
     settings,
     tokens,
     views,
+    visitors,
 )

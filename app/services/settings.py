@@ -6,6 +6,7 @@ once everywhere; a key never set answers its default.
 
 import json
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
@@ -38,11 +39,16 @@ class Known:
     description: str
 
 
+# A pre-chat form's field: not asked, asked, or asked and required.
+PRECHAT = Literal["off", "optional", "required"]
+
 # Every desk setting, by key. A feature that reads a setting adds it here.
 KNOWN: dict[str, Known] = {
     "auto_assign": Known(
         bool, False, "New conversations go to available agents in turn (round robin)."
     ),
+    "prechat_name": Known(PRECHAT, "off", "The widget asks the visitor's name before a chat."),
+    "prechat_email": Known(PRECHAT, "off", "The widget asks the visitor's email before a chat."),
 }
 
 
@@ -81,4 +87,5 @@ def _checked(key: str, value):
 
 
 def _type_name(type_) -> str:
-    return {bool: "true or false", int: "a whole number", str: "text"}.get(type_, str(type_))
+    named = {bool: "true or false", int: "a whole number", str: "text"}.get(type_)
+    return named or " or ".join(repr(choice) for choice in get_args(type_)) or str(type_)
