@@ -5,8 +5,10 @@ from flask import current_app
 
 from app import limiter
 from app.api import bp
+from app.api import visitor_answers as answers
 from app.api.auth import admin_caller, admin_changer, agent_caller, bearer_token, caller
 from app.api.conversations import json_body, validated
+from app.api.description import described
 from app.clock import iso
 from app.errors import ChatError
 from app.models import Contact, Conversation, VisitorContext
@@ -20,6 +22,13 @@ def identify_rate() -> str:
 
 
 @bp.route("/identify", methods=["POST"])
+@described(
+    tag="visitors",
+    auth="none",
+    body=Identify,
+    answers={200: answers.Identified},
+    errors=("unauthorized", "forbidden", "conflict", "rate_limited"),
+)
 @limiter.limit(identify_rate)
 def identify_visitor():
     """Prove who the visitor is: ``{"identity": {user_id, name, email, user_hash}}``.
@@ -50,6 +59,7 @@ def identify_visitor():
 
 
 @bp.route("/widget/settings", methods=["GET"])
+@described(tag="visitors", auth="none", answers={200: answers.WidgetSettings})
 def widget_settings():
     """What the widget asks before a chat: ``{"prechat": {"name", "email"}}``,
     each ``"off"``, ``"optional"`` or ``"required"`` (anyone)."""
@@ -57,6 +67,12 @@ def widget_settings():
 
 
 @bp.route("/conversations/<int(max=2147483647):conversation_id>/visitor", methods=["GET"])
+@described(
+    tag="conversations",
+    auth="agent",
+    answers={200: answers.VisitorProfile},
+    errors=("not_found",),
+)
 def visitor_profile(conversation_id: int):
     """Who the visitor is, for agents: ``{visitor, contact, past_conversations, context}``."""
     agent_caller()
@@ -111,6 +127,7 @@ def context_details(conversation: Conversation, row: VisitorContext | None) -> d
 
 
 @bp.route("/admin/identity-secret", methods=["GET"])
+@described(tag="admin", auth="admin", answers={200: answers.IdentitySecret})
 def read_identity_secret():
     """The identity secret sites sign their users' ids with (admins):
     ``{"secret": {"secret", "created_at"} | null}``."""
@@ -119,6 +136,7 @@ def read_identity_secret():
 
 
 @bp.route("/admin/identity-secret", methods=["POST"])
+@described(tag="admin", auth="admin", answers={200: answers.IdentitySecret})
 def roll_identity_secret():
     """Create the identity secret, or replace it (admins): signatures made
     with the previous one are refused from now on. Answers as GET."""
