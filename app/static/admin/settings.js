@@ -20,23 +20,27 @@ async function load() {
 
 function show(settings) {
   for (const control of controls) {
-    control.checked = Boolean(settings[control.dataset.setting]);
+    if (control.type === "checkbox") control.checked = Boolean(settings[control.dataset.setting]);
+    else control.value = settings[control.dataset.setting];
     control.disabled = false;
   }
 }
 
 async function save(control) {
+  const isSwitch = control.type === "checkbox";
+  const value = isSwitch ? control.checked : control.value;
   control.disabled = true;
   try {
-    show((await call("PATCH", "/settings", { [control.dataset.setting]: control.checked })).settings);
+    show((await call("PATCH", "/settings", { [control.dataset.setting]: value })).settings);
   } catch (error) {
-    control.checked = !control.checked;
-    control.disabled = false;
+    if (isSwitch) control.checked = !control.checked;
+    load();
     showError(`Not saved: ${error.message}`);
     return;
   }
   showError("");
-  toast.show(`Saved: ${control.labels[0].textContent} is ${control.checked ? "on" : "off"}.`);
+  const state = isSwitch ? (control.checked ? "on" : "off") : control.selectedOptions[0].textContent.toLowerCase();
+  toast.show(`Saved: ${control.labels[0].textContent} is ${state}.`);
 }
 
 function showError(text) {
