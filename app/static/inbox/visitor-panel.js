@@ -56,8 +56,11 @@ export class VisitorPanel {
     columns.classList.add("inbox__columns--details");
     this.toggle = el("button", {
       className: "button button--quiet button--small details-toggle",
-      attrs: { type: "button", "aria-controls": "visitor-details", "aria-expanded": "false", title: "Who the visitor is, and their context" },
-    }, el("span", { text: "Visitor details" }));
+      attrs: {
+        type: "button", "aria-label": "Visitor details", "aria-controls": "visitor-details",
+        "aria-expanded": "false", title: "Who the visitor is, and their context",
+      },
+    }, personIcon(), el("span", { className: "conversation__action-label", text: "Details" }));
     actions.prepend(this.toggle);
     this.toggle.addEventListener("click", () => this.#setDrawer(!this.drawerOpen));
     this.closeButton.addEventListener("click", () => {
@@ -155,6 +158,22 @@ export class VisitorPanel {
     const since = this.body.querySelector("[data-fact=since]");
     if (since) since.textContent = timeOnSite(context.first_seen_at);
   }
+}
+
+function personIcon() {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "button__icon");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const head = document.createElementNS(svg.namespaceURI, "circle");
+  head.setAttribute("cx", "8");
+  head.setAttribute("cy", "5.5");
+  head.setAttribute("r", "2.5");
+  const body = document.createElementNS(svg.namespaceURI, "path");
+  body.setAttribute("d", "M3 13.5c.6-2.6 2.6-4 5-4s4.4 1.4 5 4");
+  svg.append(head, body);
+  return svg;
 }
 
 function who(visitor, contact) {
