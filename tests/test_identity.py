@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app import db
 from app.models import Agent, Contact, Conversation, Message
-from app.services import tokens
+from app.services import contacts, tokens
 from tests.conftest import events
 
 
@@ -251,3 +251,15 @@ def test_messages_of_both_devices_are_stored_once_each(client, connect, secret):
     say(connect, phone, "two")
     bodies = db.session.scalars(sa.select(Message.body).order_by(Message.seq)).all()
     assert bodies == ["one", "two"]
+
+
+def test_a_conversation_keeps_the_newest_devices_only(client, connect, secret, monkeypatch):
+    monkeypatch.setattr(contacts, "MAX_DEVICES", 2)
+    user = signed(secret, "u-6")
+    start(client, identity=user)
+    tokens_given = [
+        client.post("/api/v1/identify", json={"identity": user}).json["visitor_token"]
+        for _ in range(3)
+    ]
+    assert not connect(visitor_token=tokens_given[0]).is_connected()
+    assert all(connect(visitor_token=token).is_connected() for token in tokens_given[1:])

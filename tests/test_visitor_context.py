@@ -172,3 +172,12 @@ def test_the_prechat_answers_name_the_visitor(client, connect, agent_token):
     summary = agent.emit("join", {"conversation_id": cid}, callback=True)["conversation"]
     assert summary["visitor"] == {"name": "Ana", "email": "ana@example.com"}
     assert events(agent, "message") == []
+
+
+@pytest.mark.parametrize(
+    "referrer", ["javascript:alert(1)", "data:text/html,<b>hi</b>", "not a url at all"]
+)
+def test_a_referrer_that_is_no_web_page_is_dropped(client, agent_token, referrer):
+    response = client.post("/api/v1/conversations", json={"context": {"referrer": referrer}})
+    context = profile(client, agent_token, response.json["conversation_id"])["context"]
+    assert context["referrer"] is None

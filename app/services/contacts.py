@@ -14,6 +14,9 @@ from app.visitor_schemas import SignedIdentity
 
 # How many of a contact's other conversations the inbox lists.
 PAST_LIMIT = 20
+# Devices (browsers) that may hold one conversation besides the first; the
+# oldest key goes when one more comes, so keys cannot pile up.
+MAX_DEVICES = 20
 
 
 def contact_for(identity: SignedIdentity) -> Contact:
@@ -52,6 +55,18 @@ def new_device(conversation: Conversation) -> str:
     """One more visitor token for the conversation (another browser)."""
     token = new_secret()
     db.session.add(VisitorKey(conversation_id=conversation.id, token_hash=hash_secret(token)))
+    db.session.flush()
+    newest = (
+        sa.select(VisitorKey.id)
+        .where(VisitorKey.conversation_id == conversation.id)
+        .order_by(VisitorKey.id.desc())
+        .limit(MAX_DEVICES)
+    )
+    db.session.execute(
+        sa.delete(VisitorKey).where(
+            VisitorKey.conversation_id == conversation.id, VisitorKey.id.not_in(newest)
+        )
+    )
     return token
 
 

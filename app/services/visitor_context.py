@@ -69,13 +69,20 @@ def _note_payload(row: VisitorContext, payload: ContextPayload) -> None:
     if payload.page_title is not None:
         row.page_title = " ".join(payload.page_title.split()) or None
     if payload.referrer is not None:
-        row.referrer = page_location(payload.referrer) or None
+        row.referrer = _web_address(payload.referrer)
     if payload.language is not None:
         row.language = payload.language
     if payload.time_zone is not None:
         row.time_zone = payload.time_zone
     if payload.first_seen_at is not None:
         row.first_seen_at = _first_seen(payload.first_seen_at)
+
+
+def _web_address(address: str) -> str | None:
+    """An http(s) address as origin and path; anything else (javascript:,
+    data:) is not a page the visitor came from."""
+    location = page_location(address)
+    return location if location.startswith(("http://", "https://")) else None
 
 
 def _first_seen(milliseconds: int) -> datetime | None:

@@ -195,3 +195,18 @@ def test_the_prechat_form_names_the_visitor(server, new_context, agent, screensh
     finally:
         off = {"prechat_name": "off", "prechat_email": "off"}
         expect_status(server.api("PATCH", "/settings", json=off), 200)
+
+
+def test_what_the_visitors_browser_says_is_shown_as_text(server, new_context, agent):
+    page = new_context().new_page()
+    page.goto(server.url)
+    hostile = '<img src=x onerror="alert(1)"><b>Checkout</b>'
+    page.evaluate("(title) => { document.title = title; }", hostile)
+    widget = Widget(page).ready().open()
+    widget.send("Is this safe?")
+    conversation_id = widget.conversation_id()
+    inbox = agent()
+    inbox.open(conversation_id)
+    details = inbox.page.get_by_role("complementary", name="Visitor")
+    expect(details.get_by_role("link", name=hostile)).to_be_visible()
+    expect(details.locator("img, b")).to_have_count(0)
