@@ -3,14 +3,16 @@ nothing for an identity that is unsigned or signed wrongly."""
 
 import hashlib
 import hmac
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from app import db
 from app.models import Agent, Contact, Conversation, Message
-from app.services import contacts, tokens
+from app.services import contacts, identity, tokens
 from tests.conftest import events
+from tests.test_admin import csrf_client  # noqa: F401 (a fixture)
 
 
 def bearer(token: str) -> dict:
@@ -263,3 +265,20 @@ def test_a_conversation_keeps_the_newest_devices_only(client, connect, secret, m
     ]
     assert not connect(visitor_token=tokens_given[0]).is_connected()
     assert all(connect(visitor_token=token).is_connected() for token in tokens_given[1:])
+
+
+def test_the_example_in_the_sites_guide_is_right():
+    """docs/identity.md gives sites a secret, an id and the hash to expect."""
+    guide = (Path(__file__).parents[1] / "docs" / "identity.md").read_text()
+    example_secret = "3f1c0de5a8b94e7d9a4c2b1e6f7d8c9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
+    assert example_secret in guide
+    assert identity.user_hash(example_secret, "42") in guide
+
+
+def test_rolling_the_secret_with_the_cookie_needs_the_pages_csrf_token(csrf_client):  # noqa: F811
+    client, token = csrf_client
+    without = client.post("/api/v1/admin/identity-secret")
+    assert without.status_code == 403 and "CSRF" in without.json["error"]["message"]
+    assert client.get("/api/v1/admin/identity-secret").json == {"secret": None}
+    rolled = client.post("/api/v1/admin/identity-secret", headers={"X-CSRFToken": token})
+    assert rolled.status_code == 200
