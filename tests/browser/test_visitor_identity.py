@@ -151,7 +151,6 @@ def test_the_inbox_shows_the_contact_past_chats_and_context(
     expect(inbox.pane).to_be_visible()
     expect(details).to_be_hidden()
     expect(inbox.message("Does the Halo pendant ship to Brazil?")).to_be_visible()
-    inbox.page.screenshot(path=screenshots_dir / "inbox-phone-conversation.png", **SHOT)
     inbox.page.get_by_role("button", name="Visitor details").click()
     expect(details.get_by_text("Maja Kovač")).to_be_visible()
     inbox.page.screenshot(path=screenshots_dir / "inbox-visitor-details-phone.png", **SHOT)
@@ -210,3 +209,29 @@ def test_what_the_visitors_browser_says_is_shown_as_text(server, new_context, ag
     details = inbox.page.get_by_role("complementary", name="Visitor")
     expect(details.get_by_role("link", name=hostile)).to_be_visible()
     expect(details.locator("img, b")).to_have_count(0)
+
+
+def test_an_admin_sees_rolls_and_chooses_the_prechat_fields(server, agent, secret, screenshots_dir):
+    page = agent().page
+    page.goto(f"{server.url}/admin/settings")
+    card = page.get_by_role("region", name="Visitor identity")
+    expect(card.locator("#identity-secret-value")).to_have_text(secret)
+    page.get_by_label("Pre-chat form: email").select_option("optional")
+    expect(page.locator("#admin-toast")).to_contain_text("Pre-chat form: email is optional")
+    page.screenshot(path=screenshots_dir / "admin-settings-identity.png", full_page=True, **SHOT)
+
+    card.get_by_role("button", name="Roll the secret").click()
+    dialog = page.get_by_role("dialog", name="Roll the identity secret?")
+    dialog.get_by_role("button", name="Roll the secret").click()
+    expect(dialog).to_be_hidden()
+    expect(card.locator("#identity-secret-value")).not_to_have_text(secret)
+    rolled = card.locator("#identity-secret-value").text_content()
+    user = signed(rolled, "cust-4004")
+    answer = server.http.post(f"{server.url}/api/v1/identify", json={"identity": user}, timeout=10)
+    assert answer.status_code == 200
+    stale = server.http.post(
+        f"{server.url}/api/v1/identify", json={"identity": signed(secret, "cust-4004")}, timeout=10
+    )
+    assert stale.status_code == 401
+    assert server.api("GET", "/widget/settings").json()["prechat"]["email"] == "optional"
+    expect_status(server.api("PATCH", "/settings", json={"prechat_email": "off"}), 200)
