@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import db
 from app.models import Contact, Conversation, VisitorContext, VisitorKey
+from app.services import conversations, search
 
 # The head before contacts.
 BEFORE_CONTACTS = "6e6c58a38267"
@@ -68,6 +69,31 @@ def test_upgrade_keeps_conversations_anonymous_and_links_new_ones(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VisitorKey)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VisitorContext)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Contact)) == 1
+
+
+def _visitors_found(name: str) -> list[int]:
+    return [hit.summary.conversation.id for hit in search.search(name).hits]
+
+
+def test_the_search_of_visitors_still_works_after_upgrade_and_downgrade(app):
+    """On SQLite, changing the conversations table copies it, which drops
+    the search index's triggers: the migration makes them again."""
+    _fresh_database_at(BEFORE_CONTACTS)
+    upgrade()
+    db.session.remove()
+    db.engine.dispose()
+    first, _ = conversations.create_conversation(name="Zelda Upgraded")
+    assert _visitors_found("Zelda") == [first.id]
+
+    downgrade(revision=BEFORE_CONTACTS)
+    with db.engine.begin() as connection:
+        _add_conversation(connection, 99)
+        connection.execute(sa.text("UPDATE conversations SET visitor_name = 'Yuri' WHERE id = 99"))
+    upgrade()
+    db.session.remove()
+    db.engine.dispose()
+    assert _visitors_found("Yuri") == [99]
+    assert _visitors_found("Zelda") == [first.id]
 
 
 def test_downgrade_and_upgrade_again_round_trip(app):
