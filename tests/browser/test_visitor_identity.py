@@ -91,6 +91,25 @@ def test_a_signed_visitor_sees_the_same_history_in_two_browsers(server, new_cont
     assert server.bodies(conversation_id) == ["Hello from my laptop", "And from my phone"]
 
 
+def test_a_visitor_who_logs_in_takes_the_anonymous_chat_along(server, new_context, secret):
+    context = new_context()
+    widget = open_widget(server, context)
+    widget.send("Before I logged in")
+    conversation_id = widget.conversation_id()
+
+    user = signed(secret, "cust-5005", name="Ola Nordmann", email="ola@example.com")
+    signed_in(context, user)  # the site's pages carry the identity from now on
+    widget.page.reload()
+    widget.page.wait_for_function(
+        "() => Object.values(localStorage).some((v) => v.includes('cust-5005'))"
+    )
+    assert widget.session()["conversation_id"] == conversation_id
+    assert server.summary(conversation_id)["visitor"]["name"] == "Ola Nordmann"
+
+    elsewhere = open_widget(server, signed_in(new_context(), user))
+    expect(elsewhere.message("Before I logged in")).to_be_visible()
+
+
 def test_a_wrongly_signed_visitor_chats_anonymously(server, new_context, secret):
     forged = {**signed(secret, "cust-1001"), "user_id": "cust-2002"}
     context = signed_in(new_context(), forged)

@@ -95,13 +95,15 @@ export class VisitorPanel {
 
   /**
    * A summary came: read the profile again when the visitor moved to another
-   * page or came back (the context is what their browser said on connecting).
+   * page, came back (the context is what their browser said on connecting)
+   * or was identified (a new name or email).
    * @param {object} summary
    */
   onSummary(summary) {
     if (summary.id !== this.openId || !this.profile) return;
-    const context = this.profile.context;
-    if (summary.page_url !== context.page_url || (summary.visitor_online && !this.wasOnline)) this.refresh();
+    const { context, visitor } = this.profile;
+    const renamed = (summary.visitor?.name ?? null) !== visitor.name || (summary.visitor?.email ?? null) !== visitor.email;
+    if (renamed || summary.page_url !== context.page_url || (summary.visitor_online && !this.wasOnline)) this.refresh();
     this.wasOnline = summary.visitor_online;
   }
 

@@ -403,6 +403,13 @@ class Widget {
     this.view.setCanEnd(false);
     this.chatState.reset();
     this.#setUnread(0);
+    if (this.identity) this.#resumeSignedUser();
+  }
+
+  /** A signed user's token was refused: continue their newest chat, if any is left. */
+  async #resumeSignedUser() {
+    await this.#identify();
+    if (this.session) this.#adoptSession(this.session);
   }
 
   #onMessage(message) {
