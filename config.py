@@ -75,6 +75,8 @@ class Config:
     # login form and POST /api/v1/tokens together.
     CHAT_LOGIN_ACCOUNT_RATE = os.environ.get("CHAT_LOGIN_ACCOUNT_RATE", "20 per hour")
     CHAT_CONVERSATION_RATE = os.environ.get("CHAT_CONVERSATION_RATE", "20 per minute")
+    # Identifying a visitor (POST /api/v1/identify), per client address.
+    CHAT_IDENTIFY_RATE = os.environ.get("CHAT_IDENTIFY_RATE", "30 per minute")
     # Admin requests that hash a password (adding an agent, resetting one's
     # password): slow on purpose, so not an unlimited number of them.
     CHAT_ADMIN_PASSWORD_RATE = os.environ.get("CHAT_ADMIN_PASSWORD_RATE", "30 per minute")
@@ -155,6 +157,7 @@ class TestConfig(Config):
     CHAT_COUNTS_DELAY = 0
     # Generous, so that tests hit a limit only where they mean to.
     CHAT_CONVERSATION_RATE = "1000 per minute"
+    CHAT_IDENTIFY_RATE = "1000 per minute"
     CHAT_LOGIN_RATE = "1000 per minute"
     CHAT_LOGIN_ACCOUNT_RATE = "1000 per minute"
     CHAT_HISTORY_RATE = "1000 per minute"

@@ -161,6 +161,11 @@ class Conversation(db.Model):
     visitor_typing_until: so.Mapped[datetime | None] = so.mapped_column(index=True)
     agent_typing_until: so.Mapped[datetime | None] = so.mapped_column(index=True)
     agent_typing_name: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # The site's user this visitor proved to be (a signed identity), if any.
+    contact_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("contacts.id", ondelete="SET NULL", name="fk_conversations_contact_id"),
+        index=True,
+    )
 
     messages: so.WriteOnlyMapped["Message"] = so.relationship(
         back_populates="conversation", passive_deletes=True
@@ -377,3 +382,51 @@ class WebhookDelivery(db.Model):
     last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     last_attempt_at: so.Mapped[datetime | None] = so.mapped_column()
+class Contact(db.Model):
+    """A person the host site vouched for: its user id, signed with the
+    desk's identity secret. Their conversations, on any device, are theirs."""
+
+    __tablename__ = "contacts"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # The site's own user id (the signed ``user_id``).
+    external_id: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)
+    name: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    last_seen_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class VisitorKey(db.Model):
+    """One more visitor token of a conversation: a signed visitor's other
+    device or browser. Ending the conversation deletes them all."""
+
+    __tablename__ = "visitor_keys"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    conversation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class VisitorContext(db.Model):
+    """What the widget knew about the visitor's browser when it last
+    connected, for agents: never HTML, never a query string."""
+
+    __tablename__ = "visitor_contexts"
+
+    conversation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    page_title: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    referrer: so.Mapped[str | None] = so.mapped_column(sa.String(2048))
+    user_agent: so.Mapped[str | None] = so.mapped_column(sa.String(512))
+    browser: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    os: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(35))
+    time_zone: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # When the widget first saw this browser on the site (its own storage).
+    first_seen_at: so.Mapped[datetime | None] = so.mapped_column()
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from app import db
 from app.api.description import api_rules, document, methods_of, operation_of
 from app.api.responses import ErrorBody
 from app.clock import iso, utcnow
-from app.services import messages
+from app.services import identity, messages
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 from tests.test_api import basic, bearer
 
@@ -94,7 +94,7 @@ def test_the_description_is_served_and_says_how_to_authenticate(client):
     create = description["paths"]["/conversations"]["post"]
     assert create["security"] == []
     assert create["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/NewConversation"
+        "$ref": "#/components/schemas/VisitorConversation"
     }
     assert set(create["responses"]) == {"201", "400", "413", "429"}
     listing = description["paths"]["/conversations"]["get"]
@@ -153,6 +153,13 @@ def test_real_answers_validate_against_their_models(app, client, agent, checked)
     client.delete(f"/api/v1/canned/{canned.json['id']}", headers=auth)
     client.get("/api/v1/settings", headers=auth)
     client.patch("/api/v1/settings", json={"auto_assign": True}, headers=auth)
+    client.get("/api/v1/widget/settings")
+    client.get("/api/v1/admin/identity-secret", headers=auth)
+    secret = client.post("/api/v1/admin/identity-secret", headers=auth).json["secret"]["secret"]
+    user = {"user_id": "u-1", "user_hash": identity.user_hash(secret, "u-1")}
+    client.post("/api/v1/identify", json={"identity": user}, headers=bearer(visitor))
+    client.post("/api/v1/identify", json={"identity": user})
+    client.get(f"/api/v1/conversations/{cid}/visitor", headers=auth)
     client.get("/api/v1/admin/agents", headers=auth)
     new = {"email": "c@d.example", "name": "Cy", "password": "a long password"}
     created = client.post("/api/v1/admin/agents", json=new, headers=auth).json["agent"]

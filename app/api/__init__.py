@@ -16,4 +16,5 @@ from app.api import (  # noqa: E402,F401
     tokens,
     views,
     webhooks,
+    visitors,
 )

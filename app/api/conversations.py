@@ -11,8 +11,9 @@ from app.api.description import described, query_args
 from app.errors import ChatError
 from app.realtime import background, counts, emit, payloads, summaries
 from app.realtime.emit import sockets_of_closed_after
-from app.schemas import MAX_INT, HistoryPage, NewConversation, describe
-from app.services import activity, conversations, history
+from app.schemas import MAX_INT, HistoryPage, describe
+from app.services import activity, conversations, history, visitors
+from app.visitor_schemas import VisitorConversation
 
 
 def json_body(optional: bool = False) -> dict:
@@ -57,7 +58,7 @@ def conversation_rate() -> str:
 @described(
     tag="visitors",
     auth="none",
-    body=NewConversation,
+    body=VisitorConversation,
     body_required=False,
     answers={201: answers.NewConversationAnswer},
     errors=("rate_limited",),
@@ -66,14 +67,13 @@ def conversation_rate() -> str:
 def create_conversation():
     """Start a conversation as a new visitor.
 
-    Body (optional): ``{"name", "email", "page_url"}``. Answers ``201`` with
+    Body (optional): ``{"name", "email", "page_url", "identity", "context"}``
+    (see docs/protocol.md, "Who the visitor is"). Answers ``201`` with
     ``{"conversation_id", "visitor_token"}``; keep the token, it is the
     visitor's only key to the conversation.
     """
-    details = validated(NewConversation, json_body(optional=True))
-    conversation, token = conversations.create_conversation(
-        details.name, details.email, details.page_url
-    )
+    details = validated(VisitorConversation, json_body(optional=True))
+    conversation, token = visitors.start_conversation(details, request.headers.get("User-Agent"))
     summaries.send_soon(conversation.id)
     return {"conversation_id": conversation.id, "visitor_token": token}, 201
 

@@ -34,6 +34,7 @@ from app.services import (
     presence,
     receipts,
     typing,
+    visitor_context,
 )
 from app.services.access import Identity
 from app.services.conversations import set_page_url
@@ -59,6 +60,9 @@ def on_connect(auth=None):
             roster.tell_visitors_of(identity.agent_id)
     else:
         _connect_visitor(identity, auth.get("page_url"))
+        visitor_context.note_connect(
+            identity.conversation_id, auth.get("context"), request.headers.get("User-Agent")
+        )
     metrics.socket_connected(identity.role)
 
 

@@ -7,14 +7,17 @@ import sqlalchemy as sa
 from app import db
 from app.database import changes, truncate_log
 from app.errors import ChatError
-from app.models import Conversation
+from app.models import Conversation, VisitorKey
 from app.schemas import MAX_INT, is_storable
 from app.services import webhooks
 from app.services.keys import hash_secret, looks_like_secret, new_secret
 
 
 def create_conversation(
-    name: str | None = None, email: str | None = None, page_url: str | None = None
+    name: str | None = None,
+    email: str | None = None,
+    page_url: str | None = None,
+    contact_id: int | None = None,
 ) -> tuple[Conversation, str]:
     """Open a conversation for a new visitor; returns it and the visitor token."""
     token = new_secret()
@@ -23,6 +26,7 @@ def create_conversation(
         visitor_name=name or None,
         visitor_email=email or None,
         page_url=page_location(page_url or "") or None,
+        contact_id=contact_id,
     )
     db.session.add(conversation)
     if webhooks.wants("conversation.created"):
@@ -33,11 +37,20 @@ def create_conversation(
 
 
 def conversation_for_token(token: object) -> Conversation | None:
-    """The conversation whose visitor holds ``token``, if any."""
+    """The conversation whose visitor holds ``token``, if any: the token it
+    was opened with, or one of a signed visitor's other devices."""
     if not looks_like_secret(token):
         return None
+    token_hash = hash_secret(token)
+    conversation = db.session.scalar(
+        sa.select(Conversation).where(Conversation.visitor_token_hash == token_hash)
+    )
+    if conversation is not None:
+        return conversation
     return db.session.scalar(
-        sa.select(Conversation).where(Conversation.visitor_token_hash == hash_secret(token))
+        sa.select(Conversation)
+        .join(VisitorKey, VisitorKey.conversation_id == Conversation.id)
+        .where(VisitorKey.token_hash == token_hash, Conversation.visitor_token_hash.is_not(None))
     )
 
 
@@ -97,6 +110,7 @@ def end_conversation(conversation_id: int) -> None:
     """Close the conversation and revoke the visitor's token."""
     conversation = get_conversation(conversation_id)
     conversation.visitor_token_hash = None
+    db.session.execute(sa.delete(VisitorKey).where(VisitorKey.conversation_id == conversation_id))
     conversation.status = "closed"
     conversation.visitor_typing_until = None
     conversation.waiting_since = None  # nobody waits for an answer in an ended chat

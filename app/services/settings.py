@@ -6,7 +6,7 @@ once everywhere; a key never set answers its default.
 
 import json
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from pydantic import Field, TypeAdapter, ValidationError
@@ -43,6 +43,9 @@ class Known:
     description: str
 
 
+# A pre-chat form's field: not asked, asked, or asked and required.
+PRECHAT = Literal["off", "optional", "required"]
+
 # Every desk setting, by key. A feature that reads a setting adds it here.
 KNOWN: dict[str, Known] = {
     "auto_assign": Known(
@@ -59,6 +62,8 @@ KNOWN: dict[str, Known] = {
         "Webhooks may go to loopback, private and link-local addresses (a receiver on the"
         " server's own network). Off, only public addresses are reached.",
     ),
+    "prechat_name": Known(PRECHAT, "off", "The widget asks the visitor's name before a chat."),
+    "prechat_email": Known(PRECHAT, "off", "The widget asks the visitor's email before a chat."),
 }
 
 

@@ -419,6 +419,54 @@ def tokens_listed(pages: Pages) -> Page:
     return page
 
 
+@page_state("inbox at phone width: the visitor's details")
+def inbox_phone_visitor_details(pages: Pages) -> Page:
+    conversation_id = pages.widget().start_conversation("Which bulb fits the Arc?")
+    inbox = pages.inbox(viewport=PHONE, is_mobile=True, has_touch=True)
+    inbox.row(conversation_id).get_by_role("button").click()
+    inbox.page.get_by_role("button", name="Visitor details").click()
+    expect(inbox.page.get_by_role("complementary", name="Visitor")).to_contain_text("Not verified")
+    return inbox.page
+
+
+@page_state("widget: the pre-chat form with an error")
+def widget_prechat(pages: Pages) -> Page:
+    email = new_email("ada")
+    pages.server.process.flask(
+        "agents", "create", email, "--name", "Ada", "--password", AGENT_PASSWORD, "--admin"
+    )
+    answer = pages.server.http.post(
+        f"{pages.server.url}/api/v1/tokens", auth=(email, AGENT_PASSWORD)
+    )
+    admin_auth = {"Authorization": f"Bearer {expect_status(answer, 200).json()['token']}"}
+
+    def ask(prechat: dict) -> None:
+        answer = pages.server.api("PATCH", "/settings", json=prechat, headers=admin_auth)
+        expect_status(answer, 200)
+
+    ask({"prechat_name": "required", "prechat_email": "optional"})
+    pages.cleanups.append(lambda: ask({"prechat_name": "off", "prechat_email": "off"}))
+    widget = pages.widget()
+    widget.launcher.click()
+    widget.page.get_by_role("button", name="Start the chat").click()
+    expect(widget.page.get_by_text("Please enter your name.")).to_be_visible()
+    return widget.page
+
+
+@page_state("admin: rolling the identity secret")
+def admin_identity_secret(pages: Pages) -> Page:
+    page = admin(pages)
+    page.get_by_role("link", name="Settings").click()
+    roll = page.locator("#identity-secret-roll")
+    expect(roll).to_be_enabled()
+    if roll.text_content() == "Create the secret":
+        roll.click()
+        expect(roll).to_have_text("Roll the secret")
+    roll.click()
+    expect(page.get_by_role("dialog", name="Roll the identity secret?")).to_be_visible()
+    return page
+
+
 def set_available(server) -> None:
     """The agent available again (the server serves the whole session)."""
     response = server.api("PUT", "/agents/me/availability", json={"available": True})

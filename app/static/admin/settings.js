@@ -31,17 +31,19 @@ function show(settings) {
 
 function valueOf(control) {
   if (control.type === "checkbox") return control.checked;
-  return control.value.trim() === "" ? null : Number(control.value);
+  if (control.type === "number") return control.value.trim() === "" ? null : Number(control.value);
+  return control.value;
 }
 
 function described(control) {
   if (control.type === "checkbox") return control.checked ? "on" : "off";
-  return `${control.value} ${control.dataset.unit || ""}`.trim();
+  if (control.type === "number") return `${control.value} ${control.dataset.unit || ""}`.trim();
+  return control.selectedOptions[0].textContent.toLowerCase();
 }
 
 async function save(control) {
   const key = control.dataset.setting;
-  if (control.type !== "checkbox" && !control.checkValidity()) {
+  if (!control.checkValidity()) {
     showError(`Not saved: ${control.labels[0].textContent}: ${control.validationMessage}`);
     show(saved);
     return;

@@ -16,6 +16,7 @@ import { deskSettings } from "./settings.js";
 import { InboxSearch } from "./search.js";
 import { Toast } from "./toast.js";
 import { fetchView, ViewTabs } from "./views.js";
+import { VisitorPanel } from "./visitor-panel.js";
 
 const CONNECTION_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "" };
 
@@ -100,6 +101,7 @@ const pane = new ConversationPane({
     list.setActive(id);
     actions.setConversation(id);
     assignment.setConversation(id);
+    visitorPanel.show(id);
     document.getElementById("inbox").classList.toggle("inbox--conversation-open", id !== null);
   },
 });
@@ -112,6 +114,11 @@ const actions = new ConversationActions({
   onDeleted: (id) => forgetConversation(id),
 });
 
+const visitorPanel = new VisitorPanel({
+  columns: document.getElementById("inbox"),
+  actions: document.querySelector(".conversation__actions"),
+  onOpen: (id) => pane.open(id),
+});
 const assignment = new AssignmentControls({ connection, list, toast, onAnswer: onConversation });
 new InboxSearch({ onOpen: (id, seq) => pane.open(id, { atSeq: seq }) });
 
@@ -185,6 +192,7 @@ function onConversation(summary) {
   list.upsert(summary);
   pane.onSummary(summary);
   assignment.onSummary(summary);
+  visitorPanel.onSummary(summary);
 }
 
 function onMessage(message) {

@@ -15,7 +15,9 @@ import { ChatState } from "./chat-state.js";
 import { accentColors } from "./colors.js";
 import { VisitorConnection } from "./connection.js";
 import { EndChatControls } from "./end-chat.js";
+import { PrechatForm } from "./prechat.js";
 import { WidgetStorage } from "./storage.js";
+import { browserContext, identify, isRefusedIdentity, prechatFields, readIdentity } from "./visitor.js";
 import { createView } from "./view.js";
 
 const CREATE_RETRY_FIRST_MS = 2000;
@@ -30,13 +32,14 @@ const CREATE_RETRY_MAX_MS = 60000;
  * @property {string} [greeting]
  * @property {string} [position] "right" (default) or "left"
  * @property {string} [transport] "polling" to use HTTP long-polling only
+ * @property {object} [identity] the host site's signed user: {user_id, user_hash, name?, email?}
  */
 
 /**
  * Put the chat widget into a shadow root and start it.
  * @param {ShadowRoot} shadowRoot
  * @param {WidgetOptions} options
- * @returns {{open: () => void, close: () => void}}
+ * @returns {{open: () => void, close: () => void, identify: (identity: object) => Promise<void>}}
  */
 export function mount(shadowRoot, options) {
   const config = readConfig(options);
@@ -44,7 +47,11 @@ export function mount(shadowRoot, options) {
   view.setColors(accentColors(config.color));
   const widget = new Widget(config, view);
   widget.start();
-  return { open: () => widget.setOpen(true), close: () => widget.setOpen(false) };
+  return {
+    open: () => widget.setOpen(true),
+    close: () => widget.setOpen(false),
+    identify: (identity) => widget.identify(identity),
+  };
 }
 
 function readConfig(options) {
@@ -56,6 +63,7 @@ function readConfig(options) {
     color: options.color?.trim(),
     position: options.position === "left" ? "left" : "right",
     pollingOnly: options.transport === "polling",
+    identity: readIdentity(options.identity),
   };
 }
 
@@ -73,6 +81,8 @@ class Widget {
     this.view = view;
     this.storage = new WidgetStorage(config.serverUrl);
     this.session = this.storage.loadSession();
+    this.identity = config.identity;
+    this.firstSeenAt = this.storage.firstSeenAt();
     this.open = false;
     this.unread = 0;
     this.creating = null;
@@ -88,6 +98,7 @@ class Widget {
     this.connection = new VisitorConnection({
       serverUrl: config.serverUrl,
       pollingOnly: config.pollingOnly,
+      context: () => browserContext(this.firstSeenAt),
       onState: (state) => this.#onConnectionState(state),
       onConnect: () => this.#onConnect(),
       onUnauthorized: () => this.#onUnauthorized(),
@@ -113,14 +124,83 @@ class Widget {
     this.typingIndicator = new TypingIndicator(view.typing);
     this.endControls = new EndChatControls(view, { onConfirm: () => this.#endChat() });
     this.chatState = new ChatState(view);
+    this.prechat = new PrechatForm(view, this.storage.prechat);
   }
 
   start() {
     this.#bindUi();
     this.#showOutbox();
     this.view.setCanEnd(Boolean(this.session));
-    if (this.session) this.connection.open(this.session.visitor_token);
+    this.#begin();
     if (this.storage.loadPanelOpen()) this.setOpen(true, { focus: false });
+  }
+
+  /** Find out who the visitor is, then connect, or offer the pre-chat form. */
+  async #begin() {
+    if (this.identity) await this.#identify();
+    if (this.session) {
+      this.view.setCanEnd(true);
+      this.connection.open(this.session.visitor_token);
+    } else if (!this.identity) {
+      this.prechat.offer(await prechatFields(this.config.serverUrl));
+    }
+  }
+
+  /**
+   * The host site identified its user after the widget started: continue
+   * that user's latest open conversation, or make this one theirs.
+   * @param {object} value {user_id, user_hash, name?, email?}
+   */
+  async identify(value) {
+    this.identity = readIdentity(value);
+    if (!this.identity) return;
+    const before = this.session?.conversation_id;
+    await this.#identify();
+    this.prechat.hide();
+    if (this.session && this.session.conversation_id !== before) {
+      this.#startNewChat({ focus: false });
+      this.#adoptSession(this.session);
+    }
+  }
+
+  /**
+   * Settle which conversation the signed user continues in this browser.
+   * A chat of another user of this browser is let go; an anonymous one
+   * becomes the user's; with none, the user's latest open one is continued.
+   */
+  async #identify() {
+    const userId = String(this.identity.user_id);
+    if (this.session?.user_id === userId) return;
+    if (this.session?.user_id) this.#forgetSession();
+    try {
+      if (this.session) {
+        await identify(this.config.serverUrl, this.identity, this.session.visitor_token);
+        this.session = { ...this.session, user_id: userId };
+        this.storage.saveSession(this.session);
+        return;
+      }
+      const found = await identify(this.config.serverUrl, this.identity);
+      if (found.conversation_id) {
+        this.session = { conversation_id: found.conversation_id, visitor_token: found.visitor_token, user_id: userId };
+        this.storage.saveSession(this.session);
+      }
+    } catch (error) {
+      this.#identityFailed(error);
+    }
+  }
+
+  #identityFailed(error) {
+    if (error.code === "conflict") {
+      // This browser's chat is another user's: start afresh as this one.
+      this.#forgetSession();
+      return;
+    }
+    if (isRefusedIdentity(error)) {
+      // The host site's mistake (wrong secret, unsigned): say so to its
+      // developers, and chat anonymously meanwhile.
+      console.error(`Live chat: the visitor's identity was refused: ${error.message}`);
+      this.identity = null;
+    }
   }
 
   /**
@@ -136,7 +216,7 @@ class Widget {
     if (open) {
       this.timeline.scrollToBottom();
       this.timeline.fillIfShort();
-      if (focus) this.view.primaryControl.focus();
+      if (focus) (this.prechat.visible ? this.prechat.firstControl : this.view.primaryControl).focus();
       this.#sendReceipts();
     } else {
       this.typingSender.stop();
@@ -202,9 +282,15 @@ class Widget {
 
   async #createWithRetry(delay) {
     try {
-      const session = await createConversation(this.config.serverUrl, { page_url: pageLocation() });
+      const session = await createConversation(this.config.serverUrl, this.#newConversationDetails());
+      if (this.identity) session.user_id = String(this.identity.user_id);
       this.#adoptSession(session);
-    } catch {
+    } catch (error) {
+      if (this.identity && isRefusedIdentity(error)) {
+        this.#identityFailed(error);
+        await this.#createWithRetry(delay);
+        return;
+      }
       this.view.setConnection("reconnecting");
       await new Promise((resolve) => setTimeout(resolve, delay));
       const adoptedElsewhere = this.storage.loadSession();
@@ -213,8 +299,15 @@ class Widget {
     }
   }
 
+  #newConversationDetails() {
+    const details = { page_url: pageLocation(), context: browserContext(this.firstSeenAt), ...this.prechat.details() };
+    if (this.identity) details.identity = this.identity;
+    return details;
+  }
+
   #adoptSession(session) {
     this.session = session;
+    this.prechat.hide();
     this.storage.saveSession(session);
     this.receipts.reset();
     this.view.setCanEnd(true);
@@ -310,6 +403,13 @@ class Widget {
     this.view.setCanEnd(false);
     this.chatState.reset();
     this.#setUnread(0);
+    if (this.identity) this.#resumeSignedUser();
+  }
+
+  /** A signed user's token was refused: continue their newest chat, if any is left. */
+  async #resumeSignedUser() {
+    await this.#identify();
+    if (this.session) this.#adoptSession(this.session);
   }
 
   #onMessage(message) {

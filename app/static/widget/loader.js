@@ -10,6 +10,11 @@
  * data-transport="polling" (HTTP long-polling only; the host page URL
  * parameter ?transport=polling does the same).
  *
+ * A site whose visitor is logged in identifies them, before this script,
+ * with a signature its server computes (see docs/identity.md):
+ *   window.LiveChat = {identity: {user_id: "42", name: "Ana",
+ *                      email: "ana@example.com", user_hash: "<hex HMAC-SHA256>"}};
+ *
  * The widget lives in a shadow root so the host page's styles and ours
  * cannot affect each other. This is a classic script so it can read
  * document.currentScript; the widget itself is loaded as ES modules from the
@@ -40,6 +45,7 @@
     greeting: data.greeting,
     position: data.position,
     transport: hostPageWantsPolling() ? "polling" : data.transport,
+    identity: window.LiveChat && window.LiveChat.identity,
   };
 
   // The conversation's shared styles first, so that the widget's own can refine them.

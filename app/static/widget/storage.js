@@ -49,6 +49,12 @@ export class WidgetStorage {
     this.sessionKey = `livechat:${serverUrl}`;
     this.outboxKey = `livechat:${serverUrl}:outbox`;
     this.panelKey = `livechat:${serverUrl}:open`;
+    this.firstSeenKey = `livechat:${serverUrl}:first_seen`;
+    /** For the pre-chat form: the visitor's answers, asked once per browser. */
+    this.prechat = {
+      load: () => readJson(this.local, `livechat:${serverUrl}:prechat`, null),
+      save: (answers) => writeJson(this.local, `livechat:${serverUrl}:prechat`, answers),
+    };
     /** For the Outbox: load and save the queue of unacknowledged messages. */
     this.outbox = {
       load: () => readJson(this.local, this.outboxKey, []).filter(isOutboxItem),
@@ -62,16 +68,26 @@ export class WidgetStorage {
     return isSession(value) ? value : null;
   }
 
-  /** @param {{conversation_id: number, visitor_token: string}} session */
+  /** @param {{conversation_id: number, visitor_token: string, user_id?: string}} session user_id: the signed user it belongs to */
   saveSession(session) {
     writeJson(this.local, this.sessionKey, {
       conversation_id: session.conversation_id,
       visitor_token: session.visitor_token,
+      user_id: typeof session.user_id === "string" ? session.user_id : undefined,
     });
   }
 
   clearSession() {
     writeJson(this.local, this.sessionKey, null);
+  }
+
+  /** @returns {number} when the widget first saw this browser on the site (ms since 1970) */
+  firstSeenAt() {
+    const stored = readJson(this.local, this.firstSeenKey, null);
+    if (Number.isInteger(stored) && stored <= Date.now()) return stored;
+    const now = Date.now();
+    writeJson(this.local, this.firstSeenKey, now);
+    return now;
   }
 
   /** @returns {boolean} whether the panel was open on the previous page of this tab */

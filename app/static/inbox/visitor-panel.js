@@ -1,0 +1,269 @@
+// The side panel of the open conversation: who the visitor is (the signed
+// contact or what the pre-chat form said), their past conversations, and
+// the context their browser gave: page, referrer, browser and OS, local
+// time, language and how long they have been on the site. Everything the
+// visitor sent is shown as text; only http(s) addresses become links.
+
+import { el } from "../common/dom.js";
+import { safeLink } from "../common/render.js";
+import { relativeTime } from "../common/time.js";
+import { describePage } from "./format.js";
+
+const CLOCK_TICK_MS = 30_000;
+const STATE_TEXT = { open: "Open", snoozed: "Snoozed", resolved: "Resolved", ended: "Ended" };
+// At least this wide, the panel is a column of its own; narrower, a drawer.
+const WIDE = window.matchMedia("(min-width: 1180px)");
+
+/**
+ * @param {number} id
+ * @returns {Promise<object>} the visitor's profile (GET /api/v1/conversations/ID/visitor)
+ */
+async function fetchProfile(id) {
+  const response = await fetch(`/api/v1/conversations/${encodeURIComponent(id)}/visitor`, {
+    headers: { Accept: "application/json" },
+    credentials: "same-origin",
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.json();
+}
+
+export class VisitorPanel {
+  /**
+   * @param {{columns: HTMLElement, actions: HTMLElement, onOpen: (id: number) => void}} options
+   *   columns: the inbox's grid; actions: the conversation header's buttons
+   */
+  constructor({ columns, actions, onOpen }) {
+    this.onOpen = onOpen;
+    this.openId = null;
+    this.profile = null;
+    this.loading = 0;
+    this.body = el("div", { className: "details__body" });
+    this.status = el("p", { className: "details__status", attrs: { role: "status" } });
+    this.closeButton = el("button", {
+      className: "button button--icon details__close",
+      attrs: { type: "button", "aria-label": "Close visitor details" },
+    }, el("span", { text: "×", attrs: { "aria-hidden": "true" } }));
+    this.root = el("aside", {
+      className: "details",
+      attrs: { id: "visitor-details", "aria-labelledby": "visitor-details-title" },
+    },
+    el("div", { className: "details__header" },
+      el("h2", { className: "details__title", text: "Visitor", attrs: { id: "visitor-details-title" } }),
+      this.closeButton),
+    this.status, this.body);
+    this.root.hidden = true;
+    columns.append(this.root);
+    columns.classList.add("inbox__columns--details");
+    this.toggle = el("button", {
+      className: "button button--quiet button--small details-toggle",
+      attrs: {
+        type: "button", "aria-label": "Visitor details", "aria-controls": "visitor-details",
+        "aria-expanded": "false", title: "Who the visitor is, and their context",
+      },
+    }, personIcon(), el("span", { className: "conversation__action-label", text: "Details" }));
+    actions.prepend(this.toggle);
+    this.toggle.addEventListener("click", () => this.#setDrawer(!this.drawerOpen));
+    this.closeButton.addEventListener("click", () => {
+      this.#setDrawer(false);
+      this.toggle.focus();
+    });
+    this.root.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.drawerOpen) {
+        event.stopPropagation();
+        this.#setDrawer(false);
+        this.toggle.focus();
+      }
+    });
+    this.drawerOpen = false;
+    WIDE.addEventListener("change", () => this.#layout());
+    this.clock = setInterval(() => this.#tick(), CLOCK_TICK_MS);
+  }
+
+  /**
+   * Show the visitor of this conversation (null: none is open).
+   * @param {number|null} id
+   */
+  show(id) {
+    if (id === this.openId) return;
+    this.openId = id;
+    this.profile = null;
+    this.body.replaceChildren();
+    this.#setDrawer(false);
+    this.#layout();
+    if (id !== null) this.refresh();
+  }
+
+  /**
+   * A summary came: read the profile again when the visitor moved to another
+   * page, came back (the context is what their browser said on connecting)
+   * or was identified (a new name or email).
+   * @param {object} summary
+   */
+  onSummary(summary) {
+    if (summary.id !== this.openId || !this.profile) return;
+    const { context, visitor } = this.profile;
+    const renamed = (summary.visitor?.name ?? null) !== visitor.name || (summary.visitor?.email ?? null) !== visitor.email;
+    if (renamed || summary.page_url !== context.page_url || (summary.visitor_online && !this.wasOnline)) this.refresh();
+    this.wasOnline = summary.visitor_online;
+  }
+
+  async refresh() {
+    const id = this.openId;
+    const ticket = ++this.loading;
+    if (!this.profile) this.status.textContent = "Loading…";
+    try {
+      const profile = await fetchProfile(id);
+      if (ticket !== this.loading || id !== this.openId) return;
+      this.profile = profile;
+      this.status.textContent = "";
+      this.#render();
+    } catch (error) {
+      if (ticket === this.loading) this.status.textContent = `Could not load the visitor's details (${error.message}).`;
+    }
+  }
+
+  get #visible() {
+    return this.openId !== null && (WIDE.matches || this.drawerOpen);
+  }
+
+  #layout() {
+    this.root.hidden = !this.#visible;
+    this.root.classList.toggle("details--drawer", !WIDE.matches);
+    this.toggle.hidden = this.openId === null || WIDE.matches;
+  }
+
+  #setDrawer(open) {
+    this.drawerOpen = open;
+    this.toggle.setAttribute("aria-expanded", String(open));
+    this.#layout();
+    if (open && !WIDE.matches) this.closeButton.focus();
+  }
+
+  #render() {
+    const { visitor, contact, past_conversations: past, context } = this.profile;
+    this.body.replaceChildren(
+      who(visitor, contact),
+      contextSection(context),
+      pastSection(past, (id) => {
+        this.#setDrawer(false);
+        this.onOpen(id);
+      }),
+    );
+  }
+
+  /** Keep the visitor's local time and time on the site current. */
+  #tick() {
+    if (!this.profile || this.root.hidden) return;
+    const context = this.profile.context;
+    const clock = this.body.querySelector("[data-fact=time]");
+    if (clock) clock.textContent = localTime(context.time_zone);
+    const since = this.body.querySelector("[data-fact=since]");
+    if (since) since.textContent = timeOnSite(context.first_seen_at);
+  }
+}
+
+function personIcon() {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "button__icon");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const head = document.createElementNS(svg.namespaceURI, "circle");
+  head.setAttribute("cx", "8");
+  head.setAttribute("cy", "5.5");
+  head.setAttribute("r", "2.5");
+  const body = document.createElementNS(svg.namespaceURI, "path");
+  body.setAttribute("d", "M3 13.5c.6-2.6 2.6-4 5-4s4.4 1.4 5 4");
+  svg.append(head, body);
+  return svg;
+}
+
+function who(visitor, contact) {
+  const name = contact?.name || visitor.name || "Visitor";
+  const email = contact?.email || visitor.email;
+  const badge = contact
+    ? el("span", { className: "details__badge details__badge--verified", text: "Verified", attrs: { title: "The site signed this visitor's identity" } })
+    : el("span", { className: "details__badge", text: "Not verified", attrs: { title: "Anyone can type a name or email" } });
+  return el("section", { className: "details__section details__who", attrs: { "aria-label": "Contact" } },
+    el("p", { className: "details__name" }, el("span", { text: name }), badge),
+    email ? el("p", { className: "details__email", text: email }) : null,
+    contact ? el("p", { className: "details__meta", text: `User ID ${contact.user_id}` }) : null);
+}
+
+function contextSection(context) {
+  const facts = [
+    ["Page", pageFact(context.page_url, context.page_title)],
+    ["Referrer", pageFact(context.referrer)],
+    ["Browser", [context.browser, context.os].filter(Boolean).join(" on ") || null],
+    ["Local time", context.time_zone ? localTime(context.time_zone) : null, "time"],
+    ["Language", context.language ? languageName(context.language) : null],
+    ["On the site", context.first_seen_at ? timeOnSite(context.first_seen_at) : null, "since"],
+  ].filter(([, value]) => value);
+  const list = el("dl", { className: "details__facts" });
+  for (const [label, value, key] of facts) {
+    const dd = el("dd", key ? { attrs: { "data-fact": key } } : {});
+    dd.append(value);
+    list.append(el("dt", { text: label }), dd);
+  }
+  return el("section", { className: "details__section", attrs: { "aria-labelledby": "details-context" } },
+    el("h3", { className: "details__heading", text: "Context", attrs: { id: "details-context" } }),
+    facts.length ? list : el("p", { className: "details__empty", text: "The visitor's browser told nothing yet." }));
+}
+
+function pageFact(address, title = null) {
+  const page = describePage(address);
+  if (!page) return null;
+  const fragment = document.createDocumentFragment();
+  const link = safeLink(page.href, title || page.text);
+  fragment.append(link || page.text);
+  if (title) fragment.append(el("span", { className: "details__sub", text: page.text }));
+  return fragment;
+}
+
+function localTime(timeZone) {
+  try {
+    const time = new Intl.DateTimeFormat(undefined, { timeZone, hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date());
+    return `${time} · ${timeZone.replaceAll("_", " ")}`;
+  } catch {
+    return timeZone;
+  }
+}
+
+function languageName(tag) {
+  try {
+    const name = new Intl.DisplayNames(undefined, { type: "language" }).of(tag);
+    return name && name !== tag ? `${name} (${tag})` : tag;
+  } catch {
+    return tag;
+  }
+}
+
+function timeOnSite(firstSeenAt) {
+  const minutes = Math.max(0, Math.floor((Date.now() - new Date(firstSeenAt)) / 60_000));
+  if (minutes < 1) return "Less than a minute";
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} days (first seen ${new Date(firstSeenAt).toLocaleDateString()})`;
+}
+
+function pastSection(past, onOpen) {
+  const section = el("section", { className: "details__section", attrs: { "aria-labelledby": "details-past" } },
+    el("h3", { className: "details__heading", text: `Past conversations${past.length ? ` (${past.length})` : ""}`, attrs: { id: "details-past" } }));
+  if (!past.length) {
+    section.append(el("p", { className: "details__empty", text: "None" }));
+    return section;
+  }
+  const list = el("ul", { className: "details__past" });
+  for (const conversation of past) {
+    const button = el("button", { className: "details__past-item", attrs: { type: "button", "data-conversation-id": String(conversation.id) } },
+      el("span", { className: "details__past-top" },
+        el("span", { className: `status-pill status-pill--${conversation.state}`, text: STATE_TEXT[conversation.state] || conversation.state }),
+        el("time", { className: "details__past-time", text: relativeTime(conversation.last_activity_at), attrs: { datetime: conversation.last_activity_at } })),
+      el("span", { className: "details__past-preview", text: conversation.last_message?.body || "No messages" }));
+    button.addEventListener("click", () => onOpen(conversation.id));
+    list.append(el("li", {}, button));
+  }
+  section.append(list);
+  return section;
+}
