@@ -161,7 +161,7 @@ def test_a_prechat_setting_takes_only_its_choices(client, agent):
         "/api/v1/settings", json={"prechat_name": "always"}, headers=bearer(token)
     )
     assert response.status_code == 400
-    assert "'off' or 'optional' or 'required'" in response.json["error"]["message"]
+    assert "'off', 'optional' or 'required'" in response.json["error"]["message"]
 
 
 def test_the_prechat_answers_name_the_visitor(client, connect, agent_token):

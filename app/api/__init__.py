@@ -15,6 +15,6 @@ from app.api import (  # noqa: E402,F401
     settings,
     tokens,
     views,
-    webhooks,
     visitors,
+    webhooks,
 )
