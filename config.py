@@ -90,6 +90,10 @@ class Config:
     CHAT_DESK_RATE = os.environ.get("CHAT_DESK_RATE", "30 per 10 seconds")
     # Searches per client address: the inbox searches as an agent types.
     CHAT_SEARCH_RATE = os.environ.get("CHAT_SEARCH_RATE", "120 per minute")
+    # A visitor leaving an email address, and asking for the transcript by
+    # email (each sends a message to someone's mailbox: a few an hour).
+    CHAT_EMAIL_RATE = os.environ.get("CHAT_EMAIL_RATE", "10 per 10 minutes")
+    CHAT_TRANSCRIPT_RATE = os.environ.get("CHAT_TRANSCRIPT_RATE", "3 per hour")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -6,13 +6,16 @@ once everywhere; a key never set answers its default.
 
 import json
 from dataclasses import dataclass
+from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from app import db
 from app.errors import ChatError
 from app.models import Setting
+from app.schemas import describe
+from app.services import hours
 
 
 def get(key: str, default=None):
@@ -42,6 +45,18 @@ class Known:
 KNOWN: dict[str, Known] = {
     "auto_assign": Known(
         bool, False, "New conversations go to available agents in turn (round robin)."
+    ),
+    "business_hours": Known(
+        hours.Schedule,
+        hours.DEFAULT,
+        "When the desk answers: a weekly schedule in a time zone. Outside it the"
+        " widget says when the team is back and asks for an email address.",
+    ),
+    "email_unseen_reply_minutes": Known(
+        Annotated[int, Field(ge=1, le=1440)],
+        5,
+        "An agent's reply the visitor has not seen this many minutes later, after"
+        " they left, is emailed to them (if they gave an email address).",
     ),
 }
 
@@ -76,8 +91,10 @@ def _checked(key: str, value):
         raise ChatError("invalid", f"{key[:64]!r} is not a setting")
     try:
         return TypeAdapter(known.type).validate_python(value, strict=True)
-    except ValidationError:
-        raise ChatError("invalid", f"{key}: expected {_type_name(known.type)}") from None
+    except ValidationError as exc:
+        if known.type in (bool, int, str):
+            raise ChatError("invalid", f"{key}: expected {_type_name(known.type)}") from None
+        raise ChatError("invalid", f"{key}.{describe(exc)}") from None
 
 
 def _type_name(type_) -> str:
