@@ -10,11 +10,12 @@ import { ReceiptTracker } from "../common/receipts.js";
 import { nowIso } from "../common/time.js";
 import { Timeline } from "../common/timeline.js";
 import { TypingIndicator, TypingSender } from "../common/typing.js";
-import { createConversation, endConversation, pageLocation } from "./api.js";
+import { createConversation, endConversation, fetchAvailability, pageLocation } from "./api.js";
 import { ChatState } from "./chat-state.js";
 import { accentColors } from "./colors.js";
 import { VisitorConnection } from "./connection.js";
 import { EndChatControls } from "./end-chat.js";
+import { OfflineCard } from "./offline.js";
 import { WidgetStorage } from "./storage.js";
 import { createView } from "./view.js";
 
@@ -113,6 +114,8 @@ class Widget {
     this.typingIndicator = new TypingIndicator(view.typing);
     this.endControls = new EndChatControls(view, { onConfirm: () => this.#endChat() });
     this.chatState = new ChatState(view);
+    this.offline = new OfflineCard(view, { saveEmail: (email) => this.#saveEmail(email) });
+    this.offline.onDue = () => this.#loadAvailability();
   }
 
   start() {
@@ -120,6 +123,7 @@ class Widget {
     this.#showOutbox();
     this.view.setCanEnd(Boolean(this.session));
     if (this.session) this.connection.open(this.session.visitor_token);
+    this.#loadAvailability();
     if (this.storage.loadPanelOpen()) this.setOpen(true, { focus: false });
   }
 
@@ -262,6 +266,7 @@ class Widget {
   #showEnded() {
     this.endControls.reset();
     this.view.setEnded(true);
+    this.offline.refresh();
     this.view.announce("Chat ended");
     if (this.open) this.view.newChatButton.focus();
   }
@@ -270,6 +275,7 @@ class Widget {
   #startNewChat({ focus = true } = {}) {
     this.timeline.clear();
     this.view.setEnded(false);
+    this.offline.setEmail(null);
     if (focus) this.view.textarea.focus();
   }
 
@@ -284,6 +290,7 @@ class Widget {
 
   async #onConnect() {
     this.outbox.setReady(true);
+    if (this.offline.pendingEmail) this.#saveEmail(this.offline.pendingEmail);
     if (!(await this.timeline.syncLatest())) return;
     this.#observeStoredStatuses();
     // Replies that came while this page was away or offline count as unread.
@@ -347,17 +354,50 @@ class Widget {
   }
 
   #onPresence({ who, online }) {
-    if (who === "agent") this.view.setPresence(Boolean(online));
+    if (who !== "agent") return;
+    this.view.setPresence(Boolean(online));
+    this.offline.setAgentsOnline(Boolean(online));
   }
 
   /** Who answers the chat and where it stands; an ended one offers a new chat. */
   #onChatState(payload) {
     if (!this.session || payload?.conversation_id !== this.session.conversation_id) return;
     this.chatState.apply(payload);
+    this.offline.setHours(payload.hours);
+    this.offline.setEmail(payload.email);
     if (payload.state !== "ended" || this.view.isEnded) return;
     this.typingSender.stop();
     this.view.setCanEnd(false);
     this.#showEnded();
+  }
+
+  /** Before a chat exists (and when the desk opens or closes): can anyone answer now? */
+  async #loadAvailability() {
+    const availability = await fetchAvailability(this.config.serverUrl);
+    if (!availability) return;
+    this.offline.setHours(availability.hours);
+    if (!this.connection.connected) this.offline.setAgentsOnline(availability.agents_online === true);
+  }
+
+  /**
+   * Store the address replies may be emailed to; before the chat exists it
+   * waits for it. Answers what went wrong, or null.
+   * @param {string} email
+   * @returns {Promise<string|null>}
+   */
+  async #saveEmail(email) {
+    if (!this.session) {
+      this.offline.keepPending(email);
+      return null;
+    }
+    const ack = await this.connection.request("set_email", { email });
+    if (!ack.ok) {
+      if (ack.error?.code === "timeout") this.offline.keepPending(email);
+      return ack.error?.code === "timeout" ? null : `Not saved: ${ack.error?.message || "try again"}`;
+    }
+    this.offline.keepPending(null);
+    this.offline.setEmail(ack.email);
+    return null;
   }
 
   #observeStoredStatuses() {

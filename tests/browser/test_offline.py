@@ -1,0 +1,118 @@
+"""Outside business hours the widget says when the team is back and asks
+for an email address; the address reaches the inbox.
+
+A server of its own: the business hours it sets hold for the whole desk.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.chromium import BROWSER_TESTS
+from tests.browser.conftest import serving_chat
+from tests.browser.pages import Widget
+from tests.harness.api import expect_status
+from tests.harness.credentials import AGENT_EMAIL
+from tests.harness.logs import watching
+
+pytestmark = BROWSER_TESTS
+
+SHOT = {"animations": "disabled", "caret": "hide", "scale": "css"}
+ZONE = "Europe/Copenhagen"  # the browser contexts' time zone too
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@pytest.fixture(scope="module")
+def offline_server(tmp_path_factory):
+    with serving_chat(tmp_path_factory.mktemp("offline-server")) as server:
+        server.process.flask("agents", "set-role", AGENT_EMAIL, "admin")
+        yield server
+
+
+@pytest.fixture
+def server(request, offline_server):
+    """This module's own server (overrides the session's)."""
+    with watching(request.node, offline_server.process):
+        yield offline_server
+
+
+def closed_until(server, day: datetime) -> None:
+    """Business hours: only ``day``, 09:00 to 17:00."""
+    days = {name: [] for name in DAYS}
+    days[DAYS[day.weekday()]] = [{"start": "09:00", "end": "17:00"}]
+    schedule = {"enabled": True, "timezone": ZONE, "days": days}
+    expect_status(server.api("PATCH", "/settings", json={"business_hours": schedule}), 200)
+
+
+def test_outside_hours_the_widget_says_when_and_takes_an_email(
+    server, new_context, screenshots_dir
+):
+    back = datetime.now(ZoneInfo(ZONE)) + timedelta(days=3)
+    closed_until(server, back)
+    page = new_context().new_page()
+    page.goto(server.url)
+    widget = Widget(page).ready().open()
+
+    card = page.locator(".lc-offline")
+    expect(card).to_contain_text(f"We're back {back:%A} at 9:00.")
+    expect(card).to_contain_text("Leave your email")
+    widget.send("Does the Aurora 2 fit a 40 cm shade?")
+    conversation_id = widget.conversation_id()
+    page.screenshot(path=screenshots_dir / "offline-widget.png", **SHOT)
+    page.set_viewport_size({"width": 390, "height": 760})
+    expect(card).to_be_visible()
+    page.screenshot(path=screenshots_dir / "offline-widget-phone.png", **SHOT)
+
+    email = page.get_by_label("Your email address")
+    email.fill("not an address")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".lc-offline__error")).to_have_text(
+        "Enter an email address such as name@example.com."
+    )
+    email.fill("maja@example.com")
+    page.get_by_role("button", name="Save").click()
+    expect(card).to_contain_text("We'll reply to maja@example.com")
+    assert server.summary(conversation_id)["visitor"]["email"] == "maja@example.com"
+
+
+def test_an_email_given_before_the_first_message_is_stored_with_it(server, new_context):
+    closed_until(server, datetime.now(ZoneInfo(ZONE)) + timedelta(days=2))
+    page = new_context().new_page()
+    page.goto(server.url)
+    widget = Widget(page).ready().open()
+    page.get_by_label("Your email address").fill("jonas@example.com")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".lc-offline")).to_contain_text("We'll reply to jonas@example.com")
+    widget.send("Is there a warranty on the Halo?")
+    conversation_id = widget.conversation_id()
+    for _ in range(50):
+        if server.summary(conversation_id)["visitor"]["email"]:
+            break
+        page.wait_for_timeout(100)
+    assert server.summary(conversation_id)["visitor"]["email"] == "jonas@example.com"
+
+
+def test_in_hours_with_an_agent_online_there_is_no_card(server, new_context, agent):
+    expect_status(
+        server.api(
+            "PATCH",
+            "/settings",
+            json={
+                "business_hours": {
+                    "enabled": False,
+                    "timezone": ZONE,
+                    "days": {name: [] for name in DAYS},
+                }
+            },
+        ),
+        200,
+    )
+    agent()
+    page = new_context().new_page()
+    page.goto(server.url)
+    widget = Widget(page).ready().open()
+    widget.send("Hello")
+    expect(widget.presence).to_contain_text("We're online")
+    expect(page.locator(".lc-offline")).to_be_hidden()
