@@ -125,6 +125,17 @@ class Config:
     # from these addresses or networks (as ProxyFix gives the client's).
     CHAT_METRICS = _flag(os.environ.get("CHAT_METRICS"))
     CHAT_METRICS_ALLOW = _list(os.environ.get("CHAT_METRICS_ALLOW")) or ["127.0.0.1", "::1"]
+    # The outbox (webhook deliveries, emails; see app/services/outbox.py):
+    # attempts before a job fails, the first wait after a failure (doubling
+    # each time, up to the maximum), how long a process may hold a job
+    # before another may take it (longer than any job takes), and how often
+    # each process looks for due jobs. Its loop starts with the first request.
+    CHAT_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CHAT_OUTBOX_MAX_ATTEMPTS", 10))
+    CHAT_OUTBOX_BACKOFF = float(os.environ.get("CHAT_OUTBOX_BACKOFF", 10))
+    CHAT_OUTBOX_MAX_BACKOFF = float(os.environ.get("CHAT_OUTBOX_MAX_BACKOFF", 3600))
+    CHAT_OUTBOX_LEASE = float(os.environ.get("CHAT_OUTBOX_LEASE", 120))
+    CHAT_OUTBOX_INTERVAL = float(os.environ.get("CHAT_OUTBOX_INTERVAL", 1))
+    CHAT_OUTBOX_AUTOSTART = True
 
 
 class TestConfig(Config):
@@ -148,3 +159,5 @@ class TestConfig(Config):
     CHAT_AVAILABILITY_RATE = "1000 per minute"
     CHAT_DESK_RATE = "1000 per minute"
     CHAT_SEARCH_RATE = "1000 per minute"
+    # Tests run the outbox with outbox.run_due() or start its loop themselves.
+    CHAT_OUTBOX_AUTOSTART = False

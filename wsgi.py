@@ -31,6 +31,9 @@ if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
 
 if __name__ == "__main__":
     from app.server import serve
+    from app.services import outbox
+
+    outbox.ensure_started(app)  # jobs left by the last run go out without waiting for a request
 
     serve(
         app,

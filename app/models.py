@@ -286,3 +286,30 @@ class Connection(db.Model):
     login_id: so.Mapped[str | None] = so.mapped_column(sa.String(32), index=True)
     process_id: so.Mapped[str] = so.mapped_column(sa.String(32), index=True)
     heartbeat_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class OutboxJob(db.Model):
+    """Work to do after a commit (a webhook delivery, an email), stored in the
+    transaction of the event that causes it, and run in the background.
+
+    A process claims a due job by moving its lease forward with a conditional
+    update, so one process runs it; a process that dies holding a job leaves
+    a lease that ends, and another process runs the job again.
+    """
+
+    __tablename__ = "outbox_jobs"
+    __table_args__ = (sa.Index("ix_outbox_jobs_status_due_at", "status", "due_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(64))
+    payload: so.Mapped[str] = so.mapped_column(sa.Text)  # JSON
+    # pending (to run, now or at due_at), done, or failed (after the last attempt).
+    status: so.Mapped[str] = so.mapped_column(sa.String(8), default="pending")
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    due_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Who holds the job, until when: a claim that is over may be taken again.
+    lease_until: so.Mapped[datetime | None] = so.mapped_column()
+    claim: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    finished_at: so.Mapped[datetime | None] = so.mapped_column()
