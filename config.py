@@ -137,6 +137,29 @@ class Config:
     CHAT_OUTBOX_INTERVAL = float(os.environ.get("CHAT_OUTBOX_INTERVAL", 1))
     CHAT_OUTBOX_AUTOSTART = True
 
+    # Email (Flask-Mailman over SMTP): off unless MAIL_SERVER is set. Each
+    # email is an outbox job, sent in the background with retries.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _flag(os.environ.get("MAIL_USE_TLS"))
+    MAIL_USE_SSL = _flag(os.environ.get("MAIL_USE_SSL"))
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Support <support@localhost>")
+    # Seconds an SMTP conversation may take; well within CHAT_OUTBOX_LEASE.
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 30))
+    # Always SMTP, also when TESTING (Flask-Mailman would keep mail in memory).
+    MAIL_BACKEND = "smtp"
+    # The address people reach this server at: links in emails start with it.
+    CHAT_PUBLIC_URL = os.environ.get("CHAT_PUBLIC_URL", "http://localhost:5000").rstrip("/")
+    # How long the link in a reply email brings the visitor back to the chat.
+    CHAT_RESUME_LINK_HOURS = float(os.environ.get("CHAT_RESUME_LINK_HOURS", 72))
+    # How long a new chat may wait, with no agent online, before every agent
+    # is emailed about it (unless an agent came or answered meanwhile).
+    CHAT_MAIL_WAITING_SECONDS = float(os.environ.get("CHAT_MAIL_WAITING_SECONDS", 60))
+    # Reply links opened per client address.
+    CHAT_RESUME_RATE = os.environ.get("CHAT_RESUME_RATE", "20 per minute")
+
 
 class TestConfig(Config):
     TESTING = True

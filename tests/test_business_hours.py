@@ -67,6 +67,7 @@ def test_admin_sets_hours_and_a_new_visitor_is_told(client, admin_token):  # noq
     assert answer == {
         "hours": {"open": False, "closes_at": None, "opens_at": None},
         "agents_online": False,
+        "mail": False,
     }
 
 

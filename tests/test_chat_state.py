@@ -26,6 +26,7 @@ def test_each_visitor_socket_is_told_on_connect(new_visitor, connect):
             "agent": None,
             "hours": {"open": True, "closes_at": None, "opens_at": None},
             "email": None,
+            "mail": False,
         }
     ]
 
@@ -52,6 +53,7 @@ def test_a_change_reaches_the_visitor_with_the_agents_name_only(
             "agent": {"name": AGENT_NAME, "available": True},
             "hours": {"open": True, "closes_at": None, "opens_at": None},
             "email": None,
+            "mail": False,
         }
     ]
     assert events(other, "chat_state") == []

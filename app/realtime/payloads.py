@@ -4,7 +4,7 @@ Each takes a model or a row of the same columns (the hot path reads rows).
 """
 
 from app.clock import iso, utcnow
-from app.services import reachable
+from app.services import mailer, reachable
 from app.services.history import Summary, Transcript
 from app.services.receipts import ReceiptApplied
 from app.services.search import Hit as SearchHit
@@ -78,6 +78,7 @@ def chat_state(conversation) -> dict:
         # When nobody can answer: the desk's hours, and where to answer by email.
         "hours": hours(reachable.desk_hours()),
         "email": conversation.visitor_email,
+        "mail": mailer.enabled(),
     }
 
 

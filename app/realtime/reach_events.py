@@ -10,7 +10,7 @@ from app.realtime import emit, payloads, summaries
 from app.realtime.answers import chat_event
 from app.realtime.limits import check_rate
 from app.schemas import Payload, Text
-from app.services import history, visitor_email
+from app.services import email_jobs, history, visitor_email
 from app.services.access import Identity
 
 
@@ -30,3 +30,12 @@ def set_email(identity: Identity, payload: SetEmail) -> dict:
         summaries.send_soon(cid)
         emit.chat_state(payloads.chat_state(history.summary(cid).conversation))
     return {"email": email}
+
+
+@chat_event("email_transcript", Payload)
+def email_transcript(identity: Identity, _payload: Payload) -> dict:
+    """The visitor asks for the conversation's transcript at their email address."""
+    if identity.is_agent:
+        raise ChatError("forbidden", "only the visitor asks for their transcript")
+    check_rate(identity, "email_transcript", "CHAT_TRANSCRIPT_RATE")
+    return {"email": email_jobs.request_transcript(identity.conversation_id)}
