@@ -8,6 +8,7 @@ from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.admin import bp
+from app.services import mailer
 
 
 @bp.before_request
@@ -38,4 +39,6 @@ def agents():
 @bp.route("/settings")
 def settings():
     """The desk's settings, such as automatic assignment."""
-    return render_template("admin/settings.html", section="settings")
+    return render_template(
+        "admin/settings.html", section="settings", mail_enabled=mailer.enabled()
+    )

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.chromium import BROWSER_TESTS
-from tests.browser.conftest import serving_chat
+from tests.browser.conftest import log_in, serving_chat
 from tests.browser.pages import Widget
 from tests.harness.api import expect_status
 from tests.harness.credentials import AGENT_EMAIL
@@ -116,3 +116,44 @@ def test_in_hours_with_an_agent_online_there_is_no_card(server, new_context, age
     widget.send("Hello")
     expect(widget.presence).to_contain_text("We're online")
     expect(page.locator(".lc-offline")).to_be_hidden()
+
+
+def test_an_admin_sets_business_hours_in_settings(server, new_context, screenshots_dir):
+    weekdays = [{"start": "09:00", "end": "17:00"}]
+    days = {name: (weekdays if name not in ("sat", "sun") else []) for name in DAYS}
+    schedule = {"enabled": False, "timezone": "UTC", "days": days}
+    expect_status(server.api("PATCH", "/settings", json={"business_hours": schedule}), 200)
+    page = new_context().new_page()
+    log_in(page, server.url, next_path="/admin/settings")
+    enabled = page.get_by_role("switch", name="Use business hours")
+    expect(enabled).to_be_enabled()
+    enabled.uncheck()
+    page.get_by_label("Time zone").select_option("Europe/Copenhagen")
+    page.get_by_role("button", name="Add opening hours on Saturday").click()
+    page.get_by_label("Saturday: opens at").fill("10:00")
+    page.get_by_label("Saturday: closes at").fill("14:00")
+    page.get_by_role("button", name="Add opening hours on Monday").click()
+    page.get_by_label("Monday: opens at").nth(1).fill("12:00")
+    page.get_by_label("Monday: closes at").nth(1).fill("18:00")
+    page.get_by_role("button", name="Save hours").click()
+    expect(page.get_by_role("alert")).to_contain_text("Monday: a day's intervals must not overlap")
+
+    page.get_by_role("button", name="Remove Monday 12:00 to 18:00").click()
+    enabled.check()
+    page.get_by_role("button", name="Save hours").click()
+    expect(page.locator("#admin-toast")).to_have_text("Saved: business hours are on.")
+    stored = server.api("GET", "/settings").json()["settings"]["business_hours"]
+    assert stored["enabled"] is True and stored["timezone"] == "Europe/Copenhagen"
+    assert stored["days"]["sat"] == [{"start": "10:00", "end": "14:00"}]
+    assert stored["days"]["mon"] == [{"start": "09:00", "end": "17:00"}]
+    assert stored["days"]["sun"] == []
+
+    minutes = page.get_by_label("Email a reply the visitor has not seen after")
+    minutes.fill("15")
+    minutes.press("Tab")
+    expect(page.locator("#admin-toast")).to_contain_text("after 15 minutes")
+    page.reload()
+    expect(page.get_by_label("Saturday: opens at")).to_have_value("10:00")
+    page.screenshot(path=screenshots_dir / "admin-business-hours.png", full_page=True, **SHOT)
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.screenshot(path=screenshots_dir / "admin-business-hours-phone.png", full_page=True, **SHOT)
