@@ -39,6 +39,4 @@ def agents():
 @bp.route("/settings")
 def settings():
     """The desk's settings, such as automatic assignment."""
-    return render_template(
-        "admin/settings.html", section="settings", mail_enabled=mailer.enabled()
-    )
+    return render_template("admin/settings.html", section="settings", mail_enabled=mailer.enabled())
