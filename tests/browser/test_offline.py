@@ -4,10 +4,14 @@ for an email address; the address reaches the inbox.
 A server of its own: the business hours it sets hold for the whole desk.
 """
 
+import re
+import sqlite3
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import socketio
 from playwright.sync_api import expect
 
 from tests.browser.chromium import BROWSER_TESTS
@@ -16,6 +20,7 @@ from tests.browser.pages import Widget
 from tests.harness.api import expect_status
 from tests.harness.credentials import AGENT_EMAIL
 from tests.harness.logs import watching
+from tests.harness.smtp import SmtpServer, text_of
 
 pytestmark = BROWSER_TESTS
 
@@ -25,8 +30,15 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @pytest.fixture(scope="module")
-def offline_server(tmp_path_factory):
-    with serving_chat(tmp_path_factory.mktemp("offline-server")) as server:
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def offline_server(tmp_path_factory, smtp):
+    env = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port), "CHAT_OUTBOX_INTERVAL": "0.2"}
+    with serving_chat(tmp_path_factory.mktemp("offline-server"), env) as server:
         server.process.flask("agents", "set-role", AGENT_EMAIL, "admin")
         yield server
 
@@ -157,3 +169,66 @@ def test_an_admin_sets_business_hours_in_settings(server, new_context, screensho
     page.screenshot(path=screenshots_dir / "admin-business-hours.png", full_page=True, **SHOT)
     page.set_viewport_size({"width": 390, "height": 800})
     page.screenshot(path=screenshots_dir / "admin-business-hours-phone.png", full_page=True, **SHOT)
+
+
+def reply_as_agent(server, conversation_id: int, body: str) -> None:
+    client = socketio.Client(reconnection=False)
+    client.connect(server.url, auth={"token": server.agent_token}, transports=["polling"])
+    try:
+        payload = {"conversation_id": conversation_id, "client_id": "reply-1", "body": body}
+        assert client.call("send_message", payload, timeout=10)["ok"]
+    finally:
+        client.disconnect()
+
+
+def mail_to(smtp, address: str, timeout: float = 15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in smtp.messages:
+            if message["To"] == address:
+                return message
+        time.sleep(0.1)
+    raise AssertionError(f"no email to {address}")
+
+
+def test_the_link_in_a_reply_email_opens_the_conversation(
+    server, new_context, smtp, screenshots_dir
+):
+    closed_until(server, datetime.now(ZoneInfo(ZONE)) + timedelta(days=1))
+    visitor_context = new_context()
+    page = visitor_context.new_page()
+    page.goto(server.url)
+    widget = Widget(page).ready().open()
+    widget.send("Can I return a lamp after 60 nights?")
+    page.get_by_label("Your email address").fill("sofie@example.com")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".lc-offline")).to_contain_text("We'll reply to sofie@example.com")
+    conversation_id = widget.conversation_id()
+    visitor_context.close()  # the visitor leaves
+
+    answer = "Yes: within a year, unused or not. Reply here and we'll send a label."
+    reply_as_agent(server, conversation_id, answer)
+    # Minutes pass: the reply's email job is due now.
+    with sqlite3.connect(server.process.database_path) as database:
+        database.execute("UPDATE outbox_jobs SET due_at = '2000-01-01 00:00:00'")
+    message = mail_to(smtp, "sofie@example.com")
+    assert answer in text_of(message)
+    fragment = re.search(r"/chat/resume#(\S+)", text_of(message)).group(1)
+
+    phone = new_context(viewport={"width": 390, "height": 760}).new_page()
+    phone.goto(f"{server.url}/chat/resume#{fragment}")
+    expect(phone.get_by_role("status").first).to_have_text("Here is your conversation.")
+    assert "#" not in phone.url
+    resumed = Widget(phone)
+    expect(resumed.panel).to_be_visible()
+    expect(resumed.message(answer)).to_be_visible()
+    expect(resumed.message("Can I return a lamp after 60 nights?")).to_be_visible()
+    phone.screenshot(path=screenshots_dir / "resumed-from-email-phone.png", **SHOT)
+    resumed.send("Great, please send the label.")
+    assert server.bodies(conversation_id)[-1] == "Great, please send the label."
+
+    again = new_context().new_page()
+    again.goto(f"{server.url}/chat/resume#{fragment}x")
+    expect(again.locator("#resume-status")).to_have_text(
+        "This link is not valid. Open it again from your email."
+    )

@@ -17,6 +17,7 @@ import { VisitorConnection } from "./connection.js";
 import { EndChatControls } from "./end-chat.js";
 import { OfflineCard } from "./offline.js";
 import { WidgetStorage } from "./storage.js";
+import { TranscriptByEmail } from "./transcript.js";
 import { createView } from "./view.js";
 
 const CREATE_RETRY_FIRST_MS = 2000;
@@ -116,6 +117,7 @@ class Widget {
     this.chatState = new ChatState(view);
     this.offline = new OfflineCard(view, { saveEmail: (email) => this.#saveEmail(email) });
     this.offline.onDue = () => this.#loadAvailability();
+    this.transcript = new TranscriptByEmail(view, (event, payload) => this.connection.request(event, payload));
   }
 
   start() {
@@ -365,6 +367,8 @@ class Widget {
     this.chatState.apply(payload);
     this.offline.setHours(payload.hours);
     this.offline.setEmail(payload.email);
+    this.offline.setMail(payload.mail);
+    this.transcript.setAvailable(payload.mail === true && Boolean(payload.email));
     if (payload.state !== "ended" || this.view.isEnded) return;
     this.typingSender.stop();
     this.view.setCanEnd(false);
@@ -377,6 +381,7 @@ class Widget {
     if (!availability) return;
     this.offline.setHours(availability.hours);
     if (!this.connection.connected) this.offline.setAgentsOnline(availability.agents_online === true);
+    if (!this.session) this.offline.setMail(availability.mail);
   }
 
   /**
@@ -397,6 +402,7 @@ class Widget {
     }
     this.offline.keepPending(null);
     this.offline.setEmail(ack.email);
+    this.transcript.setAvailable(this.offline.mail);
     return null;
   }
 

@@ -48,6 +48,8 @@ export class OfflineCard {
     this.agentsOnline = null;
     /** @type {string|null} the address the server holds for this chat */
     this.email = null;
+    /** Whether the desk sends email at all: without it, no address is asked for. */
+    this.mail = false;
     this.timer = null;
     this.#build();
     view.form.before(this.card);
@@ -104,6 +106,12 @@ export class OfflineCard {
     this.#show();
   }
 
+  /** @param {boolean|undefined} mail whether the desk answers by email */
+  setMail(mail) {
+    this.mail = mail === true;
+    this.#show();
+  }
+
   /** @returns {string|null} an address given before the chat existed, to store once it does */
   get pendingEmail() {
     return this.pending ?? null;
@@ -125,6 +133,12 @@ export class OfflineCard {
     if (this.card.hidden) return;
     const closed = this.hours && !this.hours.open;
     this.title.textContent = closed ? backText(this.hours.opens_at) : "Nobody's online right now.";
+    if (!this.mail) {
+      this.text.textContent = "Leave your question here and we'll answer in this chat.";
+      this.text.hidden = false;
+      this.form.hidden = this.savedRow.hidden = true;
+      return;
+    }
     const email = this.email ?? this.pending;
     this.text.textContent = email
       ? "Leave your question here. We'll answer in this chat, and by email if you've left."
