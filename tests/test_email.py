@@ -331,3 +331,17 @@ def test_the_link_lifetime_is_in_the_email(reply_left_unseen, smtp, app):
     outbox.run_due()
     hours = app.config["CHAT_RESUME_LINK_HOURS"]
     assert f"works for {hours:g} hours" in text_of(smtp.messages[0])
+
+
+def test_the_resume_page_leaks_nothing(client):
+    page = client.get("/chat/resume")
+    assert page.status_code == 200
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page.headers["Cache-Control"]
+    assert "resume/resume.js" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app", [{"CHAT_RESUME_RATE": "3 per minute"}], indirect=True)
+def test_opening_links_is_rate_limited(client):
+    answers = [client.post("/api/v1/resume", json={"link": "x"}).status_code for _ in range(4)]
+    assert answers == [400, 400, 400, 429]
