@@ -67,7 +67,7 @@ function buildDays() {
     const closed = el("span", { className: "hours__closed", text: "Closed" });
     const add = el("button", {
       className: "button button--quiet button--small",
-      attrs: { type: "button", "aria-label": `Add opening hours on ${name}` },
+      attrs: { type: "button", "aria-label": `Add hours on ${name}` },
       text: "Add hours",
     });
     add.addEventListener("click", () => {
