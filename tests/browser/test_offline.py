@@ -109,6 +109,19 @@ def test_an_email_given_before_the_first_message_is_stored_with_it(server, new_c
     assert server.summary(conversation_id)["visitor"]["email"] == "jonas@example.com"
 
 
+def test_an_address_the_server_refuses_is_asked_for_again(server, new_context):
+    closed_until(server, datetime.now(ZoneInfo(ZONE)) + timedelta(days=2))
+    page = new_context().new_page()
+    page.goto(server.url)
+    widget = Widget(page).ready().open()
+    page.get_by_label("Your email address").fill("maja@localhost")  # a browser lets it pass
+    page.get_by_role("button", name="Save").click()
+    widget.send("Hello?")
+    expect(page.locator(".lc-offline__error")).to_contain_text("Not saved: email:")
+    expect(page.get_by_label("Your email address")).to_be_visible()
+    assert server.summary(widget.conversation_id())["visitor"]["email"] is None
+
+
 def test_in_hours_with_an_agent_online_there_is_no_card(server, new_context, agent):
     expect_status(
         server.api(

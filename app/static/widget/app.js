@@ -292,7 +292,7 @@ class Widget {
 
   async #onConnect() {
     this.outbox.setReady(true);
-    if (this.offline.pendingEmail) this.#saveEmail(this.offline.pendingEmail);
+    if (this.offline.pendingEmail) this.#savePendingEmail();
     if (!(await this.timeline.syncLatest())) return;
     this.#observeStoredStatuses();
     // Replies that came while this page was away or offline count as unread.
@@ -397,13 +397,20 @@ class Widget {
     }
     const ack = await this.connection.request("set_email", { email });
     if (!ack.ok) {
-      if (ack.error?.code === "timeout") this.offline.keepPending(email);
+      // Not connected now: it is sent again once connected.
+      this.offline.keepPending(ack.error?.code === "timeout" ? email : null);
       return ack.error?.code === "timeout" ? null : `Not saved: ${ack.error?.message || "try again"}`;
     }
     this.offline.keepPending(null);
     this.offline.setEmail(ack.email);
     this.transcript.setAvailable(this.offline.mail);
     return null;
+  }
+
+  /** An address given before the chat existed goes to the server once connected. */
+  async #savePendingEmail() {
+    const problem = await this.#saveEmail(this.offline.pendingEmail);
+    if (problem) this.offline.refuse(problem);
   }
 
   #observeStoredStatuses() {

@@ -188,6 +188,16 @@ export class OfflineCard {
     this.view.announce(`Saved. We'll reply to ${this.email ?? this.pending}`);
   }
 
+  /**
+   * The server refused the address given before the chat existed: ask again.
+   * @param {string} text what was wrong
+   */
+  refuse(text) {
+    this.editing = true;
+    this.#show();
+    this.#showError(text);
+  }
+
   /** Keep an address until the chat exists (the first message creates it). */
   keepPending(email) {
     this.pending = email;
