@@ -345,3 +345,21 @@ def test_the_resume_page_leaks_nothing(client):
 def test_opening_links_is_rate_limited(client):
     answers = [client.post("/api/v1/resume", json={"link": "x"}).status_code for _ in range(4)]
     assert answers == [400, 400, 400, 429]
+
+
+def test_a_reply_written_before_the_address_was_left_is_emailed_too(
+    new_visitor, connect, agent_token, smtp
+):
+    cid, token = new_visitor()
+    visitor = connect(visitor_token=token)
+    agent = connect(token=agent_token)
+    agent.emit("send_message", {"conversation_id": cid, "client_id": "a1", "body": "Answer"})
+    assert jobs("email.unseen_reply") == []  # nowhere to send it yet
+    visitor.emit("set_email", {"email": "late@example.com"}, callback=True)
+    visitor.emit("set_email", {"email": "later@example.com"}, callback=True)
+    assert len(jobs("email.unseen_reply")) == 1  # once, not per change of address
+    visitor.disconnect()
+    make_due("email.unseen_reply")
+    outbox.run_due()
+    (message,) = smtp.messages
+    assert message["To"] == "later@example.com" and "Answer" in text_of(message)

@@ -50,6 +50,26 @@ def after_message(
         outbox.add(WAITING, {"conversation_id": conversation_id}, due_at=now + delay)
 
 
+def after_first_email(conversation_id: int) -> None:
+    """The visitor left an address for the first time: the newest agent reply
+    they have not seen gets its email job, in the caller's transaction (the
+    replies before had none, having nowhere to go)."""
+    if not mailer.enabled():
+        return
+    seen = sa.select(Conversation.visitor_seen_seq).where(Conversation.id == conversation_id)
+    newest = db.session.scalar(
+        sa.select(sa.func.max(Message.seq)).where(
+            Message.conversation_id == conversation_id,
+            Message.sender == "agent",
+            Message.seq > seen.scalar_subquery(),
+        )
+    )
+    if newest is not None:
+        minutes = settings.get("email_unseen_reply_minutes", 5)
+        payload = {"conversation_id": conversation_id, "seq": newest}
+        outbox.add(UNSEEN_REPLY, payload, due_at=utcnow() + timedelta(minutes=minutes))
+
+
 def request_transcript(conversation_id: int) -> str:
     """The visitor asks for the transcript by email; commits. Returns the address."""
     if not mailer.enabled():

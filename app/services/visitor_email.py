@@ -6,6 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from app import db
 from app.errors import ChatError
 from app.models import Conversation
+from app.services import email_jobs
 from app.services.conversations import refuse_unless_open
 
 
@@ -28,6 +29,9 @@ def set_visitor_email(conversation_id: int, email: str) -> tuple[str, bool]:
     """
     email = checked_email(email)
     refuse_unless_open(conversation_id)
+    before = db.session.scalar(
+        sa.select(Conversation.visitor_email).where(Conversation.id == conversation_id)
+    )
     result = db.session.execute(
         sa.update(Conversation)
         .where(
@@ -36,5 +40,8 @@ def set_visitor_email(conversation_id: int, email: str) -> tuple[str, bool]:
         )
         .values(visitor_email=email)
     )
+    if result.rowcount and before is None:
+        # Replies written before there was an address get their email too.
+        email_jobs.after_first_email(conversation_id)
     db.session.commit()
     return email, bool(result.rowcount)
