@@ -60,7 +60,7 @@ def closed_until(server, day: datetime) -> None:
 
 
 def test_outside_hours_the_widget_says_when_and_takes_an_email(
-    server, new_context, screenshots_dir
+    server, new_context, agent, screenshots_dir
 ):
     back = datetime.now(ZoneInfo(ZONE)) + timedelta(days=3)
     closed_until(server, back)
@@ -90,6 +90,8 @@ def test_outside_hours_the_widget_says_when_and_takes_an_email(
     expect(card).to_contain_text("We'll reply to maja@example.com")
     assert_accessible(page)
     assert server.summary(conversation_id)["visitor"]["email"] == "maja@example.com"
+    inbox = agent().open(conversation_id)
+    expect(inbox.page.locator("#conversation-email")).to_have_text("maja@example.com")
 
 
 def test_an_email_given_before_the_first_message_is_stored_with_it(server, new_context):
