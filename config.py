@@ -94,6 +94,10 @@ class Config:
     CHAT_DESK_RATE = os.environ.get("CHAT_DESK_RATE", "30 per 10 seconds")
     # Searches per client address: the inbox searches as an agent types.
     CHAT_SEARCH_RATE = os.environ.get("CHAT_SEARCH_RATE", "120 per minute")
+    # A visitor leaving an email address, and asking for the transcript by
+    # email (each sends a message to someone's mailbox: a few an hour).
+    CHAT_EMAIL_RATE = os.environ.get("CHAT_EMAIL_RATE", "10 per 10 minutes")
+    CHAT_TRANSCRIPT_RATE = os.environ.get("CHAT_TRANSCRIPT_RATE", "3 per hour")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -143,6 +147,29 @@ class Config:
     # process holds here after at most this many seconds).
     CHAT_WEBHOOK_TIMEOUT = float(os.environ.get("CHAT_WEBHOOK_TIMEOUT", 10))
     CHAT_WEBHOOKS_CACHE_SECONDS = float(os.environ.get("CHAT_WEBHOOKS_CACHE_SECONDS", 5))
+
+    # Email (Flask-Mailman over SMTP): off unless MAIL_SERVER is set. Each
+    # email is an outbox job, sent in the background with retries.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _flag(os.environ.get("MAIL_USE_TLS"))
+    MAIL_USE_SSL = _flag(os.environ.get("MAIL_USE_SSL"))
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Support <support@localhost>")
+    # Seconds an SMTP conversation may take; well within CHAT_OUTBOX_LEASE.
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 30))
+    # Always SMTP, also when TESTING (Flask-Mailman would keep mail in memory).
+    MAIL_BACKEND = "smtp"
+    # The address people reach this server at: links in emails start with it.
+    CHAT_PUBLIC_URL = os.environ.get("CHAT_PUBLIC_URL", "http://localhost:5000").rstrip("/")
+    # How long the link in a reply email brings the visitor back to the chat.
+    CHAT_RESUME_LINK_HOURS = float(os.environ.get("CHAT_RESUME_LINK_HOURS", 72))
+    # How long a new chat may wait, with no agent online, before every agent
+    # is emailed about it (unless an agent came or answered meanwhile).
+    CHAT_MAIL_WAITING_SECONDS = float(os.environ.get("CHAT_MAIL_WAITING_SECONDS", 60))
+    # Reply links opened per client address.
+    CHAT_RESUME_RATE = os.environ.get("CHAT_RESUME_RATE", "20 per minute")
 
 
 class TestConfig(Config):

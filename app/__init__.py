@@ -6,6 +6,7 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -22,6 +23,7 @@ login.login_message = "Please log in to open the inbox."
 csrf = CSRFProtect()
 socketio = SocketIO()
 limiter = Limiter(get_remote_address)
+mail = Mail()
 
 
 def create_app(config_class=Config):
@@ -55,10 +57,18 @@ def create_app(config_class=Config):
     from app.services import outbox
 
     outbox.init_app(app)
-
+    mail.init_app(app)
     # Handlers register on import; they must exist before init_app so that
     # every app created in a process (tests create many) has them.
-    from app.realtime import assignment_events, engine, events, jsonpackets, packets  # noqa: F401
+    from app.realtime import (  # noqa: F401
+        assignment_events,
+        engine,
+        events,
+        jsonpackets,
+        packets,
+        reach_events,  # noqa: F401
+    )
+    from app.services import email_jobs  # noqa: F401 (the email jobs' handlers)
     from app.web.origins import origin_checker
 
     socketio.init_app(

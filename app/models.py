@@ -382,6 +382,8 @@ class WebhookDelivery(db.Model):
     last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     last_attempt_at: so.Mapped[datetime | None] = so.mapped_column()
+
+
 class Contact(db.Model):
     """A person the host site vouched for: its user id, signed with the
     desk's identity secret. Their conversations, on any device, are theirs."""

@@ -85,6 +85,9 @@ def test_claim_is_seen_by_every_inbox_and_the_visitor_learns_the_name(desk):
             "conversation_id": desk["cid"],
             "state": "open",
             "agent": {"name": "Tess", "available": True},
+            "hours": {"open": True, "closes_at": None, "opens_at": None},
+            "email": None,
+            "mail": False,
         }
     ]
     assert visitor == {}

@@ -20,7 +20,14 @@ def test_each_visitor_socket_is_told_on_connect(new_visitor, connect):
     socket = connect(visitor_token=token)
 
     assert events(socket, "chat_state") == [
-        {"conversation_id": conversation_id, "state": "open", "agent": None}
+        {
+            "conversation_id": conversation_id,
+            "state": "open",
+            "agent": None,
+            "hours": {"open": True, "closes_at": None, "opens_at": None},
+            "email": None,
+            "mail": False,
+        }
     ]
 
 
@@ -44,6 +51,9 @@ def test_a_change_reaches_the_visitor_with_the_agents_name_only(
             "conversation_id": conversation_id,
             "state": "resolved",
             "agent": {"name": AGENT_NAME, "available": True},
+            "hours": {"open": True, "closes_at": None, "opens_at": None},
+            "email": None,
+            "mail": False,
         }
     ]
     assert events(other, "chat_state") == []

@@ -256,5 +256,5 @@ def test_chat_state_carries_no_note(chat, connect):
 
     for socket in (chat["visitor"], another_tab):
         for state in received(socket)["chat_state"]:
-            assert set(state) == {"conversation_id", "state", "agent"}
+            assert set(state) == {"conversation_id", "state", "agent", "hours", "email", "mail"}
             assert_no_secret(state)

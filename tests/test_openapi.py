@@ -10,7 +10,7 @@ from app import db
 from app.api.description import api_rules, document, methods_of, operation_of
 from app.api.responses import ErrorBody
 from app.clock import iso, utcnow
-from app.services import identity, messages
+from app.services import identity, messages, resume_links
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 from tests.test_api import basic, bearer
 
@@ -167,6 +167,9 @@ def test_real_answers_validate_against_their_models(app, client, agent, checked)
     password = {"password": "another long password"}
     client.post(f"/api/v1/admin/agents/{created['id']}/password", json=password, headers=auth)
     tour_webhooks(client, auth, cid)
+    client.get("/api/v1/availability")
+    link = resume_links.link_for(cid).split("#", 1)[1]
+    visitor = client.post("/api/v1/resume", json={"link": link}).json["visitor_token"]
     client.post(f"/api/v1/conversations/{cid}/end", headers=bearer(visitor))
     client.delete(f"/api/v1/conversations/{cid}", headers=auth)
     client.get("/api/v1/openapi.json")

@@ -8,6 +8,7 @@ from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.admin import bp
+from app.services import mailer
 from app.services import webhooks as webhook_events
 from app.services.settings import MAX_RETENTION_DAYS
 
@@ -41,7 +42,10 @@ def agents():
 def settings():
     """The desk's settings, such as automatic assignment."""
     return render_template(
-        "admin/settings.html", section="settings", max_retention_days=MAX_RETENTION_DAYS
+        "admin/settings.html",
+        section="settings",
+        max_retention_days=MAX_RETENTION_DAYS,
+        mail_enabled=mailer.enabled(),
     )
 
 

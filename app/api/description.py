@@ -77,6 +77,7 @@ TAGS = [
     {"name": "canned", "description": "Canned responses agents insert with `/shortcut`."},
     {"name": "search", "description": "Full-text search of conversations."},
     {"name": "settings", "description": "The desk's settings."},
+    {"name": "reach", "description": "When nobody is online: hours, and the way back by email."},
     {"name": "tokens", "description": "API tokens for agents' programs."},
     {"name": "admin", "description": "Admins manage the team."},
     {"name": "webhooks", "description": "Admins send the desk's events to other systems."},

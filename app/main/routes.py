@@ -21,6 +21,20 @@ def widget_script():
     return response
 
 
+@bp.route("/chat/resume")
+def resume_chat():
+    """Where the link of a reply email leads: the visitor's chat, open.
+
+    The page's script reads the signed link from the #fragment (never sent
+    here), exchanges it for the conversation's token (``POST
+    /api/v1/resume``), and starts the widget with it.
+    """
+    response = current_app.make_response(render_template("resume.html"))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.cache_control.no_store = True
+    return response
+
+
 @bp.route("/agent")
 @login_required
 def inbox():

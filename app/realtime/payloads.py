@@ -4,6 +4,7 @@ Each takes a model or a row of the same columns (the hot path reads rows).
 """
 
 from app.clock import iso, utcnow
+from app.services import mailer, reachable
 from app.services.history import Summary, Transcript
 from app.services.receipts import ReceiptApplied
 from app.services.search import Hit as SearchHit
@@ -74,7 +75,24 @@ def chat_state(conversation) -> dict:
         "conversation_id": conversation.id,
         "state": "ended" if conversation.status == "closed" else conversation.state,
         "agent": agent,
+        # When nobody can answer: the desk's hours, and where to answer by email.
+        "hours": hours(reachable.desk_hours()),
+        "email": conversation.visitor_email,
+        "mail": mailer.enabled(),
     }
+
+
+def hours(now) -> dict:
+    """The desk's business hours as they stand: open now, when that changes."""
+    return {
+        "open": now.open,
+        "closes_at": _utc_iso(now.closes_at),
+        "opens_at": _utc_iso(now.opens_at),
+    }
+
+
+def _utc_iso(moment) -> str | None:
+    return None if moment is None else iso(moment.replace(tzinfo=None))
 
 
 def assignee(agent_id: int | None, name: str | None) -> dict | None:

@@ -16,7 +16,7 @@ from app import db
 from app.clock import utcnow
 from app.errors import ChatError
 from app.models import Activity, Conversation, Message
-from app.services import bodies, lifecycle, webhooks
+from app.services import bodies, email_jobs, lifecycle, webhooks
 from app.services.conversations import refuse_unless_open
 from app.services.typing import END_TYPING
 
@@ -47,6 +47,8 @@ _NEXT_SEQ = (
         _conversations.c.visitor_typing_until,
         _conversations.c.agent_typing_until,
         _conversations.c.state,
+        _conversations.c.waiting_since,
+        _conversations.c.visitor_email,
     )
 )
 _INSERT = sa.insert(_messages).returning(*_messages.c)
@@ -87,7 +89,7 @@ def post_message(
         ).first()
         if reserved is None:
             raise _NotOpen
-        seq, visitor_typing_until, agent_typing_until, state = reserved
+        seq, visitor_typing_until, agent_typing_until, state, waiting_since, email = reserved
         message = connection.execute(
             _INSERT,
             {
@@ -107,6 +109,7 @@ def post_message(
         if state != "open" and sender == "visitor":
             reopened = lifecycle.reopen_by_visitor(conversation_id)
         webhooks.message_created(message)
+        email_jobs.after_message(conversation_id, sender, seq, now, waiting_since, email)
         session.commit()
     except (IntegrityError, _NotOpen):
         session.rollback()

@@ -14,6 +14,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from app import db
 from app.errors import ChatError
 from app.models import Setting
+from app.services import hours
 
 
 def get(key: str, default=None):
@@ -64,6 +65,18 @@ KNOWN: dict[str, Known] = {
     ),
     "prechat_name": Known(PRECHAT, "off", "The widget asks the visitor's name before a chat."),
     "prechat_email": Known(PRECHAT, "off", "The widget asks the visitor's email before a chat."),
+    "business_hours": Known(
+        hours.Schedule,
+        hours.DEFAULT,
+        "When the desk answers: a weekly schedule in a time zone. Outside it the"
+        " widget says when the team is back and asks for an email address.",
+    ),
+    "email_unseen_reply_minutes": Known(
+        Annotated[int, Field(ge=1, le=1440)],
+        5,
+        "An agent's reply the visitor has not seen this many minutes later, after"
+        " they left, is emailed to them (if they gave an email address).",
+    ),
 }
 
 
@@ -98,4 +111,6 @@ def _checked(key: str, value):
     try:
         return TypeAdapter(known.type).validate_python(value, strict=True)
     except ValidationError as exc:
-        raise ChatError("invalid", f"{key}: {exc.errors()[0]['msg']}") from None
+        first = exc.errors()[0]
+        where = ".".join([key, *(str(part) for part in first["loc"])])
+        raise ChatError("invalid", f"{where}: {first['msg']}") from None

@@ -15,6 +15,7 @@ const ICONS = {
   },
   close: { viewBox: "0 0 24 24", paths: ["M6 6l12 12", "M18 6L6 18"] },
   exit: { viewBox: "0 0 24 24", paths: ["M14 4h4.5A1.5 1.5 0 0 1 20 5.5v13a1.5 1.5 0 0 1-1.5 1.5H14", "M10 8l-4 4 4 4", "M6 12h10"] },
+  mail: { viewBox: "0 0 24 24", paths: ["M4 6.5h16v11H4z", "M4.5 7l7.5 6 7.5-6"] },
   more: { viewBox: "0 0 24 24", paths: ["M5.5 12h.01", "M12 12h.01", "M18.5 12h.01"], strokeWidth: "3.2" },
   back: { viewBox: "0 0 24 24", paths: ["M15 5l-7 7 7 7"] },
   bell: {

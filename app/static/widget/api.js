@@ -57,3 +57,22 @@ export async function endConversation(serverUrl, session) {
   const data = await response.json().catch(() => ({}));
   throw new Error(data?.error?.message ? `Could not end the chat: ${data.error.message}.` : "Could not end the chat. Try again.");
 }
+
+/**
+ * Whether the desk can answer now: its business hours and whether an agent
+ * is online (before a chat exists; afterwards `chat_state` and `presence` say).
+ * @param {string} serverUrl
+ * @returns {Promise<{hours: {open: boolean, opens_at: string|null, closes_at: string|null}, agents_online: boolean}|null>}
+ *   null when the server cannot be reached
+ */
+export async function fetchAvailability(serverUrl) {
+  try {
+    const response = await fetch(`${serverUrl}/api/v1/availability`, {
+      headers: { Accept: "application/json" },
+      credentials: "omit",
+    });
+    return response.ok ? await response.json() : null;
+  } catch {
+    return null;
+  }
+}

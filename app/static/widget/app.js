@@ -10,13 +10,15 @@ import { ReceiptTracker } from "../common/receipts.js";
 import { nowIso } from "../common/time.js";
 import { Timeline } from "../common/timeline.js";
 import { TypingIndicator, TypingSender } from "../common/typing.js";
-import { createConversation, endConversation, pageLocation } from "./api.js";
+import { createConversation, endConversation, fetchAvailability, pageLocation } from "./api.js";
 import { ChatState } from "./chat-state.js";
 import { accentColors } from "./colors.js";
 import { VisitorConnection } from "./connection.js";
 import { EndChatControls } from "./end-chat.js";
+import { OfflineCard } from "./offline.js";
 import { PrechatForm } from "./prechat.js";
 import { WidgetStorage } from "./storage.js";
+import { TranscriptByEmail } from "./transcript.js";
 import { browserContext, identify, isRefusedIdentity, prechatFields, readIdentity } from "./visitor.js";
 import { createView } from "./view.js";
 
@@ -125,6 +127,9 @@ class Widget {
     this.endControls = new EndChatControls(view, { onConfirm: () => this.#endChat() });
     this.chatState = new ChatState(view);
     this.prechat = new PrechatForm(view, this.storage.prechat);
+    this.offline = new OfflineCard(view, { saveEmail: (email) => this.#saveEmail(email) });
+    this.offline.onDue = () => this.#loadAvailability();
+    this.transcript = new TranscriptByEmail(view, (event, payload) => this.connection.request(event, payload));
   }
 
   start() {
@@ -132,6 +137,7 @@ class Widget {
     this.#showOutbox();
     this.view.setCanEnd(Boolean(this.session));
     this.#begin();
+    this.#loadAvailability();
     if (this.storage.loadPanelOpen()) this.setOpen(true, { focus: false });
   }
 
@@ -355,6 +361,7 @@ class Widget {
   #showEnded() {
     this.endControls.reset();
     this.view.setEnded(true);
+    this.offline.refresh();
     this.view.announce("Chat ended");
     if (this.open) this.view.newChatButton.focus();
   }
@@ -363,6 +370,7 @@ class Widget {
   #startNewChat({ focus = true } = {}) {
     this.timeline.clear();
     this.view.setEnded(false);
+    this.offline.setEmail(null);
     if (focus) this.view.textarea.focus();
   }
 
@@ -377,6 +385,7 @@ class Widget {
 
   async #onConnect() {
     this.outbox.setReady(true);
+    if (this.offline.pendingEmail) this.#savePendingEmail();
     if (!(await this.timeline.syncLatest())) return;
     this.#observeStoredStatuses();
     // Replies that came while this page was away or offline count as unread.
@@ -447,17 +456,61 @@ class Widget {
   }
 
   #onPresence({ who, online }) {
-    if (who === "agent") this.view.setPresence(Boolean(online));
+    if (who !== "agent") return;
+    this.view.setPresence(Boolean(online));
+    this.offline.setAgentsOnline(Boolean(online));
   }
 
   /** Who answers the chat and where it stands; an ended one offers a new chat. */
   #onChatState(payload) {
     if (!this.session || payload?.conversation_id !== this.session.conversation_id) return;
     this.chatState.apply(payload);
+    this.offline.setHours(payload.hours);
+    this.offline.setEmail(payload.email);
+    this.offline.setMail(payload.mail);
+    this.transcript.setAvailable(payload.mail === true && Boolean(payload.email));
     if (payload.state !== "ended" || this.view.isEnded) return;
     this.typingSender.stop();
     this.view.setCanEnd(false);
     this.#showEnded();
+  }
+
+  /** Before a chat exists (and when the desk opens or closes): can anyone answer now? */
+  async #loadAvailability() {
+    const availability = await fetchAvailability(this.config.serverUrl);
+    if (!availability) return;
+    this.offline.setHours(availability.hours);
+    if (!this.connection.connected) this.offline.setAgentsOnline(availability.agents_online === true);
+    if (!this.session) this.offline.setMail(availability.mail);
+  }
+
+  /**
+   * Store the address replies may be emailed to; before the chat exists it
+   * waits for it. Answers what went wrong, or null.
+   * @param {string} email
+   * @returns {Promise<string|null>}
+   */
+  async #saveEmail(email) {
+    if (!this.session) {
+      this.offline.keepPending(email);
+      return null;
+    }
+    const ack = await this.connection.request("set_email", { email });
+    if (!ack.ok) {
+      // Not connected now: it is sent again once connected.
+      this.offline.keepPending(ack.error?.code === "timeout" ? email : null);
+      return ack.error?.code === "timeout" ? null : `Not saved: ${ack.error?.message || "try again"}`;
+    }
+    this.offline.keepPending(null);
+    this.offline.setEmail(ack.email);
+    this.transcript.setAvailable(this.offline.mail);
+    return null;
+  }
+
+  /** An address given before the chat existed goes to the server once connected. */
+  async #savePendingEmail() {
+    const problem = await this.#saveEmail(this.offline.pendingEmail);
+    if (problem) this.offline.refuse(problem);
   }
 
   #observeStoredStatuses() {
