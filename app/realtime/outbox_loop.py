@@ -30,6 +30,8 @@ def init_app(app: Flask) -> None:
 def ensure_started(app: Flask) -> None:
     """Start the loop of this app, unless it runs already."""
     state = app.extensions.setdefault("chat_background", {"stop": False})
+    if state.get("outbox_started"):  # every request asks: no lock once it runs
+        return
     with _lock:
         if state.get("outbox_started"):
             return
