@@ -113,11 +113,11 @@ def run_due(limit: int = 1000) -> int:
     """Run the jobs due now, each once at most, here and now; how many ran."""
     ran: set[int] = set()
     while len(ran) < limit:
-        job_id = claim_next(exclude=ran)
-        if job_id is None:
+        claimed = claim_next(exclude=ran)
+        if claimed is None:
             break
-        ran.add(job_id[0])
-        _run(*job_id)
+        ran.add(claimed[0])
+        _run(*claimed)
     return len(ran)
 
 
