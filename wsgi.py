@@ -30,10 +30,11 @@ if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
     )
 
 if __name__ == "__main__":
+    from app.realtime import outbox_loop
     from app.server import serve
-    from app.services import outbox
 
-    outbox.ensure_started(app)  # jobs left by the last run go out without waiting for a request
+    # Jobs left by the last run go out without waiting for a request.
+    outbox_loop.ensure_started(app)
 
     serve(
         app,

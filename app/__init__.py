@@ -54,10 +54,11 @@ def create_app(config_class=Config):
     limits.init_app(app, limiter.storage)
     metrics.init_app(app)
 
-    from app.services import outbox
+    from app.realtime import outbox_loop
 
-    outbox.init_app(app)
+    outbox_loop.init_app(app)
     mail.init_app(app)
+
     # Handlers register on import; they must exist before init_app so that
     # every app created in a process (tests create many) has them.
     from app.realtime import (  # noqa: F401

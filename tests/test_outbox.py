@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app import db
 from app.clock import utcnow
 from app.models import OutboxJob
-from app.realtime import background
+from app.realtime import background, outbox_loop
 from app.services import outbox
 
 ran: list[tuple[str, dict]] = []
@@ -219,7 +219,7 @@ def test_a_restarted_process_picks_up_pending_jobs_in_its_loop(app, app_factory)
     db.session.commit()
     restarted = app_factory(CHAT_OUTBOX_INTERVAL=0.05)
 
-    outbox.ensure_started(restarted)
+    outbox_loop.ensure_started(restarted)
     deadline = time.monotonic() + 5
     while len(ran) < 2 and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from app import db
 from app.models import Agent, WebhookDelivery
-from app.realtime import background
+from app.realtime import background, outbox_loop
 from app.services import (
     lifecycle,
     messages,
@@ -433,7 +433,7 @@ def test_deliveries_recorded_before_a_restart_go_out_after_it(app, app_factory, 
         create_conversation(name=f"Visitor {n}")
     restarted = app_factory(CHAT_OUTBOX_INTERVAL=0.05)
 
-    outbox.ensure_started(restarted)
+    outbox_loop.ensure_started(restarted)
     try:
         received = receiver.wait_for(3)
     finally:

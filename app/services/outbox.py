@@ -3,7 +3,7 @@
 ``add(kind, payload)`` stores a job in the caller's transaction, so the job
 exists if and only if the event that causes it was committed. A handler,
 registered with ``@handler(kind)``, runs it later in a background loop (one
-per process, ``ensure_started``) or in ``run_due()`` (tests).
+per process, app/realtime/outbox_loop.py) or in ``run_due()`` (tests).
 
 Each job is claimed with one conditional UPDATE that sets a lease: of
 several processes, one wins; a process that dies while holding a job
@@ -21,26 +21,21 @@ import json
 import logging
 import random
 import secrets
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import current_app
 
-from app import db, socketio
+from app import db
 from app.clock import utcnow
 from app.models import OutboxJob
 
 log = logging.getLogger(__name__)
 
 _handlers: dict[str, Callable] = {}
-_lock = threading.Lock()
 ERROR_CHARS = 500
-# How often each process deletes the jobs finished longer ago than CHAT_OUTBOX_KEEP_DAYS.
-PURGE_SECONDS = 3600
 
 
 class Retry(Exception):
@@ -118,11 +113,11 @@ def run_due(limit: int = 1000) -> int:
     """Run the jobs due now, each once at most, here and now; how many ran."""
     ran: set[int] = set()
     while len(ran) < limit:
-        job_id = claim_next(exclude=ran)
-        if job_id is None:
+        claimed = claim_next(exclude=ran)
+        if claimed is None:
             break
-        ran.add(job_id[0])
-        _run(*job_id)
+        ran.add(claimed[0])
+        _run(*claimed)
     return len(ran)
 
 
@@ -208,24 +203,14 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))
 
 
-# --- the loop ----------------------------------------------------------------------
-
-
-def init_app(app: Flask) -> None:
-    """Start the loop with the process's first request, if so configured
-    (``python wsgi.py`` also starts it at once)."""
-    if app.config["CHAT_OUTBOX_AUTOSTART"]:
-        app.before_request(lambda: ensure_started(app))
-
-
-def ensure_started(app: Flask) -> None:
-    """One outbox loop per process and app."""
-    state = app.extensions.setdefault("chat_background", {"stop": False})
-    with _lock:
-        if state.get("outbox_started"):
+def run_until_idle(stopped: Callable[[], bool] = lambda: False) -> None:
+    """Claim and run due jobs one at a time until none is due (the loop's
+    pass, app/realtime/outbox_loop.py), or until ``stopped()``."""
+    while not stopped():
+        claimed = claim_next()
+        if claimed is None:
             return
-        state["outbox_started"] = True
-    socketio.start_background_task(_loop, app, state)
+        _run(*claimed)
 
 
 def purge_finished(older_than: timedelta) -> int:
@@ -237,30 +222,3 @@ def purge_finished(older_than: timedelta) -> int:
     ).rowcount
     db.session.commit()
     return deleted
-
-
-def _loop(app: Flask, state: dict) -> None:
-    interval = app.config["CHAT_OUTBOX_INTERVAL"]
-    keep = timedelta(days=app.config["CHAT_OUTBOX_KEEP_DAYS"])
-    purged_at = 0.0
-    while not state.get("stop"):
-        with app.app_context():
-            try:
-                if time.monotonic() - purged_at > PURGE_SECONDS:
-                    purged_at = time.monotonic()
-                    purge_finished(keep)
-                _run_until_idle(state)
-            except Exception:
-                log.exception("the outbox loop failed")
-                db.session.rollback()
-            finally:
-                db.session.remove()
-        socketio.sleep(interval)
-
-
-def _run_until_idle(state: dict) -> None:
-    while not state.get("stop"):
-        claimed = claim_next()
-        if claimed is None:
-            return
-        _run(*claimed)
