@@ -174,6 +174,7 @@ class KeywordBot:
             elif kind == "message":
                 self._handle(data)
             elif kind == "closed by the server":
+                self.sio.wait()  # until the old connection has fully ended
                 self._connect()
             elif kind == "fatal":
                 raise Stop(data)
