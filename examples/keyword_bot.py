@@ -56,6 +56,10 @@ class Stop(Exception):
     """The bot cannot go on (its token is revoked or may only read)."""
 
 
+class NoAnswer(socketio.exceptions.SocketIOError):
+    """The connection closed before the server answered an event."""
+
+
 @dataclass(frozen=True)
 class Rule:
     keyword: str
@@ -174,6 +178,7 @@ class KeywordBot:
             elif kind == "message":
                 self._handle(data)
             elif kind == "closed by the server":
+                self.sio.wait()  # until the old connection has fully ended
                 self._connect()
             elif kind == "fatal":
                 raise Stop(data)
@@ -256,7 +261,12 @@ class KeywordBot:
                 return
 
     def _call(self, event: str, payload: dict) -> dict:
-        return self.sio.call(event, payload, timeout=ACK_TIMEOUT)
+        """The server's answer to an event; ``NoAnswer`` when the connection
+        closed first (python-socketio then gives an empty answer)."""
+        ack = self.sio.call(event, payload, timeout=ACK_TIMEOUT)
+        if not isinstance(ack, dict):
+            raise NoAnswer(f"no answer to {event}: the connection closed")
+        return ack
 
 
 def parse_rule(text: str) -> Rule:
