@@ -90,6 +90,25 @@ class Config:
     CHAT_DESK_RATE = os.environ.get("CHAT_DESK_RATE", "30 per 10 seconds")
     # Searches per client address: the inbox searches as an agent types.
     CHAT_SEARCH_RATE = os.environ.get("CHAT_SEARCH_RATE", "120 per minute")
+    # Files in chats (see app/services/files.py): where their bytes are kept
+    # ("local": a folder, CHAT_FILE_DIR or instance/files, for one machine or
+    # a shared volume; "database": a table every process on every machine
+    # reads), the largest file, the largest image in pixels (a decompression
+    # bomb is refused before it is decoded), the types accepted (as sniffed
+    # from the content; "*" patterns allowed) and uploads per client address.
+    CHAT_FILE_STORAGE = os.environ.get("CHAT_FILE_STORAGE", "local")
+    CHAT_FILE_DIR = os.environ.get("CHAT_FILE_DIR") or None
+    CHAT_MAX_FILE_BYTES = int(os.environ.get("CHAT_MAX_FILE_BYTES", 10 * 1024 * 1024))
+    CHAT_MAX_IMAGE_PIXELS = int(os.environ.get("CHAT_MAX_IMAGE_PIXELS", 40_000_000))
+    CHAT_FILE_TYPES = _list(
+        os.environ.get(
+            "CHAT_FILE_TYPES",
+            "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,"
+            "application/zip,application/msword,application/vnd.ms-excel,"
+            "application/vnd.openxmlformats-officedocument.*,application/vnd.oasis.opendocument.*",
+        )
+    )
+    CHAT_UPLOAD_RATE = os.environ.get("CHAT_UPLOAD_RATE", "30 per minute")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -144,3 +163,4 @@ class TestConfig(Config):
     CHAT_AVAILABILITY_RATE = "1000 per minute"
     CHAT_DESK_RATE = "1000 per minute"
     CHAT_SEARCH_RATE = "1000 per minute"
+    CHAT_UPLOAD_RATE = "1000 per minute"

@@ -43,6 +43,7 @@ KNOWN: dict[str, Known] = {
     "auto_assign": Known(
         bool, False, "New conversations go to available agents in turn (round robin)."
     ),
+    "visitor_files": Known(bool, True, "Visitors may send images and files."),
 }
 
 

@@ -1,0 +1,95 @@
+"""Where the bytes of files are kept, chosen by ``CHAT_FILE_STORAGE``.
+
+Every store keeps a blob under a key ``"<conversation_id>/<name>"`` and can
+drop all the blobs of a conversation at once, which is how deleting a
+conversation deletes its files.
+
+- ``local`` (the default): a folder (``CHAT_FILE_DIR``, or ``files`` in the
+  instance folder). For one machine, or several sharing the folder (NFS).
+- ``database``: rows of ``file_blobs``, in the caller's transaction; every
+  process on every machine reads them, and the database's own cascade
+  deletes them with their conversation.
+"""
+
+import os
+import shutil
+import tempfile
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app import db
+from app.models import FileBlob
+
+
+def blob_key(conversation_id: int, name: str) -> str:
+    return f"{conversation_id}/{name}"
+
+
+class LocalStore:
+    """Blobs as files in one folder per conversation."""
+
+    def __init__(self, root: str):
+        self.root = root
+
+    def _path(self, key: str) -> str:
+        conversation, _, name = key.partition("/")
+        # Keys are built by the server from an int and a random id; this is
+        # a second line of defence against a path that leaves the folder.
+        if not conversation.isdigit() or not name or "/" in name or name.startswith("."):
+            raise ValueError(f"not a blob key: {key!r}")
+        return os.path.join(self.root, conversation, name)
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write the blob whole or not at all (a temporary file, renamed)."""
+        path = self._path(key)
+        folder = os.path.dirname(path)
+        os.makedirs(folder, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            with open(self._path(key), "rb") as stored:
+                return stored.read()
+        except FileNotFoundError:
+            return None
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        shutil.rmtree(os.path.join(self.root, str(int(conversation_id))), ignore_errors=True)
+
+
+class DatabaseStore:
+    """Blobs as rows of ``file_blobs``, in the caller's transaction."""
+
+    def put(self, key: str, data: bytes) -> None:
+        conversation_id = int(key.partition("/")[0])
+        db.session.add(FileBlob(key=key, conversation_id=conversation_id, data=data))
+
+    def get(self, key: str) -> bytes | None:
+        return db.session.scalar(sa.select(FileBlob.data).where(FileBlob.key == key))
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        # The rows go with the conversation (ON DELETE CASCADE); this also
+        # covers a database that does not enforce foreign keys.
+        db.session.execute(sa.delete(FileBlob).where(FileBlob.conversation_id == conversation_id))
+        db.session.commit()
+
+
+def store() -> LocalStore | DatabaseStore:
+    """The store the configuration names."""
+    kind = current_app.config["CHAT_FILE_STORAGE"]
+    if kind == "database":
+        return DatabaseStore()
+    if kind == "local":
+        root = current_app.config.get("CHAT_FILE_DIR") or os.path.join(
+            current_app.instance_path, "files"
+        )
+        return LocalStore(root)
+    raise RuntimeError(f"CHAT_FILE_STORAGE must be 'local' or 'database', not {kind!r}")
