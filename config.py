@@ -109,6 +109,10 @@ class Config:
         )
     )
     CHAT_UPLOAD_RATE = os.environ.get("CHAT_UPLOAD_RATE", "30 per minute")
+    # Files uploaded but never sent in a message are deleted after this many
+    # hours; the maintenance loop looks every CHAT_FILE_SWEEP_SECONDS.
+    CHAT_UNSENT_FILE_HOURS = float(os.environ.get("CHAT_UNSENT_FILE_HOURS", 24))
+    CHAT_FILE_SWEEP_SECONDS = float(os.environ.get("CHAT_FILE_SWEEP_SECONDS", 600))
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -316,7 +316,9 @@ class StoredFile(db.Model):
     width: so.Mapped[int | None] = so.mapped_column()
     height: so.Mapped[int | None] = so.mapped_column()
     has_thumbnail: so.Mapped[bool] = so.mapped_column(default=False)
-    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Whether a message carries it: files never sent are swept after a while.
+    sent: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
 
 
 class FileBlob(db.Model):

@@ -3,14 +3,17 @@ limits, who may read, and deletion with the conversation."""
 
 import io
 import os
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from PIL import Image
 
 from app import db
-from app.models import FileBlob, StoredFile
+from app.clock import utcnow
+from app.models import Conversation, FileBlob, StoredFile
 from app.realtime import background
+from app.services import files
 from tests.conftest import empty_database, events
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 
@@ -409,3 +412,46 @@ def test_the_database_store_keeps_bytes_in_a_table_and_deletes_them(app, client,
     client.delete(f"/api/v1/conversations/{cid}", headers=bearer(agent_token))
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FileBlob)) == 0
+
+
+# --- sweeping -----------------------------------------------------------------------------
+
+
+def test_files_never_sent_are_swept_after_a_while(app, client, chat, connect):
+    cid, token = chat
+    sent = upload(client, cid, token, image_bytes()).json["file"]
+    unsent = upload(client, cid, token, image_bytes()).json["file"]
+    fresh = upload(client, cid, token, PDF).json["file"]
+    visitor = connect(visitor_token=token)
+    ack = visitor.emit("send_message", {"client_id": "s", "file_id": sent["id"]}, callback=True)
+    assert ack["ok"]
+    db.session.rollback()
+    db.session.execute(
+        sa.update(StoredFile)
+        .where(StoredFile.id.in_([sent["id"], unsent["id"]]))
+        .values(created_at=utcnow() - timedelta(hours=25))
+    )
+    db.session.commit()
+
+    assert files.sweep(unsent_hours=24) == 1
+    assert client.get(unsent["url"], headers=bearer(token)).status_code == 404
+    folder = os.path.join(app.config["CHAT_FILE_DIR"], str(cid))
+    assert unsent["id"] not in os.listdir(folder)
+    assert client.get(sent["url"], headers=bearer(token)).status_code == 200
+    assert client.get(fresh["url"], headers=bearer(token)).status_code == 200
+
+
+def test_bytes_of_a_conversation_deleted_by_any_path_are_swept(app, client, chat, new_visitor):
+    """Deleted with SQL alone (as a bulk retention job might): the rows go by
+    cascade, the folder at the next sweep."""
+    cid, token = chat
+    kept_cid, kept_token = new_visitor()
+    upload(client, cid, token, PDF)
+    kept = upload(client, kept_cid, kept_token, PDF).json["file"]
+    db.session.execute(sa.delete(Conversation).where(Conversation.id == cid))
+    db.session.commit()
+    assert os.path.exists(os.path.join(app.config["CHAT_FILE_DIR"], str(cid)))
+
+    assert files.sweep(unsent_hours=24) == 1
+    assert not os.path.exists(os.path.join(app.config["CHAT_FILE_DIR"], str(cid)))
+    assert client.get(kept["url"], headers=bearer(kept_token)).data == PDF

@@ -13,7 +13,7 @@ from flask import Flask
 from app import db, socketio
 from app.database import truncate_log
 from app.realtime import desk_events, emit, roster, summaries
-from app.services import availability, connections, lifecycle, presence, typing
+from app.services import availability, connections, files, lifecycle, presence, typing
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -58,6 +58,7 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
     interval = min(1.0, app.config["CHAT_TYPING_TIMEOUT"] / 4)
     since_heartbeat = float(connections.HEARTBEAT_SECONDS)
     visitors_overdue, agents_overdue = Overdue(), Overdue()
+    next_file_sweep = time.monotonic()
     while not state["stop"]:
         with app.app_context():
             try:
@@ -67,6 +68,9 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
                 if since_heartbeat >= connections.HEARTBEAT_SECONDS:
                     since_heartbeat = 0.0
                     _heartbeat(app, visitors_overdue, agents_overdue)
+                if time.monotonic() >= next_file_sweep:
+                    next_file_sweep = time.monotonic() + app.config["CHAT_FILE_SWEEP_SECONDS"]
+                    files.sweep(app.config["CHAT_UNSENT_FILE_HOURS"])
             except Exception:
                 log.exception("chat maintenance failed")
                 db.session.rollback()

@@ -61,8 +61,22 @@ class LocalStore:
         except FileNotFoundError:
             return None
 
+    def delete(self, key: str) -> None:
+        try:
+            os.unlink(self._path(key))
+        except FileNotFoundError:
+            pass
+
     def delete_conversation(self, conversation_id: int) -> None:
         shutil.rmtree(os.path.join(self.root, str(int(conversation_id))), ignore_errors=True)
+
+    def conversation_ids(self) -> set[int]:
+        """The conversations that have a folder here."""
+        try:
+            names = os.listdir(self.root)
+        except FileNotFoundError:
+            return set()
+        return {int(name) for name in names if name.isdigit()}
 
 
 class DatabaseStore:
@@ -74,6 +88,13 @@ class DatabaseStore:
 
     def get(self, key: str) -> bytes | None:
         return db.session.scalar(sa.select(FileBlob.data).where(FileBlob.key == key))
+
+    def delete(self, key: str) -> None:
+        db.session.execute(sa.delete(FileBlob).where(FileBlob.key == key))
+
+    def conversation_ids(self) -> set[int]:
+        """None to sweep: the rows go with their conversation (a cascade)."""
+        return set()
 
     def delete_conversation(self, conversation_id: int) -> None:
         # The rows go with the conversation (ON DELETE CASCADE); this also

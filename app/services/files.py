@@ -15,6 +15,7 @@ import mimetypes
 import secrets
 import unicodedata
 import warnings
+from datetime import timedelta
 
 import puremagic
 import sqlalchemy as sa
@@ -23,8 +24,9 @@ from PIL import Image, ImageOps
 
 from app import db
 from app.blocking import run_in_thread
+from app.clock import utcnow
 from app.errors import ChatError
-from app.models import StoredFile
+from app.models import Conversation, StoredFile
 from app.services import file_store, settings
 from app.services.conversations import refuse_unless_open
 
@@ -177,6 +179,8 @@ def attachment(conversation_id: int, sender: str, file_id: str) -> dict:
     )
     if stored is None:
         raise ChatError("not_found", "no such file in this conversation; upload it first")
+    # Committed with the message (or rolled back with it).
+    stored.sent = True
     return described(stored)
 
 
@@ -217,3 +221,36 @@ def is_inline_image(stored: StoredFile) -> bool:
     """Shown in the page: an image Pillow decoded (and made a thumbnail
     of); anything else, SVG and HTML among them, is only ever a download."""
     return stored.has_thumbnail and stored.content_type in IMAGE_FORMATS.values()
+
+
+def sweep(unsent_hours: float, limit: int = 100) -> int:
+    """Delete files uploaded more than ``unsent_hours`` ago and never sent,
+    and the bytes left of conversations deleted by any path (a folder whose
+    conversation is gone). Several processes may sweep at once: deleting
+    twice is harmless. Returns how many files and folders went."""
+    store = file_store.store()
+    cutoff = utcnow() - timedelta(hours=unsent_hours)
+    unsent = db.session.execute(
+        sa.select(StoredFile.id, StoredFile.conversation_id)
+        .where(StoredFile.sent.is_(False), StoredFile.created_at < cutoff)
+        .limit(limit)
+    ).all()
+    for file_id, conversation_id in unsent:
+        store.delete(file_store.blob_key(conversation_id, file_id))
+        store.delete(file_store.blob_key(conversation_id, f"{file_id}.thumb"))
+    if unsent:
+        db.session.execute(sa.delete(StoredFile).where(StoredFile.id.in_([u.id for u in unsent])))
+    db.session.commit()
+    return len(unsent) + _sweep_folders(store)
+
+
+def _sweep_folders(store) -> int:
+    with_folders = store.conversation_ids()
+    if not with_folders:
+        return 0
+    existing = set(
+        db.session.scalars(sa.select(Conversation.id).where(Conversation.id.in_(with_folders)))
+    )
+    for conversation_id in with_folders - existing:
+        store.delete_conversation(conversation_id)
+    return len(with_folders - existing)

@@ -48,6 +48,7 @@ def upgrade():
         sa.Column("width", sa.Integer(), nullable=True),
         sa.Column("height", sa.Integer(), nullable=True),
         sa.Column("has_thumbnail", sa.Boolean(), nullable=False),
+        sa.Column("sent", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["conversation_id"],
@@ -61,6 +62,7 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_files_conversation_id"), ["conversation_id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_files_created_at"), ["created_at"], unique=False)
 
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("file", sa.JSON(), nullable=True))
@@ -74,6 +76,7 @@ def downgrade():
         batch_op.drop_column("file")
 
     with op.batch_alter_table("files", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_files_created_at"))
         batch_op.drop_index(batch_op.f("ix_files_conversation_id"))
 
     op.drop_table("files")
