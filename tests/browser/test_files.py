@@ -144,7 +144,19 @@ def test_the_inbox_takes_dropped_and_pasted_files(server, visitor, agent):
     )
 
 
-def test_cancel_and_clear_errors(server, new_context, agent):
+RECORD_PROGRESS = """() => {
+  const root = document.querySelector("[data-livechat-widget]").shadowRoot;
+  window.progressSeen = [];
+  new MutationObserver((records) => {
+    for (const record of records) {
+      const value = record.target.getAttribute("value");
+      if (record.attributeName === "value") window.progressSeen.push(value);
+    }
+  }).observe(root.querySelector(".lc-uploads"), { attributes: true, subtree: true });
+}"""
+
+
+def test_cancel_and_clear_errors(server, new_context, agent, tmp_path):
     widget = open_widget_on_site(server, new_context)
     widget.send("Hello")
     file_input = widget.page.locator(".lc-composer input[type=file]")
@@ -158,6 +170,7 @@ def test_cancel_and_clear_errors(server, new_context, agent):
     page_html = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
     file_input.set_input_files(file_payload("cat.png", "image/png", page_html))
     expect(error).to_contain_text("files of type text/html are not accepted")
+    widget.page.screenshot(path=tmp_path / "refused.png", **SHOT)
     widget.page.get_by_role("button", name="Dismiss").click()
 
     # An upload that hangs (held by the test) is cancelled: nothing is sent.
@@ -165,9 +178,17 @@ def test_cancel_and_clear_errors(server, new_context, agent):
     file_input.set_input_files(file_payload("slow.pdf", "application/pdf", PDF))
     row = widget.page.locator(".lc-uploads .upload")
     expect(row.get_by_role("progressbar", name="Uploading slow.pdf")).to_be_visible()
+    widget.page.screenshot(path=tmp_path / "uploading.png", **SHOT)
     row.get_by_role("button", name="Cancel").click()
     expect(row).to_have_count(0)
     expect(widget.page.locator(".lc-messages .attachment")).to_have_count(0)
+
+    # The progress bar moves as the bytes go.
+    widget.page.unroute("**/files")
+    widget.page.evaluate(RECORD_PROGRESS)
+    file_input.set_input_files(file_payload("log.txt", "text/plain", b"x" * (MAX_FILE_BYTES - 1)))
+    expect(widget.page.locator(".lc-messages .attachment__name")).to_have_text("log.txt")
+    assert widget.page.evaluate("() => window.progressSeen").pop() == "100"
 
     inbox = agent().open(widget.conversation_id())
     inbox.page.locator("#composer-file").set_input_files(
