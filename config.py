@@ -98,6 +98,12 @@ class Config:
     # from the content; "*" patterns allowed) and uploads per client address.
     CHAT_FILE_STORAGE = os.environ.get("CHAT_FILE_STORAGE", "local")
     CHAT_FILE_DIR = os.environ.get("CHAT_FILE_DIR") or None
+    # CHAT_FILE_STORAGE=s3: a bucket of S3 or an S3-compatible store (its
+    # endpoint for MinIO and the like); credentials as boto3 finds them.
+    CHAT_S3_BUCKET = os.environ.get("CHAT_S3_BUCKET") or None
+    CHAT_S3_ENDPOINT_URL = os.environ.get("CHAT_S3_ENDPOINT_URL") or None
+    CHAT_S3_REGION = os.environ.get("CHAT_S3_REGION") or None
+    CHAT_S3_PREFIX = os.environ.get("CHAT_S3_PREFIX", "")
     CHAT_MAX_FILE_BYTES = int(os.environ.get("CHAT_MAX_FILE_BYTES", 10 * 1024 * 1024))
     CHAT_MAX_IMAGE_PIXELS = int(os.environ.get("CHAT_MAX_IMAGE_PIXELS", 40_000_000))
     CHAT_FILE_TYPES = _list(
