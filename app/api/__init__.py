@@ -11,6 +11,7 @@ from app.api import (  # noqa: E402,F401
     errors,
     files,
     lifecycle,
+    reference,
     search,
     settings,
     tokens,
