@@ -174,3 +174,6 @@ class TestConfig(Config):
     CHAT_DESK_RATE = "1000 per minute"
     CHAT_SEARCH_RATE = "1000 per minute"
     CHAT_UPLOAD_RATE = "1000 per minute"
+    # Uploads stay in the test's database, not in a folder (tests/test_files.py
+    # sets a folder of the test's own where it means the local store).
+    CHAT_FILE_STORAGE = "database"

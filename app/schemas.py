@@ -185,3 +185,9 @@ class NewPassword(AdminRequest):
     """``POST /api/v1/admin/agents/ID/password``."""
 
     password: Password
+
+
+class FileUpload(BaseModel):
+    """The body of ``POST /api/v1/conversations/ID/files``: multipart/form-data."""
+
+    file: bytes = Field(description="the file, with its name; its type is sniffed")

@@ -23,7 +23,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def app(app_factory, tmp_path, request):
     """The app with its file folder in the test's own directory."""
-    settings = {"CHAT_FILE_DIR": str(tmp_path / "files"), **getattr(request, "param", {})}
+    settings = {
+        "CHAT_FILE_STORAGE": "local",
+        "CHAT_FILE_DIR": str(tmp_path / "files"),
+        **getattr(request, "param", {}),
+    }
     app = app_factory(**settings)
     with app.app_context():
         db.create_all()

@@ -8,9 +8,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import limiter
 from app.api import bp
+from app.api import responses as answers
 from app.api.auth import caller
+from app.api.description import described
 from app.errors import ChatError
 from app.realtime import payloads
+from app.schemas import FileUpload
 from app.services import files
 from app.services.access import Identity
 
@@ -25,6 +28,14 @@ def upload_rate() -> str:
 
 
 @bp.route("/conversations/<int(max=2147483647):conversation_id>/files", methods=["POST"])
+@described(
+    tag="files",
+    auth="visitor_or_agent",
+    body=FileUpload,
+    body_media="multipart/form-data",
+    answers={201: answers.FileAnswer},
+    errors=("forbidden", "not_found", "conflict", "rate_limited"),
+)
 @limiter.limit(upload_rate)
 def upload_file(conversation_id: int):
     """Upload a file to a conversation (its visitor, or an agent).
@@ -55,7 +66,22 @@ def _uploaded_file():
     return upload
 
 
+FILE_HEADERS = {
+    "Content-Disposition": "`inline` for an image, `attachment` for anything else",
+    "X-Content-Type-Options": "`nosniff`",
+    "Content-Security-Policy": FILE_CSP,
+}
+
+
 @bp.route("/files/<file_id>", methods=["GET"])
+@described(
+    tag="files",
+    auth="visitor_or_agent",
+    answers={200: None},
+    media={200: "application/octet-stream"},
+    headers={200: FILE_HEADERS},
+    errors=("not_found",),
+)
 def download_file(file_id: str):
     """The file, for that conversation's visitor and agents (others: 404).
 
@@ -66,6 +92,14 @@ def download_file(file_id: str):
 
 
 @bp.route("/files/<file_id>/thumbnail", methods=["GET"])
+@described(
+    tag="files",
+    auth="visitor_or_agent",
+    answers={200: None},
+    media={200: "image/webp"},
+    headers={200: FILE_HEADERS},
+    errors=("not_found",),
+)
 def file_thumbnail(file_id: str):
     """An image's thumbnail (WebP, at most 480 pixels a side, no metadata)."""
     return _serve(file_id, thumbnail=True)
@@ -84,6 +118,8 @@ def _serve(file_id: str, thumbnail: bool):
         max_age=3600,
         etag=f"{stored.id}{'-thumb' if thumbnail else ''}",
     )
+    # The bytes are in memory already: let after-request hooks read them.
+    response.direct_passthrough = False
     response.cache_control.private = True
     response.cache_control.public = False
     headers = response.headers
