@@ -46,6 +46,8 @@ def test_service_and_event_tests_pass_on_postgresql(postgres_url):
             "tests/test_admin.py",
             "tests/test_migrations.py",
             "tests/test_migrations_notes.py",
+            "tests/test_files.py",
+            "tests/test_migrations_files.py",
         ],
         env=env,
         capture_output=True,
