@@ -19,6 +19,8 @@ pytestmark = BROWSER_TESTS
 SHOT = {"animations": "disabled", "caret": "hide", "scale": "css"}
 MAX_FILE_BYTES = 300_000
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A form of a realistic size (a PDF comment pads it).
+RETURN_FORM = PDF + b"%" + b"0" * 86_000 + b"\n"
 
 
 @pytest.fixture(scope="module")
@@ -92,21 +94,22 @@ def test_an_image_one_way_and_a_pdf_the_other(server, new_context, agent, screen
 
     inbox.send("Sorry about that! Here is the return form, print it and we'll send a new bell.")
     inbox.page.locator("#composer-file").set_input_files(
-        file_payload("return-form.pdf", "application/pdf", PDF)
+        file_payload("return-form.pdf", "application/pdf", RETURN_FORM)
     )
     card = widget.page.locator(".lc-messages .attachment--file")
     expect(card).to_contain_text("return-form.pdf")
     expect(inbox.page.locator("#conversation-scroll .attachment--file")).to_be_visible()
     expect(widget_bubble.locator(".message__status")).to_have_accessible_name("Seen")
     widget.page.mouse.move(5, 5)
-    widget.page.screenshot(path=screenshots_dir / "files-widget.png", **SHOT)
+    # The panel alone: the customer's site around it is a deliberately ugly test page.
+    widget.panel.screenshot(path=screenshots_dir / "files-widget.png", **SHOT)
     inbox.page.mouse.move(640, 790)
     inbox.page.screenshot(path=screenshots_dir / "files-inbox.png", **SHOT)
 
     with widget.page.expect_download() as download:
         card.click()
     assert download.value.suggested_filename == "return-form.pdf"
-    assert download.value.path().read_bytes() == PDF
+    assert download.value.path().read_bytes() == RETURN_FORM
 
     with inbox.page.expect_popup() as popup:
         inbox_image.click()
