@@ -136,8 +136,13 @@ PASTE_JS = """([name, text]) => {
 
 
 def test_the_inbox_takes_dropped_and_pasted_files(server, visitor, agent):
+    """On the demo page, under the chat server's own Content-Security-Policy."""
     widget = visitor().open()
     widget.send("Can you send me the manual?")
+    widget.page.locator(".lc-composer input[type=file]").set_input_files(
+        file_payload("bell.jpg", "image/jpeg", photo())
+    )
+    image_loaded(widget.page.locator(".lc-messages img.attachment__image"))
     inbox = agent().open(widget.conversation_id())
     inbox.page.evaluate(DROP_JS, ["#conversation", "manual.txt", "text/plain", "Step 1: ride."])
     inbox.page.evaluate(PASTE_JS, ["notes.txt", "Pasted notes"])

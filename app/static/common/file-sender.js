@@ -24,6 +24,8 @@ export class FileSender {
    */
   constructor({ button, input, dropZone, pasteTarget, tray, target, onUploaded, refusal = () => null, maxBytes }) {
     Object.assign(this, { button, input, dropZone, tray, target, onUploaded, refusal, maxBytes });
+    // Files upload side by side but are sent in the order they were chosen.
+    this.lastTurn = Promise.resolve();
     button.addEventListener("click", () => input.click());
     input.addEventListener("change", () => {
       this.send([...input.files]);
@@ -80,6 +82,9 @@ export class FileSender {
     }
     const row = new UploadRow(file);
     this.tray.append(row.element);
+    const previous = this.lastTurn;
+    let endTurn;
+    this.lastTurn = new Promise((resolve) => { endTurn = resolve; });
     try {
       const destination = await this.target();
       const upload = uploadFile({
@@ -87,11 +92,14 @@ export class FileSender {
       });
       row.onCancel = upload.cancel;
       const stored = await upload.done;
+      await previous;
       row.element.remove();
       this.onUploaded(stored, destination);
     } catch (error) {
       row.element.remove();
       if (error.code !== "cancelled") this.#showError(`${file.name} was not sent: ${error.message}`);
+    } finally {
+      endTurn();
     }
   }
 
