@@ -93,9 +93,10 @@ class Config:
     # Files in chats (see app/services/files.py): where their bytes are kept
     # ("local": a folder, CHAT_FILE_DIR or instance/files, for one machine or
     # a shared volume; "database": a table every process on every machine
-    # reads), the largest file, the largest image in pixels (a decompression
-    # bomb is refused before it is decoded), the types accepted (as sniffed
-    # from the content; "*" patterns allowed) and uploads per client address.
+    # reads; "s3": a bucket), the largest file, the most one conversation may
+    # hold, the largest image in pixels (a decompression bomb is refused
+    # before it is decoded), the types accepted (as sniffed from the content;
+    # "*" patterns allowed) and uploads per client address.
     CHAT_FILE_STORAGE = os.environ.get("CHAT_FILE_STORAGE", "local")
     CHAT_FILE_DIR = os.environ.get("CHAT_FILE_DIR") or None
     # CHAT_FILE_STORAGE=s3: a bucket of S3 or an S3-compatible store (its
@@ -105,6 +106,9 @@ class Config:
     CHAT_S3_REGION = os.environ.get("CHAT_S3_REGION") or None
     CHAT_S3_PREFIX = os.environ.get("CHAT_S3_PREFIX", "")
     CHAT_MAX_FILE_BYTES = int(os.environ.get("CHAT_MAX_FILE_BYTES", 10 * 1024 * 1024))
+    CHAT_MAX_CONVERSATION_FILE_BYTES = int(
+        os.environ.get("CHAT_MAX_CONVERSATION_FILE_BYTES", 200 * 1024 * 1024)
+    )
     CHAT_MAX_IMAGE_PIXELS = int(os.environ.get("CHAT_MAX_IMAGE_PIXELS", 40_000_000))
     CHAT_FILE_TYPES = _list(
         os.environ.get(

@@ -253,6 +253,18 @@ def test_a_file_over_the_size_limit_is_too_large(client, chat):
     assert huge.status_code == 413 and "1,000 bytes" in huge.json["error"]["message"]
 
 
+@pytest.mark.parametrize("app", [{"CHAT_MAX_CONVERSATION_FILE_BYTES": 2500}], indirect=True)
+def test_a_conversations_files_have_a_total_limit(client, chat, new_visitor):
+    cid, token = chat
+    for _ in range(2):
+        assert upload(client, cid, token, b"a" * 1000, "ok.txt").status_code == 201
+    refused = upload(client, cid, token, b"a" * 501, "one-too-many.txt")
+    assert refused.status_code == 413 and "2,500 bytes" in refused.json["error"]["message"]
+    assert upload(client, cid, token, b"a" * 500, "just-fits.txt").status_code == 201
+    other_cid, other_token = new_visitor()
+    assert upload(client, other_cid, other_token, b"a" * 1000, "other.txt").status_code == 201
+
+
 def test_an_empty_file_or_no_file_is_invalid(client, chat):
     cid, token = chat
     assert upload(client, cid, token, b"", "empty.txt").status_code == 400

@@ -42,6 +42,7 @@ def upload(conversation_id: int, uploader: str, filename: str, data: bytes) -> S
         raise ChatError("forbidden", "visitors may not send files here")
     refuse_unless_open(conversation_id)
     _check_size(len(data))
+    _check_room(conversation_id, len(data))
     # Decoding an image is CPU work: off the event loop.
     image = run_in_thread(_image_of, data, current_app.config["CHAT_MAX_IMAGE_PIXELS"])
     content_type = image.mime if image else _sniffed_type(data)
@@ -74,6 +75,18 @@ def _check_size(size: int) -> None:
         raise ChatError("invalid", "the file is empty")
     if size > limit:
         raise ChatError("too_large", f"the file is larger than {limit:,} bytes")
+
+
+def _check_room(conversation_id: int, size: int) -> None:
+    """A conversation holds at most CHAT_MAX_CONVERSATION_FILE_BYTES of files."""
+    limit = current_app.config["CHAT_MAX_CONVERSATION_FILE_BYTES"]
+    held = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(StoredFile.size), 0)).where(
+            StoredFile.conversation_id == conversation_id
+        )
+    )
+    if held + size > limit:
+        raise ChatError("too_large", f"this conversation's files may total {limit:,} bytes")
 
 
 def _check_type(content_type: str) -> None:
