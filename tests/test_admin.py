@@ -12,9 +12,13 @@ import sqlalchemy as sa
 from app import db
 from app.models import Agent, Setting
 from app.services import tokens
+from app.services.settings import KNOWN
 from tests.conftest import events
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 from tests.test_cli import can_log_in, token_for
+
+# Every desk setting at its default, as GET /api/v1/settings answers.
+DEFAULTS = {key: known.default for key, known in KNOWN.items()}
 
 PASSWORD = "a new long password"
 BEN = "ben@example.com"
@@ -144,9 +148,7 @@ def test_an_admin_demoted_loses_access_at_once(client, admin, admin_token, ben):
 def test_settings_are_read_by_any_agent_but_no_visitor(client, ben_token, new_visitor):
     _, visitor_token = new_visitor()
 
-    assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == {
-        "settings": {"auto_assign": False}
-    }
+    assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == {"settings": DEFAULTS}
     assert client.get("/api/v1/settings", headers=bearer(visitor_token)).status_code == 403
     assert client.get("/api/v1/settings").status_code == 401
 
@@ -450,8 +452,8 @@ def test_admin_changes_a_setting_and_every_agent_socket_hears_it(
     )
 
     assert response.status_code == 200
-    assert response.json == {"settings": {"auto_assign": True}}
-    assert events(ben_socket, "settings") == [{"settings": {"auto_assign": True}}]
+    assert response.json == {"settings": {**DEFAULTS, "auto_assign": True}}
+    assert events(ben_socket, "settings") == [response.json]
     assert events(visitor_socket, "settings") == []
     assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == response.json
 
@@ -475,9 +477,7 @@ def test_bad_settings_are_refused_and_nothing_is_stored(client, admin_token, ben
     assert response.status_code == 400
     assert response.json["error"]["code"] == "invalid"
     assert stored_settings() == {}
-    assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == {
-        "settings": {"auto_assign": False}
-    }
+    assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == {"settings": DEFAULTS}
 
 
 # --- the session cookie: same origin, and the page's CSRF token -------------------------------
