@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from tests.browser.chromium import BROWSER_TESTS
 from tests.browser.conftest import HostSite, serving_chat
 from tests.browser.pages import Widget
+from tests.harness.api import expect_status
+from tests.harness.credentials import AGENT_EMAIL
 from tests.harness.logs import watching
 
 pytestmark = BROWSER_TESTS
@@ -29,6 +31,7 @@ def files_server(tmp_path_factory):
     site = HostSite()
     env = {"CHAT_MAX_FILE_BYTES": str(MAX_FILE_BYTES), "CHAT_ALLOWED_ORIGINS": site.url}
     with serving_chat(tmp_path_factory.mktemp("files-server"), env) as server:
+        server.process.flask("agents", "set-role", AGENT_EMAIL, "admin")
         site.chat_url = server.url
         server.allowed_site = site
         yield server
@@ -197,6 +200,15 @@ def test_cancel_and_clear_errors(server, new_context, agent, tmp_path):
     file_input.set_input_files(file_payload("log.txt", "text/plain", b"x" * (MAX_FILE_BYTES - 1)))
     expect(widget.page.locator(".lc-messages .attachment__name")).to_have_text("log.txt")
     assert widget.page.evaluate("() => window.progressSeen").pop() == "100"
+
+    # An admin turned visitors' files off: the paperclip goes after the first refusal.
+    expect_status(server.api("PATCH", "/settings", json={"visitor_files": False}), 200)
+    try:
+        file_input.set_input_files(file_payload("more.pdf", "application/pdf", PDF))
+        expect(error).to_contain_text("more.pdf was not sent: visitors may not send files here")
+        expect(widget.page.get_by_role("button", name="Send a file or image")).to_be_hidden()
+    finally:
+        expect_status(server.api("PATCH", "/settings", json={"visitor_files": True}), 200)
 
     inbox = agent().open(widget.conversation_id())
     inbox.page.locator("#composer-file").set_input_files(

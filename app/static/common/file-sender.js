@@ -98,6 +98,8 @@ export class FileSender {
     } catch (error) {
       row.element.remove();
       if (error.code !== "cancelled") this.#showError(`${file.name} was not sent: ${error.message}`);
+      // The desk takes no files from this side (an admin's setting): no more paperclip.
+      if (error.code === "forbidden") this.button.hidden = true;
     } finally {
       endTurn();
     }
