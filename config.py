@@ -98,6 +98,39 @@ class Config:
     # email (each sends a message to someone's mailbox: a few an hour).
     CHAT_EMAIL_RATE = os.environ.get("CHAT_EMAIL_RATE", "10 per 10 minutes")
     CHAT_TRANSCRIPT_RATE = os.environ.get("CHAT_TRANSCRIPT_RATE", "3 per hour")
+    # Files in chats (see app/services/files.py): where their bytes are kept
+    # ("local": a folder, CHAT_FILE_DIR or instance/files, for one machine or
+    # a shared volume; "database": a table every process on every machine
+    # reads; "s3": a bucket), the largest file, the most one conversation may
+    # hold, the largest image in pixels (a decompression bomb is refused
+    # before it is decoded), the types accepted (as sniffed from the content;
+    # "*" patterns allowed) and uploads per client address.
+    CHAT_FILE_STORAGE = os.environ.get("CHAT_FILE_STORAGE", "local")
+    CHAT_FILE_DIR = os.environ.get("CHAT_FILE_DIR") or None
+    # CHAT_FILE_STORAGE=s3: a bucket of S3 or an S3-compatible store (its
+    # endpoint for MinIO and the like); credentials as boto3 finds them.
+    CHAT_S3_BUCKET = os.environ.get("CHAT_S3_BUCKET") or None
+    CHAT_S3_ENDPOINT_URL = os.environ.get("CHAT_S3_ENDPOINT_URL") or None
+    CHAT_S3_REGION = os.environ.get("CHAT_S3_REGION") or None
+    CHAT_S3_PREFIX = os.environ.get("CHAT_S3_PREFIX", "")
+    CHAT_MAX_FILE_BYTES = int(os.environ.get("CHAT_MAX_FILE_BYTES", 10 * 1024 * 1024))
+    CHAT_MAX_CONVERSATION_FILE_BYTES = int(
+        os.environ.get("CHAT_MAX_CONVERSATION_FILE_BYTES", 200 * 1024 * 1024)
+    )
+    CHAT_MAX_IMAGE_PIXELS = int(os.environ.get("CHAT_MAX_IMAGE_PIXELS", 40_000_000))
+    CHAT_FILE_TYPES = _list(
+        os.environ.get(
+            "CHAT_FILE_TYPES",
+            "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,"
+            "application/zip,application/msword,application/vnd.ms-excel,"
+            "application/vnd.openxmlformats-officedocument.*,application/vnd.oasis.opendocument.*",
+        )
+    )
+    CHAT_UPLOAD_RATE = os.environ.get("CHAT_UPLOAD_RATE", "30 per minute")
+    # Files uploaded but never sent in a message are deleted after this many
+    # hours; the maintenance loop looks every CHAT_FILE_SWEEP_SECONDS.
+    CHAT_UNSENT_FILE_HOURS = float(os.environ.get("CHAT_UNSENT_FILE_HOURS", 24))
+    CHAT_FILE_SWEEP_SECONDS = float(os.environ.get("CHAT_FILE_SWEEP_SECONDS", 600))
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -198,3 +231,7 @@ class TestConfig(Config):
     CHAT_OUTBOX_AUTOSTART = False
     # Long, so that a test's statement counts never include a re-read.
     CHAT_WEBHOOKS_CACHE_SECONDS = 300
+    CHAT_UPLOAD_RATE = "1000 per minute"
+    # Uploads stay in the test's database, not in a folder (tests/test_files.py
+    # sets a folder of the test's own where it means the local store).
+    CHAT_FILE_STORAGE = "database"

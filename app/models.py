@@ -200,6 +200,9 @@ class Message(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     delivered_at: so.Mapped[datetime | None] = so.mapped_column()
     seen_at: so.Mapped[datetime | None] = so.mapped_column()
+    # The file the message carries (see StoredFile): its id, name, size,
+    # type and image size, copied here so that pages of messages need no join.
+    file: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
 
     conversation: so.Mapped[Conversation] = so.relationship(back_populates="messages")
 
@@ -432,3 +435,48 @@ class VisitorContext(db.Model):
     # When the widget first saw this browser on the site (its own storage).
     first_seen_at: so.Mapped[datetime | None] = so.mapped_column()
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class StoredFile(db.Model):
+    """A file a visitor or an agent uploaded to a conversation.
+
+    Its bytes (and an image's thumbnail) are in the file store chosen by
+    ``CHAT_FILE_STORAGE`` (app/services/file_store.py); its type is what the
+    server found in the content, never what the client said.
+    """
+
+    __tablename__ = "files"
+
+    # Random, so that ids tell nothing of how many files there are.
+    id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    conversation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE", name="fk_files_conversation_id"),
+        index=True,
+    )
+    # Who uploaded it: "visitor" or "agent"; only that side may send it.
+    uploader: so.Mapped[str] = so.mapped_column(sa.String(8))
+    name: so.Mapped[str] = so.mapped_column(sa.String(255))
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(127))
+    size: so.Mapped[int] = so.mapped_column()
+    # An image's size in pixels; None for other files.
+    width: so.Mapped[int | None] = so.mapped_column()
+    height: so.Mapped[int | None] = so.mapped_column()
+    has_thumbnail: so.Mapped[bool] = so.mapped_column(default=False)
+    # Whether a message carries it: files never sent are swept after a while.
+    sent: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+
+
+class FileBlob(db.Model):
+    """The bytes of a file, for ``CHAT_FILE_STORAGE=database``: every
+    server process on every machine reads the same ones, and they go with
+    their conversation when it is deleted."""
+
+    __tablename__ = "file_blobs"
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(80), primary_key=True)
+    conversation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE", name="fk_file_blobs_conversation_id"),
+        index=True,
+    )
+    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)

@@ -51,7 +51,16 @@ class SendMessage(Payload):
     client_id: ClientId
     # Length is checked after trimming by the service, against the configured
     # maximum, so that an over-long body is reported as too_large.
-    body: Text
+    body: Text | None = None
+    # A file uploaded to the conversation (POST .../files); the body then
+    # defaults to the file's name.
+    file_id: Annotated[Text, StringConstraints(min_length=1, max_length=32)] | None = None
+
+    @model_validator(mode="after")
+    def _body_or_file(self):
+        if self.body is None and self.file_id is None:
+            raise ValueError("body is required (or a file_id)")
+        return self
 
 
 class Typing(Payload):
@@ -176,3 +185,9 @@ class NewPassword(AdminRequest):
     """``POST /api/v1/admin/agents/ID/password``."""
 
     password: Password
+
+
+class FileUpload(BaseModel):
+    """The body of ``POST /api/v1/conversations/ID/files``: multipart/form-data."""
+
+    file: bytes = Field(description="the file, with its name; its type is sniffed")

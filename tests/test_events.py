@@ -28,6 +28,7 @@ MESSAGE_KEYS = {
     "delivered_at",
     "seen_at",
     "status",
+    "file",  # null, or the message's file (docs/protocol.md, "Files")
 }
 MISSING = 10_000  # a conversation id nobody has
 

@@ -1,5 +1,7 @@
 """The API's OpenAPI description: complete, valid, and true of real answers."""
 
+import base64
+import io
 from datetime import timedelta
 
 import pytest
@@ -43,6 +45,9 @@ def check(app, endpoint, response):
         return
     assert status in operation.answers, (endpoint, status)
     model = operation.answers[status]
+    if status in operation.media:
+        assert response.get_data(), (endpoint, "bytes expected")
+        return
     if model is None:
         assert response.get_data() == b""
         return
@@ -170,6 +175,13 @@ def test_real_answers_validate_against_their_models(app, client, agent, checked)
     client.get("/api/v1/availability")
     link = resume_links.link_for(cid).split("#", 1)[1]
     visitor = client.post("/api/v1/resume", json={"link": link}).json["visitor_token"]
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+    )
+    upload = {"file": (io.BytesIO(png), "dot.png")}
+    file = client.post(f"/api/v1/conversations/{cid}/files", data=upload, headers=auth).json
+    client.get(file["file"]["url"], headers=bearer(visitor))
+    client.get(file["file"]["thumbnail_url"], headers=bearer(visitor))
     client.post(f"/api/v1/conversations/{cid}/end", headers=bearer(visitor))
     client.delete(f"/api/v1/conversations/{cid}", headers=auth)
     client.get("/api/v1/openapi.json")

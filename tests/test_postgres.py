@@ -52,6 +52,8 @@ def test_service_and_event_tests_pass_on_postgresql(postgres_url):
             "tests/test_migrations_tokens.py",
             "tests/test_api_tokens.py",
             "tests/test_token_scopes.py",
+            "tests/test_files.py",
+            "tests/test_migrations_files.py",
         ],
         env=env,
         capture_output=True,

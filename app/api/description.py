@@ -81,6 +81,7 @@ TAGS = [
     {"name": "tokens", "description": "API tokens for agents' programs."},
     {"name": "admin", "description": "Admins manage the team."},
     {"name": "webhooks", "description": "Admins send the desk's events to other systems."},
+    {"name": "files", "description": "Images and files sent in chats."},
     {"name": "description", "description": "This description."},
 ]
 
@@ -97,6 +98,10 @@ class Operation:
     body_required: bool = True
     errors: tuple[str, ...] = ()
     headers: dict[int, dict[str, str]] = field(default_factory=dict)
+    # The media type of a body that is not JSON: the request's (e.g.
+    # multipart/form-data) and the answers' by status (e.g. a file's bytes).
+    body_media: str = "application/json"
+    media: dict[int, str] = field(default_factory=dict)
 
     def error_codes(self) -> list[str]:
         codes = [*AUTH_ERRORS[self.auth], *self.errors]
@@ -117,6 +122,8 @@ def described(
     body_required: bool = True,
     errors: tuple[str, ...] = (),
     headers: dict[int, dict[str, str]] | None = None,
+    body_media: str = "application/json",
+    media: dict[int, str] | None = None,
 ):
     """Record a view's operation for the description (see the module's docstring).
 
@@ -124,9 +131,20 @@ def described(
     (None for no body). ``errors`` are the protocol's error codes beyond
     those the caller's ``auth`` and the presence of input imply.
     ``headers`` names response headers by status (name: description).
+    ``body_media`` is the body's media type when it is not JSON; ``media``
+    gives, by status, the media type of an answer that is bytes, not JSON.
     """
     operation = Operation(
-        tag, auth, answers, query, body, body_required, tuple(errors), headers or {}
+        tag,
+        auth,
+        answers,
+        query,
+        body,
+        body_required,
+        tuple(errors),
+        headers or {},
+        body_media,
+        media or {},
     )
 
     def record(view):
@@ -268,6 +286,9 @@ def responses(operation: Operation, schemas: Schemas) -> dict:
         if model is not None:
             answer["description"] = model.__doc__.strip().splitlines()[0]
             answer["content"] = json_content(schemas.ref(model, "serialization"))
+        if status in operation.media:
+            binary = {"type": "string", "contentMediaType": operation.media[status]}
+            answer["content"] = {operation.media[status]: {"schema": binary}}
         if status in operation.headers:
             answer["headers"] = {
                 name: {"description": text, "schema": {"type": "string"}}
@@ -304,7 +325,9 @@ def operation_object(view, rule: Rule, method: str, schemas: Schemas) -> dict:
     if operation.body is not None:
         described_operation["requestBody"] = {
             "required": operation.body_required,
-            "content": json_content(schemas.ref(operation.body, "validation")),
+            "content": {
+                operation.body_media: {"schema": schemas.ref(operation.body, "validation")}
+            },
         }
     return described_operation
 

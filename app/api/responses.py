@@ -52,6 +52,26 @@ class Author(Answer):
     name: str | None
 
 
+class File(Answer):
+    """A file sent in a chat, as the server found it to be."""
+
+    id: str
+    name: str
+    size: int = Field(description="in bytes")
+    content_type: str = Field(description="sniffed from the content, never the client's word")
+    kind: Literal["image", "file"] = Field(description="an image is shown inline, with a thumbnail")
+    width: int | None = Field(description="an image's width in pixels")
+    height: int | None
+    url: str = Field(description="the bytes: GET, with the same credentials")
+    thumbnail_url: str | None
+
+
+class FileAnswer(Answer):
+    """The uploaded file, to send with ``send_message {client_id, file_id}``."""
+
+    file: File
+
+
 class Message(Answer):
     """A message of a conversation."""
 
@@ -66,6 +86,7 @@ class Message(Answer):
     delivered_at: Timestamp | None
     seen_at: Timestamp | None
     status: Literal["sent", "delivered", "seen"]
+    file: File | None = Field(description="the file the message carries, or null")
 
 
 class Visitor(Answer):

@@ -13,7 +13,15 @@ from flask import Flask
 from app import db, socketio
 from app.database import truncate_log
 from app.realtime import counts, desk_events, emit, roster, summaries
-from app.services import availability, connections, lifecycle, presence, retention, typing
+from app.services import (
+    availability,
+    connections,
+    files,
+    lifecycle,
+    presence,
+    retention,
+    typing,
+)
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -61,6 +69,7 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
     since_heartbeat = float(connections.HEARTBEAT_SECONDS)
     since_sweep = float(RETENTION_SWEEP_SECONDS)
     visitors_overdue, agents_overdue = Overdue(), Overdue()
+    next_file_sweep = time.monotonic()
     while not state["stop"]:
         with app.app_context():
             try:
@@ -73,6 +82,9 @@ def _maintenance_loop(app: Flask, state: dict) -> None:
                 if since_sweep >= RETENTION_SWEEP_SECONDS:
                     since_sweep = 0.0
                     delete_expired(app)
+                if time.monotonic() >= next_file_sweep:
+                    next_file_sweep = time.monotonic() + app.config["CHAT_FILE_SWEEP_SECONDS"]
+                    files.sweep(app.config["CHAT_UNSENT_FILE_HOURS"])
             except Exception:
                 log.exception("chat maintenance failed")
                 db.session.rollback()

@@ -29,6 +29,7 @@ from app.services import (
     activity,
     availability,
     connections,
+    files,
     history,
     messages,
     presence,
@@ -128,9 +129,9 @@ def send_message(identity: Identity, payload: SendMessage) -> dict:
     """Store a message (once per client_id) and deliver it to the other side."""
     check_rate(identity, "send_message", "CHAT_MESSAGE_RATE")
     cid = identity.conversation_for(payload.conversation_id)
-    posted = messages.post_message(
-        cid, identity.role, identity.name, payload.client_id, payload.body
-    )
+    file = files.attachment(cid, identity.role, payload.file_id) if payload.file_id else None
+    body = payload.body if payload.body is not None else file["name"]
+    posted = messages.post_message(cid, identity.role, identity.name, payload.client_id, body, file)
     message = payloads.message(posted.message)
     if posted.created:
         metrics.message_stored()

@@ -32,6 +32,27 @@ def message(message) -> dict:
         "delivered_at": iso(message.delivered_at),
         "seen_at": iso(message.seen_at),
         "status": message_status(message),
+        "file": file(message.file),
+    }
+
+
+def file(described: dict | None) -> dict | None:
+    """A message's file: what the server found it to be, and where those
+    who may read the conversation fetch it (and an image's thumbnail)."""
+    if described is None:
+        return None
+    url = f"/api/v1/files/{described['id']}"
+    is_image = bool(described.get("thumbnail"))
+    return {
+        "id": described["id"],
+        "name": described["name"],
+        "size": described["size"],
+        "content_type": described["content_type"],
+        "kind": "image" if is_image else "file",
+        "width": described.get("width"),
+        "height": described.get("height"),
+        "url": url,
+        "thumbnail_url": f"{url}/thumbnail" if is_image else None,
     }
 
 

@@ -9,7 +9,7 @@ from app.database import changes, truncate_log
 from app.errors import ChatError
 from app.models import Conversation, VisitorKey
 from app.schemas import MAX_INT, is_storable
-from app.services import webhooks
+from app.services import file_store, webhooks
 from app.services.keys import hash_secret, looks_like_secret, new_secret
 
 
@@ -118,7 +118,7 @@ def end_conversation(conversation_id: int) -> None:
 
 
 def delete_conversation(conversation_id: int) -> bool:
-    """Delete a conversation and, with it, every message.
+    """Delete a conversation and, with it, every message and file.
 
     On SQLite the deleted text is then gone from the files too: freed pages
     are zeroed (``secure_delete``) and the write-ahead log, which still holds
@@ -128,4 +128,6 @@ def delete_conversation(conversation_id: int) -> bool:
     """
     db.session.delete(get_conversation(conversation_id))
     db.session.commit()
+    # Its files' rows went with it; their bytes go once that is committed.
+    file_store.store().delete_conversation(conversation_id)
     return truncate_log()

@@ -69,7 +69,12 @@ class Posted:
 
 
 def post_message(
-    conversation_id: int, sender: str, author_name: str, client_id: str, body: str
+    conversation_id: int,
+    sender: str,
+    author_name: str,
+    client_id: str,
+    body: str,
+    file: dict | None = None,
 ) -> Posted:
     """Store a message once per ``client_id``; the answer is durable.
 
@@ -77,7 +82,8 @@ def post_message(
     insert. A retry of a stored ``client_id`` fails the unique constraint,
     rolls back (so no seq is lost) and answers with the stored message. A
     chat the visitor ended takes no new messages (``conflict``), but retries
-    still find theirs.
+    still find theirs. ``file`` is what the message carries of a file
+    (``files.attachment``).
     """
     body = checked_body(body)
     now = utcnow()
@@ -99,6 +105,7 @@ def post_message(
                 "sender": sender,
                 "author_name": author_name,
                 "body": body,
+                "file": file,
                 "created_at": now,
             },
         ).one()

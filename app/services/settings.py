@@ -77,6 +77,7 @@ KNOWN: dict[str, Known] = {
         "An agent's reply the visitor has not seen this many minutes later, after"
         " they left, is emailed to them (if they gave an email address).",
     ),
+    "visitor_files": Known(bool, True, "Visitors may send images and files."),
 }
 
 

@@ -4,9 +4,11 @@ from flask import Response, current_app, request
 
 from app.web.origins import own_origin
 
+# blob: images are the files of a chat the widget read with the visitor's
+# token (common/attachments.js), on the demo page as on any site.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
-    "img-src 'self' data:; connect-src {connect_src}; "
+    "img-src 'self' data: blob:; connect-src {connect_src}; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'self'"
 )

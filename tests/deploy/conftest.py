@@ -115,6 +115,7 @@ class Deployment:
         path: str,
         headers: dict | None = None,
         source: str = "127.0.0.1",
+        body: bytes | None = None,
     ) -> tuple[int, dict, str]:
         """An HTTPS request from the client address ``source`` (any 127.x.y.z)."""
         context = ssl.create_default_context(cafile=str(self.nginx.workdir / "cert.pem"))
@@ -128,7 +129,7 @@ class Deployment:
             timeout=10,
         )
         try:
-            connection.request(method, path, headers=headers or {})
+            connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
             return response.status, dict(response.getheaders()), response.read().decode()
         finally:
@@ -150,6 +151,8 @@ def deployment(tmp_path_factory):
             "RATELIMIT_STORAGE_URI": redis_url,
             "CHAT_HTTPS": "1",
             "CHAT_TRUSTED_PROXIES": "1",
+            # Each process has a folder of its own, as on two machines.
+            "CHAT_FILE_STORAGE": "database",
         }
         processes = [
             ServerProcess(

@@ -97,6 +97,8 @@ class ServerProcess:
         }
         env.update(
             DATABASE_URL=self.database_url,
+            # Uploaded files stay in the test's folder, not the checkout's instance/.
+            CHAT_FILE_DIR=str(self.workdir / "files"),
             SECRET_KEY="live-test-secret",
             PYTHONUNBUFFERED="1",
         )

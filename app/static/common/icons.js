@@ -18,6 +18,11 @@ const ICONS = {
   mail: { viewBox: "0 0 24 24", paths: ["M4 6.5h16v11H4z", "M4.5 7l7.5 6 7.5-6"] },
   more: { viewBox: "0 0 24 24", paths: ["M5.5 12h.01", "M12 12h.01", "M18.5 12h.01"], strokeWidth: "3.2" },
   back: { viewBox: "0 0 24 24", paths: ["M15 5l-7 7 7 7"] },
+  attach: {
+    viewBox: "0 0 24 24",
+    paths: ["M20 11.5l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7L9.7 17.2a1.7 1.7 0 0 1-2.4-2.4l7.7-7.7"],
+  },
+  file: { viewBox: "0 0 24 24", paths: ["M6 3h8l4 4v14H6z", "M14 3v4h4", "M9 12h6", "M9 16h6"] },
   bell: {
     viewBox: "0 0 24 24",
     paths: ["M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15z", "M10 20.5a2 2 0 0 0 4 0"],

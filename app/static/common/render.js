@@ -2,6 +2,7 @@
 // safe links. Elements are kept per message and only rebuilt when what they
 // show changes, so scrolling, text selection and focus survive updates.
 
+import { buildAttachment } from "./attachments.js";
 import { placeChildren } from "./dom.js";
 import { icon } from "./icons.js";
 import { dayKey, dayLabel, formatClock, formatFull } from "./time.js";
@@ -179,7 +180,8 @@ export class MessageListView {
   #bubble(message, previous, isLastSeen, used) {
     const own = message.sender === this.ownSender;
     const author = this.authorLabel(message, previous);
-    const signature = [message.body, message.status, message.error, isLastSeen, author, message.created_at, own]
+    const signature = [message.body, message.file?.id, message.status, message.error, isLastSeen, author,
+      message.created_at, own]
       .join("\u0000");
     return this.#cached(messageKey(message), signature, used,
       () => buildBubble(message, { own, author, isLastSeen }));
@@ -226,10 +228,18 @@ export function buildBubble(message, { own, author, isLastSeen }) {
   }
   const bubble = document.createElement("div");
   bubble.className = "message__bubble";
-  const body = document.createElement("p");
-  body.className = "message__body";
-  appendLinkified(body, message.body || "");
-  bubble.append(body, buildMeta(message, own));
+  if (message.file) {
+    bubble.classList.add("message__bubble--file");
+    bubble.append(buildAttachment(message.file));
+  }
+  // A file's message says the file's name, which the attachment shows already.
+  if (!message.file || message.body !== message.file.name) {
+    const body = document.createElement("p");
+    body.className = "message__body";
+    appendLinkified(body, message.body || "");
+    bubble.append(body);
+  }
+  bubble.append(buildMeta(message, own));
   row.append(bubble);
   const note = buildNote(message, own, isLastSeen);
   if (note) row.append(note);

@@ -8,6 +8,7 @@ import { ConversationActions } from "./actions.js";
 import { AssignmentControls } from "./assignment.js";
 import { setUpCanned } from "./canned.js";
 import { ConversationPane } from "./conversation.js";
+import { setUpFiles } from "./files.js";
 import { visitorName } from "./format.js";
 import { installShortcuts } from "./keys.js";
 import { ConversationList } from "./list.js";
@@ -61,7 +62,7 @@ const list = new ConversationList({
 
 const outbox = new Outbox({
   send: (item) => connection.request("send_message", {
-    conversation_id: item.conversation_id, client_id: item.client_id, body: item.body,
+    conversation_id: item.conversation_id, client_id: item.client_id, body: item.body, file_id: item.file_id,
   }),
   onSent: (item, message) => {
     pane.onSent(item, message);
@@ -105,6 +106,8 @@ const pane = new ConversationPane({
     document.getElementById("inbox").classList.toggle("inbox--conversation-open", id !== null);
   },
 });
+
+setUpFiles({ pane });
 
 const actions = new ConversationActions({
   exportLink: document.getElementById("conversation-export"),

@@ -319,6 +319,17 @@ export class ConversationPane {
     this.outbox.add(item);
   }
 
+  /**
+   * Send an uploaded file as a reply in a conversation; its body is the file's name.
+   * @param {object} file the server's file object
+   * @param {number} conversationId the conversation it was uploaded to
+   */
+  sendFile(file, conversationId) {
+    const item = { client_id: randomId(), body: file.name, file_id: file.id, file, created_at: nowIso(), conversation_id: conversationId };
+    if (conversationId === this.openId) this.timeline.addPending({ ...item, sender: "agent", author: { name: this.agentName } });
+    this.outbox.add(item);
+  }
+
   async #sendNote(id, text) {
     const ack = await sendNote(this.connection, id, text);
     if (ack.ok) {

@@ -3,7 +3,9 @@
 // against the chat server, whatever origin the host page has.
 
 import { beep, TitleNotice, unlockSound } from "../common/attention.js";
+import { readFilesWithToken } from "../common/attachments.js";
 import { attachComposer } from "../common/composer.js";
+import { FileSender } from "../common/file-sender.js";
 import { randomId } from "../common/ids.js";
 import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
@@ -116,7 +118,9 @@ class Widget {
       this.connection.request("receipt", { status, up_to_seq: upToSeq }));
     this.outbox = new Outbox({
       storage: this.storage.outbox,
-      send: (item) => this.connection.request("send_message", { client_id: item.client_id, body: item.body }),
+      send: (item) => this.connection.request("send_message", {
+        client_id: item.client_id, body: item.body, file_id: item.file_id,
+      }),
       onSent: (item, message) => this.timeline.addMessages([message]),
       onFailed: (item, error) => this.timeline.markFailed(item.client_id, error.message),
     });
@@ -130,6 +134,7 @@ class Widget {
     this.offline = new OfflineCard(view, { saveEmail: (email) => this.#saveEmail(email) });
     this.offline.onDue = () => this.#loadAvailability();
     this.transcript = new TranscriptByEmail(view, (event, payload) => this.connection.request(event, payload));
+    readFilesWithToken({ serverUrl: config.serverUrl, token: () => this.session?.visitor_token || null });
   }
 
   start() {
@@ -258,8 +263,37 @@ class Widget {
       onSend: (text) => this.#send(text),
       typing: this.typingSender,
     });
+    new FileSender({
+      button: view.attachButton,
+      input: view.fileInput,
+      dropZone: view.panel,
+      pasteTarget: view.textarea,
+      tray: view.uploads,
+      target: () => this.#uploadTarget(),
+      onUploaded: (file) => this.#sendFile(file),
+      refusal: () => (this.view.isEnded ? "the chat has ended" : null),
+    });
     document.addEventListener("visibilitychange", () => this.#sendReceipts());
     window.addEventListener("storage", (event) => this.#onStorage(event));
+  }
+
+  /** Where a file goes: the conversation, started first if need be. */
+  async #uploadTarget() {
+    this.#ensureConversation();
+    if (this.creating) await this.creating;
+    const { session } = this;
+    return {
+      url: `${this.config.serverUrl}/api/v1/conversations/${session.conversation_id}/files`,
+      headers: { Authorization: `Bearer ${session.visitor_token}` },
+    };
+  }
+
+  /** Send an uploaded file as a message; its body is the file's name. */
+  #sendFile(file) {
+    this.chatState.visitorWrote();
+    const item = { client_id: randomId(), body: file.name, file_id: file.id, file, created_at: nowIso() };
+    this.timeline.addPending({ ...item, sender: "visitor", author: null });
+    this.outbox.add(item);
   }
 
   /** Show messages that were still waiting when the page was last closed. */

@@ -97,9 +97,17 @@ class WidgetView {
     }, icon("send"));
     this.limitNotice = el("p", { className: "lc-limit", attrs: { "aria-live": "polite" } });
     this.limitNotice.hidden = true;
+    this.attachButton = el("button", {
+      className: "lc-icon-button lc-attach",
+      attrs: { type: "button", "aria-label": "Send a file or image", title: "Send a file or image" },
+    }, icon("attach"));
+    this.fileInput = el("input", {
+      className: "sr-only", attrs: { type: "file", multiple: "", tabindex: "-1", "aria-hidden": "true" },
+    });
+    this.uploads = el("ul", { className: "lc-uploads uploads", attrs: { "aria-label": "Files being sent" } });
     this.form = el("form", { className: "lc-composer" },
       el("label", { className: "sr-only", text: "Message", attrs: { for: "lc-input" } }),
-      this.textarea, this.sendButton);
+      this.attachButton, this.fileInput, this.textarea, this.sendButton);
     this.newChatButton = el("button", {
       className: "lc-button lc-button--primary",
       attrs: { type: "button" },
@@ -134,7 +142,8 @@ class WidgetView {
       className: "lc-panel",
       attrs: { id: "lc-panel", role: "dialog", "aria-label": title },
     }, buildHeader(title, this.presence, this.menuButton, this.menu, this.closeButton), this.connection,
-    this.scroller, this.typingRegion, this.limitNotice, this.form, this.ended, this.confirm, this.announcer);
+    this.scroller, this.typingRegion, this.uploads, this.limitNotice, this.form, this.ended, this.confirm,
+    this.announcer);
     this.panel.hidden = true;
     this.badge = el("span", { className: "lc-badge", attrs: { "aria-hidden": "true" } });
     this.badge.hidden = true;
