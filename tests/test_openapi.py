@@ -40,6 +40,8 @@ def check(app, endpoint, response):
     operation = operation_of(app, endpoint)
     status = response.status_code
     if status >= 400:
+        if status == 401:
+            assert response.headers["WWW-Authenticate"] == 'Bearer realm="chat"'
         error = ErrorBody.model_validate_json(response.get_data())
         assert error.error.code in operation.error_codes(), (endpoint, response.get_data())
         return

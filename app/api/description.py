@@ -86,6 +86,13 @@ TAGS = [
 ]
 
 
+CHALLENGE = {
+    "description": 'How to authenticate: `Bearer realm="chat"`',
+    "required": True,
+    "schema": {"type": "string"},
+}
+
+
 @dataclass(frozen=True)
 class Operation:
     """What a view takes and answers, as ``described`` recorded it."""
@@ -302,10 +309,12 @@ def responses(operation: Operation, schemas: Schemas) -> dict:
     for status, codes in by_status.items():
         listed = ", ".join(f"`{code}`" for code in codes)
         answers[str(status)] = {"description": f"Refused: {listed}", "content": error}
+    if "401" in answers:
+        answers["401"]["headers"] = {"WWW-Authenticate": CHALLENGE}
     return answers
 
 
-def operation_object(view, rule: Rule, method: str, schemas: Schemas) -> dict:
+def operation_object(view, rule: Rule, schemas: Schemas) -> dict:
     operation: Operation = view.operation
     summary, description = docstring_parts(view)
     parameters = path_parameters(rule)
@@ -344,7 +353,7 @@ def document(app: Flask, prefix: str = "/api/v1") -> dict:
     paths: dict[str, dict] = {}
     for rule, method, view in routes:
         item = paths.setdefault(openapi_path(rule, prefix), {})
-        item[method.lower()] = operation_object(view, rule, method, schemas)
+        item[method.lower()] = operation_object(view, rule, schemas)
     return {
         "openapi": "3.1.0",
         "info": {

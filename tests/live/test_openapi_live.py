@@ -7,6 +7,7 @@ conversations and changes agents and settings. Examples are derandomized,
 so a run is repeatable.
 """
 
+import os
 from collections import defaultdict
 
 import pytest
@@ -55,6 +56,8 @@ CHECKS = [
     ignored_auth,
 ]
 # Operations on agents that would lock the run out if they hit its own admin.
+# Enough for CI to stay within a couple of minutes; set more for a deeper run.
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25"))
 SEEDED_CONVERSATIONS = 12
 CHANGES_AN_AGENT = {
     ("PATCH", "/admin/agents/{agent_id}"),
@@ -181,7 +184,7 @@ def credentials(case, desk: Desk) -> dict:
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=MAX_EXAMPLES,
     derandomize=True,
     deadline=None,
     suppress_health_check=list(HealthCheck),
@@ -198,6 +201,8 @@ def test_every_answer_is_as_described(case, desk):
 def test_the_run_reached_past_the_refusals(desk):
     """Most operations succeeded at least once: the token worked and cases
     reached real conversations (the run above goes first, in file order)."""
+    if not desk.answered:
+        pytest.skip("runs after test_every_answer_is_as_described")
     succeeded = [
         label for label, statuses in desk.answered.items() if any(s < 300 for s in statuses)
     ]
