@@ -1,6 +1,7 @@
 """Agents make, list and revoke their own API tokens from the inbox: named,
 scoped, shown once, stored hashed, last use kept to the minute."""
 
+import base64
 import hashlib
 import re
 from datetime import timedelta
@@ -230,3 +231,17 @@ def test_a_cookie_needs_the_csrf_token_to_make_or_revoke(csrf_inbox):
     path = f"/api/v1/tokens/{made.json['id']}"
     assert client.delete(path, headers={"X-CSRFToken": "forged"}).status_code == 403
     assert client.delete(path, headers={"X-CSRFToken": csrf}).status_code == 204
+
+
+def test_the_password_exchange_takes_no_body(client, agent):
+    """A body sent with HTTP Basic is refused, not ignored: the exchange
+    makes only unnamed tokens (named ones are made in the inbox)."""
+    credentials = f"{AGENT_EMAIL}:{AGENT_PASSWORD}".encode()
+    auth = {"Authorization": "Basic " + base64.b64encode(credentials).decode()}
+    for body in ('{"name": "bot", "scope": "read"}', '"text"', "[]", "{}"):
+        response = client.post(
+            "/api/v1/tokens", data=body, content_type="application/json", headers=auth
+        )
+        assert response.status_code == 400, body
+        assert response.json["error"]["code"] == "invalid"
+    assert client.post("/api/v1/tokens", headers=auth).status_code == 200

@@ -61,7 +61,8 @@ def conversation_rate() -> str:
     body=VisitorConversation,
     body_required=False,
     answers={201: answers.NewConversationAnswer},
-    errors=("rate_limited",),
+    # unauthorized: an identity whose signature is missing or wrong.
+    errors=("rate_limited", "unauthorized"),
 )
 @limiter.limit(conversation_rate)
 def create_conversation():
@@ -70,7 +71,8 @@ def create_conversation():
     Body (optional): ``{"name", "email", "page_url", "identity", "context"}``
     (see docs/protocol.md, "Who the visitor is"). Answers ``201`` with
     ``{"conversation_id", "visitor_token"}``; keep the token, it is the
-    visitor's only key to the conversation.
+    visitor's only key to the conversation. An ``identity`` not signed with
+    the desk's identity secret is ``401 unauthorized``.
     """
     details = validated(VisitorConversation, json_body(optional=True))
     conversation, token = visitors.start_conversation(details, request.headers.get("User-Agent"))

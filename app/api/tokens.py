@@ -98,7 +98,7 @@ def create_token():
     """Exchange an agent's email and password (HTTP Basic) for a token, or
     make a named one from the inbox.
 
-    With HTTP Basic: answers ``{"token": SECRET}``, a read-write token that
+    With HTTP Basic and no body: answers ``{"token": SECRET}``, a read-write token that
     expires after ``CHAT_API_TOKEN_HOURS`` hours. Attempts are limited like
     the login form's (``CHAT_LOGIN_RATE``, ``CHAT_LOGIN_ACCOUNT_RATE``): past
     them, ``429 rate_limited``.
@@ -109,6 +109,8 @@ def create_token():
     once. A token cannot make tokens (``403 forbidden``).
     """
     if not _offers_no_password():
+        if request.get_data().strip():
+            raise ChatError("invalid", "the password exchange takes no body")
         return {"token": tokens.issue_token(_password_agent())}
     identity = agent_changer()
     if identity.login_id is None:

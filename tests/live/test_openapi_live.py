@@ -26,25 +26,16 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from config import Config
 from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
 from tests.harness.server import ServerProcess
 
 pytestmark = pytest.mark.live
 
 UNLIMITED = "100000 per minute"
+# Every rate limit of the server, however many there are.
 SERVER_ENV = {
-    name: UNLIMITED
-    for name in (
-        "CHAT_LOGIN_RATE",
-        "CHAT_LOGIN_ACCOUNT_RATE",
-        "CHAT_CONVERSATION_RATE",
-        "CHAT_ADMIN_PASSWORD_RATE",
-        "CHAT_MESSAGE_RATE",
-        "CHAT_ASSIGN_RATE",
-        "CHAT_AVAILABILITY_RATE",
-        "CHAT_DESK_RATE",
-        "CHAT_SEARCH_RATE",
-    )
+    name: UNLIMITED for name in vars(Config) if name.startswith("CHAT_") and name.endswith("_RATE")
 }
 CHECKS = [
     not_a_server_error,
