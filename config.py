@@ -90,6 +90,10 @@ class Config:
     CHAT_DESK_RATE = os.environ.get("CHAT_DESK_RATE", "30 per 10 seconds")
     # Searches per client address: the inbox searches as an agent types.
     CHAT_SEARCH_RATE = os.environ.get("CHAT_SEARCH_RATE", "120 per minute")
+    # A visitor rating a resolved chat (and changing their mind), by socket or API.
+    CHAT_RATING_RATE = os.environ.get("CHAT_RATING_RATE", "10 per minute")
+    # Reports per client address: each reads every conversation of its period.
+    CHAT_REPORT_RATE = os.environ.get("CHAT_REPORT_RATE", "30 per minute")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

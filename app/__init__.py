@@ -51,7 +51,14 @@ def create_app(config_class=Config):
 
     # Handlers register on import; they must exist before init_app so that
     # every app created in a process (tests create many) has them.
-    from app.realtime import assignment_events, engine, events, jsonpackets, packets  # noqa: F401
+    from app.realtime import (  # noqa: F401
+        assignment_events,
+        engine,
+        events,
+        jsonpackets,
+        packets,
+        rating_events,
+    )
     from app.web.origins import origin_checker
 
     socketio.init_app(

@@ -10,6 +10,7 @@ from app.api import (  # noqa: E402,F401
     cors,
     errors,
     lifecycle,
+    ratings,
     search,
     settings,
     tokens,
