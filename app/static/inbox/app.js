@@ -12,6 +12,7 @@ import { visitorName } from "./format.js";
 import { installShortcuts } from "./keys.js";
 import { ConversationList } from "./list.js";
 import { InboxAlerts } from "./notifications.js";
+import { RatingBadge } from "./rating.js";
 import { deskSettings } from "./settings.js";
 import { InboxSearch } from "./search.js";
 import { Toast } from "./toast.js";
@@ -26,6 +27,7 @@ const pollingOnly = new URLSearchParams(window.location.search).get("transport")
 /** @type {Map<number, ReceiptTracker>} */
 const trackers = new Map();
 
+const ratingBadge = new RatingBadge(document.getElementById("conversation-rating"));
 const alerts = new InboxAlerts(document.getElementById("enable-notifications"));
 const toast = new Toast(document.getElementById("inbox-toast"));
 const canned = setUpCanned({
@@ -87,6 +89,7 @@ const connection = new ChatConnection({
     settings: ({ settings }) => deskSettings.update(settings),
     agents: (payload) => assignment.onAgents(payload),
     activity: (line) => pane.onActivity(line),
+    rating: (payload) => ratingBadge.onRating(payload),
   },
 });
 
@@ -100,6 +103,7 @@ const pane = new ConversationPane({
     list.setActive(id);
     actions.setConversation(id);
     assignment.setConversation(id);
+    ratingBadge.setConversation(id);
     document.getElementById("inbox").classList.toggle("inbox--conversation-open", id !== null);
   },
 });

@@ -14,6 +14,7 @@ import { createConversation, endConversation, pageLocation } from "./api.js";
 import { ChatState } from "./chat-state.js";
 import { accentColors } from "./colors.js";
 import { VisitorConnection } from "./connection.js";
+import { fetchRating, RatingPrompt } from "./rating.js";
 import { EndChatControls } from "./end-chat.js";
 import { WidgetStorage } from "./storage.js";
 import { createView } from "./view.js";
@@ -97,6 +98,7 @@ class Widget {
         typing: (typing) => this.#onTyping(typing),
         presence: (presence) => this.#onPresence(presence),
         chat_state: (state) => this.#onChatState(state),
+        rating: (rating) => rating?.conversation_id === this.session?.conversation_id && this.rating.apply(rating),
       },
     });
     this.receipts = new ReceiptTracker((status, upToSeq) =>
@@ -113,6 +115,10 @@ class Widget {
     this.typingIndicator = new TypingIndicator(view.typing);
     this.endControls = new EndChatControls(view, { onConfirm: () => this.#endChat() });
     this.chatState = new ChatState(view);
+    this.rating = new RatingPrompt(view, {
+      load: () => fetchRating(config.serverUrl, this.session),
+      send: (score, comment) => this.connection.request("rate", { score, comment }),
+    });
   }
 
   start() {
@@ -186,6 +192,7 @@ class Widget {
   #send(text) {
     unlockSound();
     this.chatState.visitorWrote();
+    this.rating.visitorWrote();
     const item = { client_id: randomId(), body: text, created_at: nowIso() };
     this.timeline.addPending({ ...item, sender: "visitor", author: null });
     this.outbox.add(item);
@@ -255,6 +262,7 @@ class Widget {
     this.view.setCanEnd(false);
     this.view.setPresence(null);
     this.chatState.reset();
+    this.rating.setState(null);
     this.#setUnread(0);
   }
 
@@ -309,6 +317,7 @@ class Widget {
     this.view.setPresence(null);
     this.view.setCanEnd(false);
     this.chatState.reset();
+    this.rating.setState(null);
     this.#setUnread(0);
   }
 
@@ -354,6 +363,7 @@ class Widget {
   #onChatState(payload) {
     if (!this.session || payload?.conversation_id !== this.session.conversation_id) return;
     this.chatState.apply(payload);
+    this.rating.setState(payload.state);
     if (payload.state !== "ended" || this.view.isEnded) return;
     this.typingSender.stop();
     this.view.setCanEnd(false);
