@@ -1,4 +1,4 @@
-"""The admins' pages: agents and the desk's settings.
+"""The admins' pages: agents, the desk's settings and reports.
 
 They are shells; their scripts read and change everything through the
 admin API (app/api/agents.py, app/api/settings.py), which checks again.
@@ -39,3 +39,9 @@ def agents():
 def settings():
     """The desk's settings, such as automatic assignment."""
     return render_template("admin/settings.html", section="settings")
+
+
+@bp.route("/reports")
+def reports():
+    """Conversations, response and resolution times and ratings over a period."""
+    return render_template("admin/reports.html", section="reports")
