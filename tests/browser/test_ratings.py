@@ -29,7 +29,6 @@ def test_the_visitor_rates_with_the_keyboard_and_the_agent_sees_it_live(
     expect(prompt.get_by_text("How was this chat?")).to_be_visible()
     stars = prompt.get_by_role("radiogroup", name="How was this chat?")
     expect(stars.get_by_role("radio")).to_have_count(5)
-    widget.page.screenshot(path=screenshots_dir / "widget-rating.png", **SHOT)
 
     # Keyboard only: into the group, arrows to the fourth star, Tab to the comment.
     stars.get_by_role("radio", name="1 of 5, Terrible").focus()
@@ -39,6 +38,7 @@ def test_the_visitor_rates_with_the_keyboard_and_the_agent_sees_it_live(
     expect(prompt.get_by_text("Good", exact=True)).to_be_visible()
     widget.page.keyboard.press("Tab")
     widget.page.keyboard.type("Sent a new bell the same day")
+    widget.page.screenshot(path=screenshots_dir / "widget-rating.png", **SHOT)
     prompt.get_by_role("button", name="Send rating").click()
 
     expect(prompt.get_by_text("Thanks for your rating")).to_be_visible()

@@ -1,6 +1,5 @@
 """The Reports admin page: charts drawn under the app's CSP, a table beside
-each, a period to choose, CSV downloads, and its look at desktop and phone
-width."""
+each, a period to choose, CSV downloads, and a phone's width."""
 
 import csv
 import io
@@ -13,8 +12,6 @@ from tests.browser.test_admin import admin_page
 from tests.harness.api import expect_status
 
 pytestmark = BROWSER_TESTS
-
-SHOT = {"animations": "disabled", "caret": "hide", "scale": "css", "full_page": True}
 
 
 def rated_conversation(server, score: int) -> int:
@@ -60,7 +57,7 @@ def open_reports(server, new_context, **options) -> tuple[Page, list[str]]:
     return page, errors
 
 
-def test_reports_show_the_figures_as_charts_tables_and_csv(server, new_context, screenshots_dir):
+def test_reports_show_the_figures_as_charts_tables_and_csv(server, new_context):
     conversation_id = rated_conversation(server, 4)
     rated_conversation(server, 5)
 
@@ -84,7 +81,6 @@ def test_reports_show_the_figures_as_charts_tables_and_csv(server, new_context, 
     assert int(four.get_by_role("cell").inner_text()) >= 1
     agents = page.get_by_role("region", name="Per agent")
     expect(agents.get_by_role("row", name="All agents")).to_be_visible()
-    page.screenshot(path=screenshots_dir / "reports.png", **SHOT)
 
     # The CSV downloads hold the same figures.
     with page.expect_download() as download:
@@ -106,13 +102,12 @@ def test_reports_show_the_figures_as_charts_tables_and_csv(server, new_context, 
     assert "from=2020-01-01" in page.url
 
 
-def test_reports_at_phone_width(server, new_context, screenshots_dir):
+def test_reports_at_phone_width(server, new_context):
     page, errors = open_reports(
         server, new_context, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     expect(page.locator("#tile-conversations")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=screenshots_dir / "reports-phone.png", **SHOT)
     assert not errors, errors
 
 
