@@ -343,6 +343,36 @@ def admin_settings(pages: Pages) -> Page:
     return page
 
 
+@page_state("admin: reports, a chart's table open")
+def admin_reports(pages: Pages) -> Page:
+    page = admin(pages)
+    page.get_by_role("link", name="Reports").click()
+    expect(page.locator("#report-body")).to_have_attribute("aria-busy", "false")
+    page.get_by_role("figure", name="Ratings").get_by_text("Show as a table").click()
+    return page
+
+
+@page_state("admin: reports at phone width")
+def admin_reports_phone(pages: Pages) -> Page:
+    page = admin(pages, viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(f"{pages.server.url}/admin/reports")
+    expect(page.locator("#report-body")).to_have_attribute("aria-busy", "false")
+    return page
+
+
+@page_state("widget: rating a resolved chat, then thanked")
+def widget_rating(pages: Pages) -> Page:
+    widget = pages.widget()
+    conversation_id = widget.start_conversation("Thanks for the help")
+    expect_status(pages.server.api("POST", f"/conversations/{conversation_id}/resolve"), 200)
+    prompt = widget.page.get_by_role("region", name="Rate this chat")
+    prompt.locator(".lc-rating__star").nth(4).click()  # the fifth star
+    assert_accessible(widget.page)
+    prompt.get_by_role("button", name="Send rating").click()
+    expect(prompt.get_by_text("Thanks for your rating")).to_be_visible()
+    return widget.page
+
+
 @page_state("admin: agents at phone width")
 def admin_phone(pages: Pages) -> Page:
     return admin(pages, viewport=PHONE, is_mobile=True, has_touch=True)
