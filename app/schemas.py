@@ -63,7 +63,11 @@ class Receipt(Payload):
     up_to_seq: Seq
 
 
-class History(Payload):
+class HistoryPage(BaseModel):
+    """Which page of messages: the query of ``GET /api/v1/conversations/ID/messages``."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
     before_seq: Seq | None = None
     after_seq: Seq | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
@@ -73,6 +77,10 @@ class History(Payload):
         if self.before_seq is not None and self.after_seq is not None:
             raise ValueError("give before_seq or after_seq, not both")
         return self
+
+
+class History(HistoryPage, Payload):
+    """The ``history`` event."""
 
 
 class ConversationRef(Payload):

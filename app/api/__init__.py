@@ -11,6 +11,7 @@ from app.api import (  # noqa: E402,F401
     errors,
     lifecycle,
     ratings,
+    reference,
     reports,
     search,
     settings,

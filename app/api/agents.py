@@ -4,8 +4,10 @@ from flask import current_app
 
 from app import limiter
 from app.api import bp
+from app.api import responses as answers
 from app.api.auth import admin_caller, admin_changer
 from app.api.conversations import json_body, validated
+from app.api.description import described
 from app.clock import iso
 from app.models import Agent
 from app.realtime import roster
@@ -39,6 +41,7 @@ def agent_details(agent: Agent, last_login_at=None) -> dict:
 
 
 @bp.route("/admin/agents", methods=["GET"])
+@described(tag="admin", auth="admin", answers={200: answers.AgentList})
 def list_agents_for_admins():
     """Every agent, disabled ones too, with role and last login (admins)."""
     admin_caller()
@@ -46,6 +49,13 @@ def list_agents_for_admins():
 
 
 @bp.route("/admin/agents", methods=["POST"])
+@described(
+    tag="admin",
+    auth="admin",
+    body=NewAgent,
+    answers={201: answers.AgentAnswer},
+    errors=("conflict", "rate_limited"),
+)
 @limit_password_hashing
 def create_agent():
     """Add an agent who can then log in (admins).
@@ -63,6 +73,13 @@ def create_agent():
 
 
 @bp.route(f"/admin/agents/{AGENT_ID}", methods=["PATCH"])
+@described(
+    tag="admin",
+    auth="admin",
+    body=AgentChange,
+    answers={200: answers.AgentAnswer},
+    errors=("not_found", "conflict"),
+)
 def update_agent(agent_id: int):
     """Change an agent's ``name``, ``role`` or ``disabled`` (admins).
 
@@ -85,6 +102,13 @@ def update_agent(agent_id: int):
 
 
 @bp.route(f"/admin/agents/{AGENT_ID}/password", methods=["POST"])
+@described(
+    tag="admin",
+    auth="admin",
+    body=NewPassword,
+    answers={204: None},
+    errors=("not_found", "rate_limited"),
+)
 @limit_password_hashing
 def reset_password(agent_id: int):
     """Set a new password for an agent (admins). Answers 204.

@@ -1,8 +1,10 @@
 """Assignment and agents' availability over HTTP (agents only)."""
 
 from app.api import bp
+from app.api import responses as answers
 from app.api.auth import agent_caller
 from app.api.conversations import json_body, validated
+from app.api.description import described
 from app.realtime import payloads
 from app.realtime.assignment_events import assigned, availability_set
 from app.realtime.limits import check_rate
@@ -11,6 +13,13 @@ from app.services import assignment, availability
 
 
 @bp.route("/conversations/<int(max=2147483647):conversation_id>/assign", methods=["POST"])
+@described(
+    tag="conversations",
+    auth="agent",
+    body=Assignee,
+    answers={200: answers.ConversationAnswer},
+    errors=("not_found", "conflict", "rate_limited"),
+)
 def assign_conversation(conversation_id: int):
     """Assign a conversation to an agent (``{"agent_id": ID}``, oneself to
     claim it) or to nobody (``{"agent_id": null}``).
@@ -31,6 +40,7 @@ def assign_conversation(conversation_id: int):
 
 
 @bp.route("/agents", methods=["GET"])
+@described(tag="agents", auth="agent", answers={200: answers.Roster})
 def agents_roster():
     """Every enabled agent: ``{"agents": [{id, name, role, available, online}]}``,
     ``online`` meaning connected to the inbox (or the API's socket)."""
@@ -39,6 +49,13 @@ def agents_roster():
 
 
 @bp.route("/agents/me/availability", methods=["PUT"])
+@described(
+    tag="agents",
+    auth="agent",
+    body=Availability,
+    answers={200: answers.RosterEntry},
+    errors=("rate_limited",),
+)
 def set_own_availability():
     """Turn oneself available or away (``{"available": true|false}``).
 

@@ -5,8 +5,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from app.api import bp
+from app.api import responses as answers
 from app.api.auth import agent_caller
 from app.api.conversations import json_body, validated
+from app.api.description import described
 from app.clock import iso
 from app.realtime import emit
 from app.schemas import Text
@@ -49,6 +51,7 @@ def canned_payload(response) -> dict:
 
 
 @bp.route("/canned", methods=["GET"])
+@described(tag="canned", auth="agent", answers={200: answers.CannedList})
 def list_canned():
     """Every canned response, sorted by shortcut (agents)."""
     agent_caller()
@@ -56,6 +59,9 @@ def list_canned():
 
 
 @bp.route("/canned", methods=["POST"])
+@described(
+    tag="canned", auth="agent", body=NewCanned, answers={201: answers.Canned}, errors=("conflict",)
+)
 def create_canned():
     """Add a canned response (agents). Body: ``{"shortcut", "body"}``.
 
@@ -70,6 +76,13 @@ def create_canned():
 
 
 @bp.route("/canned/<int(max=2147483647):response_id>", methods=["PATCH"])
+@described(
+    tag="canned",
+    auth="agent",
+    body=CannedChange,
+    answers={200: answers.Canned},
+    errors=("not_found", "conflict"),
+)
 def change_canned(response_id: int):
     """Change a canned response's ``shortcut``, ``body`` or both (agents)."""
     agent_caller()
@@ -80,6 +93,7 @@ def change_canned(response_id: int):
 
 
 @bp.route("/canned/<int(max=2147483647):response_id>", methods=["DELETE"])
+@described(tag="canned", auth="agent", answers={204: None}, errors=("not_found",))
 def delete_canned(response_id: int):
     """Delete a canned response (agents). Answers 204."""
     agent_caller()

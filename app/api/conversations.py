@@ -5,11 +5,13 @@ from pydantic import ValidationError
 
 from app import limiter
 from app.api import bp
+from app.api import responses as answers
 from app.api.auth import agent_caller, caller
+from app.api.description import described, query_args
 from app.errors import ChatError
 from app.realtime import background, counts, emit, payloads, summaries
 from app.realtime.emit import sockets_of_closed_after
-from app.schemas import MAX_INT, History, NewConversation, describe
+from app.schemas import MAX_INT, HistoryPage, NewConversation, describe
 from app.services import activity, conversations, history
 
 
@@ -52,6 +54,14 @@ def conversation_rate() -> str:
 
 
 @bp.route("/conversations", methods=["POST"])
+@described(
+    tag="visitors",
+    auth="none",
+    body=NewConversation,
+    body_required=False,
+    answers={201: answers.NewConversationAnswer},
+    errors=("rate_limited",),
+)
 @limiter.limit(conversation_rate)
 def create_conversation():
     """Start a conversation as a new visitor.
@@ -69,6 +79,13 @@ def create_conversation():
 
 
 @bp.route("/conversations/<int(max=2147483647):conversation_id>/messages", methods=["GET"])
+@described(
+    tag="visitors",
+    auth="visitor_or_agent",
+    query=HistoryPage,
+    answers={200: answers.MessagePage},
+    errors=("not_found",),
+)
 def list_messages(conversation_id: int):
     """A page of messages, as the ``history`` event answers it.
 
@@ -78,12 +95,13 @@ def list_messages(conversation_id: int):
     identity = caller()
     if not identity.is_agent and identity.conversation_id != conversation_id:
         raise ChatError("not_found", "no such conversation")
-    query = validated(History, int_params(("before_seq", "after_seq", "limit")))
+    query = validated(HistoryPage, query_args(HistoryPage))
     page = history.page(conversation_id, query.before_seq, query.after_seq, query.limit)
     return {"messages": payloads.messages(page.messages), "has_more": page.has_more}
 
 
 @bp.route("/conversations/<int(max=2147483647):conversation_id>/end", methods=["POST"])
+@described(tag="visitors", auth="visitor", answers={204: None}, errors=("not_found",))
 def end_conversation(conversation_id: int):
     """The visitor ends the chat: the conversation closes and the visitor
     token stops working (its sockets are disconnected). Answers 204."""
@@ -97,6 +115,7 @@ def end_conversation(conversation_id: int):
 
 
 @bp.route("/conversations/<int(max=2147483647):conversation_id>", methods=["DELETE"])
+@described(tag="conversations", auth="agent", answers={204: None}, errors=("not_found",))
 def delete_conversation(conversation_id: int):
     """Delete a conversation with all its messages (agents). Answers 204."""
     agent_caller()
@@ -111,6 +130,13 @@ def delete_conversation(conversation_id: int):
 
 
 @bp.route("/conversations/<int(max=2147483647):conversation_id>/transcript", methods=["GET"])
+@described(
+    tag="visitors",
+    auth="visitor_or_agent",
+    answers={200: answers.Transcript},
+    errors=("not_found",),
+    headers={200: {"Content-Disposition": 'attachment; filename="conversation-ID.json"'}},
+)
 def export_transcript(conversation_id: int):
     """The whole conversation as one JSON document, for download.
 

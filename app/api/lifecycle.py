@@ -2,8 +2,10 @@
 private notes (agents). The answers are those of the socket events."""
 
 from app.api import bp
+from app.api import responses as answers
 from app.api.auth import agent_caller
 from app.api.conversations import json_body, validated
+from app.api.description import described
 from app.desk_schemas import NoteBody, SnoozeBody
 from app.realtime import emit, payloads
 from app.realtime.desk_events import actor, state_answer
@@ -11,9 +13,13 @@ from app.realtime.limits import check_rate
 from app.services import lifecycle, notes
 
 CONVERSATION = "/conversations/<int(max=2147483647):conversation_id>"
+STATE_ERRORS = ("not_found", "conflict", "rate_limited")
 
 
 @bp.route(f"{CONVERSATION}/resolve", methods=["POST"])
+@described(
+    tag="conversations", auth="agent", answers={200: answers.StateAnswer}, errors=STATE_ERRORS
+)
 def resolve_conversation(conversation_id: int):
     """Mark the conversation resolved. Answers ``{"conversation", "activity"}``
     (``activity`` is null when it already was); 409 for a chat the visitor ended."""
@@ -23,6 +29,9 @@ def resolve_conversation(conversation_id: int):
 
 
 @bp.route(f"{CONVERSATION}/reopen", methods=["POST"])
+@described(
+    tag="conversations", auth="agent", answers={200: answers.StateAnswer}, errors=STATE_ERRORS
+)
 def reopen_conversation(conversation_id: int):
     """Open a resolved or snoozed conversation again; answers as ``resolve``."""
     identity = agent_caller()
@@ -31,6 +40,13 @@ def reopen_conversation(conversation_id: int):
 
 
 @bp.route(f"{CONVERSATION}/snooze", methods=["POST"])
+@described(
+    tag="conversations",
+    auth="agent",
+    body=SnoozeBody,
+    answers={200: answers.StateAnswer},
+    errors=STATE_ERRORS,
+)
 def snooze_conversation(conversation_id: int):
     """Snooze until ``{"until": "2026-05-04T09:00:00Z"}`` (in the future, at
     most 90 days ahead); answers as ``resolve``."""
@@ -41,6 +57,13 @@ def snooze_conversation(conversation_id: int):
 
 
 @bp.route(f"{CONVERSATION}/notes", methods=["POST"])
+@described(
+    tag="notes",
+    auth="agent",
+    body=NoteBody,
+    answers={201: answers.NoteAnswer, 200: answers.NoteAnswer},
+    errors=("not_found", "too_large", "rate_limited"),
+)
 def add_note(conversation_id: int):
     """Add a private note ``{"client_id", "body"}``: agents only, never shown
     to the visitor. Answers ``201 {"activity"}``, or ``200`` with the stored

@@ -1,17 +1,43 @@
 """Full-text search for agents."""
 
-from flask import current_app, request
+from typing import Annotated
+
+from flask import current_app
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app import limiter
 from app.api import bp
+from app.api import responses as answers
 from app.api.auth import agent_caller
-from app.api.conversations import int_params
-from app.errors import ChatError
+from app.api.conversations import validated
+from app.api.description import described, query_args
 from app.realtime import payloads
+from app.schemas import Text
 from app.services import search
 
 # Longer queries find nothing a shorter one would not.
 MAX_QUERY_CHARS = 200
+
+
+def _has_words(text: str) -> str:
+    if not text.strip():
+        raise ValueError("q is required")
+    return text
+
+
+class SearchQuery(BaseModel):
+    """The query of ``GET /api/v1/search``."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    q: Annotated[
+        Text,
+        StringConstraints(min_length=1, max_length=MAX_QUERY_CHARS),
+        AfterValidator(_has_words),
+        Field(description="the words to find"),
+    ]
+    limit: Annotated[int, Field(ge=1, le=50)] = 20
+    cursor: Annotated[str, Field(description="the next_cursor of the page before")] | None = None
 
 
 def search_rate() -> str:
@@ -19,6 +45,13 @@ def search_rate() -> str:
 
 
 @bp.route("/search", methods=["GET"])
+@described(
+    tag="search",
+    auth="agent",
+    query=SearchQuery,
+    answers={200: answers.SearchPage},
+    errors=("rate_limited",),
+)
 @limiter.limit(search_rate)
 def search_messages():
     """Conversations whose messages, or visitor's name or email, contain
@@ -30,14 +63,7 @@ def search_messages():
     ``{"hits": [...], "next_cursor": str | null}``.
     """
     agent_caller()
-    query = request.args.get("q", "")
-    if not query.strip():
-        raise ChatError("invalid", "q is required")
-    if len(query) > MAX_QUERY_CHARS:
-        raise ChatError("invalid", f"q may have at most {MAX_QUERY_CHARS} characters")
-    limit = int_params(("limit",)).get("limit", 20)
-    if not 1 <= limit <= 50:
-        raise ChatError("invalid", "limit must be 1 to 50")
-    results = search.search(query, request.args.get("cursor"), limit)
+    query = validated(SearchQuery, query_args(SearchQuery))
+    results = search.search(query.q, query.cursor, query.limit)
     hits = [payloads.search_hit(hit) for hit in results.hits]
     return {"hits": hits, "next_cursor": results.cursor}

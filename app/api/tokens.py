@@ -3,7 +3,9 @@
 from flask import request
 
 from app.api import bp
+from app.api import responses as answers
 from app.api.auth import agent_caller, bearer_token
+from app.api.description import described
 from app.errors import ChatError
 from app.realtime.emit import sockets_of_closed_after
 from app.services import tokens
@@ -12,6 +14,7 @@ from app.web.attempts import limit_attempts
 
 
 @bp.route("/tokens", methods=["POST"])
+@described(tag="tokens", auth="basic", answers={200: answers.Token}, errors=("rate_limited",))
 @limit_attempts
 def create_token():
     """Exchange an agent's email and password (HTTP Basic) for a token.
@@ -31,6 +34,7 @@ def create_token():
 
 
 @bp.route("/tokens", methods=["DELETE"])
+@described(tag="tokens", auth="agent", answers={204: None}, errors=("invalid",))
 def revoke_token():
     """Revoke the bearer token of this request. Answers 204.
 

@@ -1,12 +1,16 @@
 """The inbox's conversation list over HTTP: views, sorts, cursor paging."""
 
+from typing import Annotated, Literal
+
 from flask import request
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import bp
+from app.api import responses as answers
 from app.api.auth import agent_caller
-from app.api.conversations import int_params
-from app.api.cursors import decode, encode
-from app.errors import ChatError
+from app.api.conversations import validated
+from app.api.cursors import MAX_CURSOR_CHARS, decode, encode
+from app.api.description import described, query_args
 from app.realtime import payloads
 from app.realtime.counts import counts_payload
 from app.services import views
@@ -14,14 +18,27 @@ from app.services import views
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
 
-def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = request.args.get(name, default)
-    if value not in allowed:
-        raise ChatError("invalid", f"{name} must be one of {', '.join(allowed)}")
-    return value
+class ListQuery(BaseModel):
+    """The query of ``GET /api/v1/conversations``."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    view: Literal[views.VIEWS] = "all"
+    sort: Literal[views.SORTS] = "latest"
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
+    cursor: (
+        Annotated[
+            str,
+            Field(max_length=MAX_CURSOR_CHARS, description="the next_cursor of the page before"),
+        ]
+        | None
+    ) = None
 
 
 @bp.route("/conversations", methods=["GET"])
+@described(
+    tag="conversations", auth="agent", query=ListQuery, answers={200: answers.ConversationPage}
+)
 def list_conversations():
     """The inbox: a page of conversation summaries (agents).
 
@@ -34,14 +51,10 @@ def list_conversations():
     ``view`` also carries ``counts``.
     """
     identity = agent_caller()
-    view = _choice("view", views.VIEWS, "all")
-    sort = _choice("sort", views.SORTS, "latest")
-    limit = int_params(("limit",)).get("limit", DEFAULT_LIMIT)
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ChatError("invalid", f"limit must be 1 to {MAX_LIMIT}")
-    cursor = request.args.get("cursor")
+    query = validated(ListQuery, query_args(ListQuery))
+    view, sort, cursor = query.view, query.sort, query.cursor
     after = decode(cursor, view, sort) if cursor is not None else None
-    found = views.page(view, sort, identity.agent_id, limit, after)
+    found = views.page(view, sort, identity.agent_id, query.limit, after)
     answer = {
         "conversations": [payloads.summary(summary) for summary in found.summaries],
         "next_cursor": encode(view, sort, found.next) if found.next is not None else None,
