@@ -1,7 +1,7 @@
 """The payloads of rating a resolved chat, by socket and over HTTP,
 declared once (as in app/schemas.py) and validated strictly."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -27,3 +27,26 @@ class RatingBody(BaseModel):
 
     score: Score
     comment: Comment | None = None
+
+
+Day = Annotated[Text, StringConstraints(max_length=10)]
+
+
+class ReportQuery(BaseModel):
+    """The query of ``GET /api/v1/admin/reports``."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    from_: Day | None = Field(
+        None, alias="from", description="first day, e.g. 2026-05-04 (default: 29 days before to)"
+    )
+    to: Day | None = Field(None, description="last day, included (default: today in tz)")
+    tz: Annotated[Text, StringConstraints(max_length=64)] | None = Field(
+        None, description="an IANA time zone, e.g. Europe/Copenhagen (default: UTC)"
+    )
+
+
+class ReportCsvQuery(ReportQuery):
+    """The query of ``GET /api/v1/admin/reports.csv``."""
+
+    kind: Literal["agents", "days", "conversations"] = "agents"

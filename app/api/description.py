@@ -70,6 +70,8 @@ TAGS = [
     {"name": "agents", "description": "The team and each agent's availability."},
     {"name": "canned", "description": "Canned responses agents insert with `/shortcut`."},
     {"name": "search", "description": "Full-text search of conversations."},
+    {"name": "ratings", "description": "A visitor rates a resolved chat."},
+    {"name": "reports", "description": "The desk's figures over a period, for admins."},
     {"name": "settings", "description": "The desk's settings."},
     {"name": "tokens", "description": "API tokens for agents' programs."},
     {"name": "admin", "description": "Admins manage the team."},
@@ -89,6 +91,8 @@ class Operation:
     body_required: bool = True
     errors: tuple[str, ...] = ()
     headers: dict[int, dict[str, str]] = field(default_factory=dict)
+    # A body that is not JSON (a CSV file), by status: its media type.
+    media: dict[int, str] = field(default_factory=dict)
 
     def error_codes(self) -> list[str]:
         codes = [*AUTH_ERRORS[self.auth], *self.errors]
@@ -109,16 +113,19 @@ def described(
     body_required: bool = True,
     errors: tuple[str, ...] = (),
     headers: dict[int, dict[str, str]] | None = None,
+    media: dict[int, str] | None = None,
 ):
     """Record a view's operation for the description (see the module's docstring).
 
     ``answers`` maps each success status to the model of its JSON body
     (None for no body). ``errors`` are the protocol's error codes beyond
     those the caller's ``auth`` and the presence of input imply.
-    ``headers`` names response headers by status (name: description).
+    ``headers`` names response headers by status (name: description);
+    ``media`` the media type of a status's body that is not JSON (its
+    answer model is None then).
     """
     operation = Operation(
-        tag, auth, answers, query, body, body_required, tuple(errors), headers or {}
+        tag, auth, answers, query, body, body_required, tuple(errors), headers or {}, media or {}
     )
 
     def record(view):
@@ -250,6 +257,8 @@ def responses(operation: Operation, schemas: Schemas) -> dict:
         if model is not None:
             answer["description"] = model.__doc__.strip().splitlines()[0]
             answer["content"] = json_content(schemas.ref(model, "serialization"))
+        if status in operation.media:
+            answer["content"] = {operation.media[status]: {"schema": {"type": "string"}}}
         if status in operation.headers:
             answer["headers"] = {
                 name: {"description": text, "schema": {"type": "string"}}

@@ -4,6 +4,8 @@ the visitor and agents read it. The answers are the ``rate`` event's."""
 from app.api import bp
 from app.api.auth import caller
 from app.api.conversations import json_body, validated
+from app.api.description import described
+from app.api.rating_responses import RatingAnswer
 from app.errors import ChatError
 from app.rating_schemas import RatingBody
 from app.realtime import rating_events
@@ -13,6 +15,12 @@ CONVERSATION = "/conversations/<int(max=2147483647):conversation_id>"
 
 
 @bp.route(f"{CONVERSATION}/rating", methods=["GET"])
+@described(
+    tag="ratings",
+    auth="visitor_or_agent",
+    answers={200: RatingAnswer},
+    errors=("forbidden", "not_found"),
+)
 def get_rating(conversation_id: int):
     """The chat's newest rating (or null), whether it rates the resolution
     that stands (``current``), and whether the chat can be rated now
@@ -24,6 +32,13 @@ def get_rating(conversation_id: int):
 
 
 @bp.route(f"{CONVERSATION}/rating", methods=["PUT"])
+@described(
+    tag="ratings",
+    auth="visitor",
+    body=RatingBody,
+    answers={200: RatingAnswer},
+    errors=("forbidden", "not_found", "conflict", "rate_limited"),
+)
 def put_rating(conversation_id: int):
     """Rate the resolved chat ``{"score": 1-5, "comment"?}``, or change the
     rating until the chat reopens (its visitor only). ``409 conflict`` when

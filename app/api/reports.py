@@ -9,7 +9,10 @@ from flask import Response, current_app, request
 from app import limiter
 from app.api import bp
 from app.api.auth import admin_caller
-from app.errors import ChatError
+from app.api.conversations import validated
+from app.api.description import described
+from app.api.rating_responses import Report
+from app.rating_schemas import ReportCsvQuery, ReportQuery
 from app.services import reports
 
 
@@ -17,9 +20,12 @@ def report_rate() -> str:
     return current_app.config["CHAT_REPORT_RATE"]
 
 
-def requested_period() -> reports.Period:
-    args = request.args
-    return reports.period(args.get("from"), args.get("to"), args.get("tz"))
+def requested(schema: type[ReportQuery]) -> ReportQuery:
+    return validated(schema, request.args.to_dict())
+
+
+def period_of(query: ReportQuery) -> reports.Period:
+    return reports.period(query.from_, query.to, query.tz)
 
 
 def _seconds(value: float | None) -> float | int | None:
@@ -50,6 +56,9 @@ def figures(f: reports.Figures) -> dict:
 
 
 @bp.route("/admin/reports", methods=["GET"])
+@described(
+    tag="reports", auth="admin", query=ReportQuery, answers={200: Report}, errors=("rate_limited",)
+)
 @limiter.limit(report_rate)
 def report():
     """The report of a period (admins): ``from`` and ``to`` (ISO dates, both
@@ -57,7 +66,7 @@ def report():
     (default UTC). Answers ``{period, totals, days, agents}``; times are in
     seconds."""
     admin_caller()
-    made = reports.report(requested_period())
+    made = reports.report(period_of(requested(ReportQuery)))
     period = made.period
     return {
         "period": {
@@ -166,6 +175,15 @@ def conversations_table(period: reports.Period) -> list[list]:
 
 
 @bp.route("/admin/reports.csv", methods=["GET"])
+@described(
+    tag="reports",
+    auth="admin",
+    query=ReportCsvQuery,
+    answers={200: None},
+    errors=("rate_limited",),
+    headers={200: {"Content-Disposition": "attachment; the file's name says the period"}},
+    media={200: "text/csv"},
+)
 @limiter.limit(report_rate)
 def report_csv():
     """The report of a period as a CSV download (admins): ``kind`` is
@@ -173,16 +191,14 @@ def report_csv():
     day) or ``conversations`` (one row each, with its times and rating);
     the period as for ``GET /admin/reports``."""
     admin_caller()
-    kind = request.args.get("kind", "agents")
-    period = requested_period()
-    if kind == "agents":
-        table = agents_table(reports.report(period))
+    query = requested(ReportCsvQuery)
+    kind, period = query.kind, period_of(query)
+    if kind == "conversations":
+        table = conversations_table(period)
     elif kind == "days":
         table = days_table(reports.report(period))
-    elif kind == "conversations":
-        table = conversations_table(period)
     else:
-        raise ChatError("invalid", "kind must be agents, days or conversations")
+        table = agents_table(reports.report(period))
     out = io.StringIO()
     writer = csv.writer(out)
     for row in table:
