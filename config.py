@@ -78,6 +78,9 @@ class Config:
     CHAT_ADMIN_PASSWORD_RATE = os.environ.get("CHAT_ADMIN_PASSWORD_RATE", "30 per minute")
     CHAT_MESSAGE_RATE = os.environ.get("CHAT_MESSAGE_RATE", "30 per 10 seconds")
     CHAT_TYPING_RATE = os.environ.get("CHAT_TYPING_RATE", "20 per 10 seconds")
+    # Live typing previews (when the desk shows them): the widget sends at
+    # most two a second while the visitor types.
+    CHAT_TYPING_PREVIEW_RATE = os.environ.get("CHAT_TYPING_PREVIEW_RATE", "30 per 10 seconds")
     # A history page or a join reads up to 100 messages: enough for a
     # catch-up of thousands of messages, not for a flood of reads.
     CHAT_HISTORY_RATE = os.environ.get("CHAT_HISTORY_RATE", "30 per 10 seconds")

@@ -58,6 +58,7 @@ def create_app(config_class=Config):
         jsonpackets,
         packets,
         rating_events,
+        typing_preview_events,
     )
     from app.web.origins import origin_checker
 

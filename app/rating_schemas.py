@@ -50,3 +50,11 @@ class ReportCsvQuery(ReportQuery):
     """The query of ``GET /api/v1/admin/reports.csv``."""
 
     kind: Literal["agents", "days", "conversations"] = "agents"
+
+
+class TypingPreview(Payload):
+    """``typing_preview {text}``: what the visitor has typed so far."""
+
+    # Bounded here; the desk's own limit (CHAT_MAX_BODY_CHARS, counted in
+    # code points) is the handler's, answered too_large.
+    text: Annotated[Text, StringConstraints(max_length=20_000)]

@@ -145,7 +145,7 @@ def test_settings_are_read_by_any_agent_but_no_visitor(client, ben_token, new_vi
     _, visitor_token = new_visitor()
 
     assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == {
-        "settings": {"auto_assign": False}
+        "settings": {"auto_assign": False, "typing_preview": False}
     }
     assert client.get("/api/v1/settings", headers=bearer(visitor_token)).status_code == 403
     assert client.get("/api/v1/settings").status_code == 401
@@ -450,8 +450,9 @@ def test_admin_changes_a_setting_and_every_agent_socket_hears_it(
     )
 
     assert response.status_code == 200
-    assert response.json == {"settings": {"auto_assign": True}}
-    assert events(ben_socket, "settings") == [{"settings": {"auto_assign": True}}]
+    both = {"settings": {"auto_assign": True, "typing_preview": False}}
+    assert response.json == both
+    assert events(ben_socket, "settings") == [both]
     assert events(visitor_socket, "settings") == []
     assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == response.json
 
@@ -476,7 +477,7 @@ def test_bad_settings_are_refused_and_nothing_is_stored(client, admin_token, ben
     assert response.json["error"]["code"] == "invalid"
     assert stored_settings() == {}
     assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == {
-        "settings": {"auto_assign": False}
+        "settings": {"auto_assign": False, "typing_preview": False}
     }
 
 

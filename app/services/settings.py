@@ -43,6 +43,11 @@ KNOWN: dict[str, Known] = {
     "auto_assign": Known(
         bool, False, "New conversations go to available agents in turn (round robin)."
     ),
+    "typing_preview": Known(
+        bool,
+        False,
+        "Agents see what a visitor types before it is sent; the widget tells the visitor.",
+    ),
 }
 
 
