@@ -13,6 +13,7 @@ import { installShortcuts } from "./keys.js";
 import { ConversationList } from "./list.js";
 import { InboxAlerts } from "./notifications.js";
 import { RatingBadge } from "./rating.js";
+import { TypingPreview } from "./typing-preview.js";
 import { deskSettings } from "./settings.js";
 import { InboxSearch } from "./search.js";
 import { Toast } from "./toast.js";
@@ -28,6 +29,7 @@ const pollingOnly = new URLSearchParams(window.location.search).get("transport")
 const trackers = new Map();
 
 const ratingBadge = new RatingBadge(document.getElementById("conversation-rating"));
+const typingPreview = new TypingPreview(document.getElementById("conversation-preview"));
 const alerts = new InboxAlerts(document.getElementById("enable-notifications"));
 const toast = new Toast(document.getElementById("inbox-toast"));
 const canned = setUpCanned({
@@ -90,6 +92,7 @@ const connection = new ChatConnection({
     agents: (payload) => assignment.onAgents(payload),
     activity: (line) => pane.onActivity(line),
     rating: (payload) => ratingBadge.onRating(payload),
+    typing_preview: (payload) => typingPreview.onPreview(payload),
   },
 });
 
@@ -104,6 +107,7 @@ const pane = new ConversationPane({
     actions.setConversation(id);
     assignment.setConversation(id);
     ratingBadge.setConversation(id);
+    typingPreview.setConversation(id);
     document.getElementById("inbox").classList.toggle("inbox--conversation-open", id !== null);
   },
 });
@@ -192,6 +196,7 @@ function onConversation(summary) {
 }
 
 function onMessage(message) {
+  typingPreview.onMessage(message);
   // One the list does not show comes with its summary, if it belongs in the view.
   list.noteMessage(message);
   const shown = pane.onMessage(message);
@@ -217,6 +222,7 @@ function onReceipt(receipt) {
 }
 
 function onTyping(typing) {
+  typingPreview.onTyping(typing);
   pane.onTyping(typing);
   if (typing.sender === "visitor") list.patch(typing.conversation_id, { visitor_typing: Boolean(typing.is_typing) });
 }

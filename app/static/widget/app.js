@@ -17,6 +17,7 @@ import { VisitorConnection } from "./connection.js";
 import { fetchRating, RatingPrompt } from "./rating.js";
 import { EndChatControls } from "./end-chat.js";
 import { WidgetStorage } from "./storage.js";
+import { TypingPreviewSender } from "./typing-preview.js";
 import { createView } from "./view.js";
 
 const CREATE_RETRY_FIRST_MS = 2000;
@@ -119,6 +120,7 @@ class Widget {
       load: () => fetchRating(config.serverUrl, this.session),
       send: (score, comment) => this.connection.request("rate", { score, comment }),
     });
+    this.preview = new TypingPreviewSender(view, (text) => this.connection.request("typing_preview", { text }));
   }
 
   start() {
@@ -193,6 +195,7 @@ class Widget {
     unlockSound();
     this.chatState.visitorWrote();
     this.rating.visitorWrote();
+    this.preview.cancel();
     const item = { client_id: randomId(), body: text, created_at: nowIso() };
     this.timeline.addPending({ ...item, sender: "visitor", author: null });
     this.outbox.add(item);
@@ -285,6 +288,7 @@ class Widget {
     this.view.setConnection(state);
     if (state === "online") return;
     this.outbox.setReady(false);
+    this.preview.disable();
     this.typingIndicator.hide();
     // Unknown until the server says again (it does right after reconnecting).
     this.view.setPresence(null);
@@ -292,6 +296,7 @@ class Widget {
 
   async #onConnect() {
     this.outbox.setReady(true);
+    this.preview.probe();
     if (!(await this.timeline.syncLatest())) return;
     this.#observeStoredStatuses();
     // Replies that came while this page was away or offline count as unread.
