@@ -317,3 +317,7 @@ class Rating(db.Model):
     comment: so.Mapped[str | None] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+# Reports read the conversations that started in a period.
+sa.Index("ix_conversations_created_at", Conversation.created_at)

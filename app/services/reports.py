@@ -25,13 +25,17 @@ Definitions (the reports page and docs/protocol.md say the same):
   (or "Unassigned").
 
 The per-conversation times are read in one SQL statement that works alike on
-SQLite and PostgreSQL (minimums and maximums grouped by conversation, joined
-back to the messages); differences of times, days in the time zone and
+SQLite and PostgreSQL: the period's conversations (by the index on their
+creation), each with the seq of its first visitor message and of the first
+agent message after it, its newest "resolved" line and its newest rating
+(correlated subqueries, each a few rows of an index), joined back to the
+messages by seq; differences of times, days in the time zone and
 percentiles are computed here, over the period's rows (a period is at most
 ``MAX_DAYS`` days).
 """
 
 import math
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -61,19 +65,20 @@ class Period:
     def days(self) -> int:
         return (self.last - self.first).days + 1
 
-    def _utc(self, day: date) -> datetime:
+    def utc(self, day: date) -> datetime:
+        """The start of a day in the zone, as stored (naive UTC)."""
         local = datetime.combine(day, time(), tzinfo=self.zone)
         return local.astimezone(UTC).replace(tzinfo=None)
 
     @property
     def starts(self) -> datetime:
         """The period's first moment, as stored (naive UTC)."""
-        return self._utc(self.first)
+        return self.utc(self.first)
 
     @property
     def ends(self) -> datetime:
         """The moment after the period (naive UTC): midnight after ``last``."""
-        return self._utc(self.last + timedelta(days=1))
+        return self.utc(self.last + timedelta(days=1))
 
     def local_day(self, moment: datetime) -> date:
         """The day in the zone of a stored (naive UTC) time."""
@@ -164,7 +169,7 @@ class Ratings:
 
 @dataclass(frozen=True)
 class ConversationRow:
-    """One conversation of the period, with the moments its figures come from."""
+    """One conversation of the period and its times (seconds, or None)."""
 
     id: int
     created_at: datetime
@@ -172,25 +177,16 @@ class ConversationRow:
     assignee_id: int | None
     assignee_name: str | None
     state: str
-    first_visitor_at: datetime | None
-    first_reply_at: datetime | None
-    resolved_at: datetime | None
+    first_response: float | None
+    resolution: float | None
     rating: int | None
     rating_comment: str | None
 
-    @property
-    def first_response(self) -> float | None:
-        """Seconds to the first reply, or None."""
-        if self.first_visitor_at is None or self.first_reply_at is None:
-            return None
-        return (self.first_reply_at - self.first_visitor_at).total_seconds()
 
-    @property
-    def resolution(self) -> float | None:
-        """Seconds to the resolution that stands, or None."""
-        if self.first_visitor_at is None or self.resolved_at is None:
-            return None
-        return max(0.0, (self.resolved_at - self.first_visitor_at).total_seconds())
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return max(0.0, (end - start).total_seconds())
 
 
 @dataclass
@@ -226,71 +222,88 @@ def _window(query, period: Period):
     )
 
 
+def _first_seq(sender: str, after: sa.ColumnElement | None = None) -> sa.ScalarSelect:
+    """The seq of the conversation's first message from ``sender`` (after
+    seq ``after``): read per conversation through the (conversation, seq)
+    index, a few rows each."""
+    message = so.aliased(Message)  # its own, so that one may nest in another
+    query = sa.select(sa.func.min(message.seq)).where(
+        message.conversation_id == Conversation.id, message.sender == sender
+    )
+    if after is not None:
+        query = query.where(message.seq > after)
+    return query.correlate(Conversation).scalar_subquery()
+
+
 def _rows_statement(period: Period) -> sa.Select:
-    first_visit = _window(
-        sa.select(Message.conversation_id.label("cid"), sa.func.min(Message.seq).label("seq"))
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.sender == "visitor"),
-        period,
-    ).group_by(Message.conversation_id)
-    first_visit = first_visit.subquery("first_visit")
-    first_reply = (
-        sa.select(Message.conversation_id.label("cid"), sa.func.min(Message.seq).label("seq"))
-        .join(first_visit, first_visit.c.cid == Message.conversation_id)
-        .where(Message.sender == "agent", Message.seq > first_visit.c.seq)
-        .group_by(Message.conversation_id)
-        .subquery("first_reply")
+    resolved_at = (
+        sa.select(sa.func.max(Activity.created_at))
+        .where(Activity.conversation_id == Conversation.id, Activity.kind == "resolved")
+        .scalar_subquery()
     )
-    resolved = _window(
-        sa.select(
-            Activity.conversation_id.label("cid"), sa.func.max(Activity.created_at).label("at")
-        )
-        .join(Conversation, Conversation.id == Activity.conversation_id)
-        .where(Activity.kind == "resolved", Conversation.state == "resolved"),
-        period,
+    newest_rating = (
+        sa.select(sa.func.max(Rating.id))
+        .where(Rating.conversation_id == Conversation.id)
+        .scalar_subquery()
     )
-    resolved = resolved.group_by(Activity.conversation_id).subquery("resolved")
-    newest_rating = _window(
-        sa.select(Rating.conversation_id.label("cid"), sa.func.max(Rating.id).label("id")).join(
-            Conversation, Conversation.id == Rating.conversation_id
-        ),
-        period,
-    )
-    newest_rating = newest_rating.group_by(Rating.conversation_id).subquery("newest_rating")
-    visit, reply = so.aliased(Message), so.aliased(Message)
-    query = (
+    visits = _window(
         sa.select(
             Conversation.id,
             Conversation.created_at,
             Conversation.visitor_name,
             Conversation.assignee_id,
-            Agent.name.label("assignee_name"),
             Conversation.state,
-            visit.created_at.label("first_visitor_at"),
-            reply.created_at.label("first_reply_at"),
-            resolved.c.at.label("resolved_at"),
-            Rating.score.label("rating"),
-            Rating.comment.label("rating_comment"),
+            _first_seq("visitor").label("visit_seq"),
+            sa.case((Conversation.state == "resolved", resolved_at)).label("resolved_at"),
+            newest_rating.label("rating_id"),
+        ),
+        period,
+    ).subquery("visits")
+    replied = so.aliased(Message)
+    reply_seq = (
+        sa.select(sa.func.min(replied.seq))
+        .where(
+            replied.conversation_id == visits.c.id,
+            replied.sender == "agent",
+            replied.seq > visits.c.visit_seq,
         )
-        .outerjoin(Agent, Agent.id == Conversation.assignee_id)
-        .outerjoin(first_visit, first_visit.c.cid == Conversation.id)
-        .outerjoin(
-            visit, sa.and_(visit.conversation_id == Conversation.id, visit.seq == first_visit.c.seq)
-        )
-        .outerjoin(first_reply, first_reply.c.cid == Conversation.id)
-        .outerjoin(
-            reply, sa.and_(reply.conversation_id == Conversation.id, reply.seq == first_reply.c.seq)
-        )
-        .outerjoin(resolved, resolved.c.cid == Conversation.id)
-        .outerjoin(newest_rating, newest_rating.c.cid == Conversation.id)
-        .outerjoin(Rating, Rating.id == newest_rating.c.id)
+        .correlate(visits)
+        .scalar_subquery()
     )
-    return _window(query, period).order_by(Conversation.created_at, Conversation.id)
+    base = sa.select(*visits.c, reply_seq.label("reply_seq")).subquery("base")
+    visit, reply = so.aliased(Message), so.aliased(Message)
+    return (
+        sa.select(
+            base.c.id,
+            base.c.created_at,
+            base.c.visitor_name,
+            base.c.assignee_id,
+            Agent.name,
+            base.c.state,
+            visit.created_at,
+            reply.created_at,
+            base.c.resolved_at,
+            Rating.score,
+            Rating.comment,
+        )
+        .outerjoin(Agent, Agent.id == base.c.assignee_id)
+        .outerjoin(
+            visit, sa.and_(visit.conversation_id == base.c.id, visit.seq == base.c.visit_seq)
+        )
+        .outerjoin(
+            reply, sa.and_(reply.conversation_id == base.c.id, reply.seq == base.c.reply_seq)
+        )
+        .outerjoin(Rating, Rating.id == base.c.rating_id)
+        .order_by(base.c.created_at, base.c.id)
+    )
 
 
 def conversation_rows(period: Period) -> list[ConversationRow]:
     """Every conversation that started in the period, oldest first."""
-    return [ConversationRow(**row._mapping) for row in db.session.execute(_rows_statement(period))]
+    return [
+        ConversationRow(*row[:6], _seconds(row[6], row[7]), _seconds(row[6], row[8]), *row[9:])
+        for row in db.session.execute(_rows_statement(period))
+    ]
 
 
 def rating_counts(period: Period) -> list[tuple[int | None, str | None, int, int]]:
@@ -320,12 +333,15 @@ def figures(rows: list[ConversationRow], scores: dict[int, int]) -> Figures:
 
 
 def per_day(period: Period, rows: list[ConversationRow]) -> list[tuple[date, int]]:
-    """How many conversations started on each day of the period (zeros too)."""
-    counts = Counter(period.local_day(row.created_at) for row in rows)
-    return [
-        (period.first + timedelta(days=n), counts[period.first + timedelta(days=n)])
-        for n in range(period.days)
-    ]
+    """How many conversations started on each day of the period (zeros too).
+
+    Each day's start is converted to UTC once (days differ in length across
+    a change of daylight saving time); each row then finds its day by
+    bisection, which is much cheaper than converting every row's time."""
+    days = [period.first + timedelta(days=n) for n in range(period.days)]
+    starts = [period.utc(day) for day in days]
+    counts = Counter(bisect_right(starts, row.created_at) - 1 for row in rows)
+    return [(day, counts[n]) for n, day in enumerate(days)]
 
 
 def report(period: Period) -> Report:

@@ -48,8 +48,15 @@ def upgrade():
         batch_op.create_index("ix_ratings_agent_id", ["agent_id"], unique=False)
         batch_op.create_index("ix_ratings_conversation", ["conversation_id", "id"], unique=False)
 
+    # Reports read the conversations that started in a period.
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.create_index("ix_conversations_created_at", ["created_at"], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.drop_index("ix_conversations_created_at")
+
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.drop_index("ix_ratings_conversation")
         batch_op.drop_index("ix_ratings_agent_id")
