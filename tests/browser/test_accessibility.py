@@ -339,7 +339,7 @@ def admin_password(pages: Pages) -> Page:
 def admin_settings(pages: Pages) -> Page:
     page = admin(pages)
     page.get_by_role("link", name="Settings").click()
-    expect(page.get_by_role("switch")).to_be_enabled()
+    expect(page.get_by_role("switch", name="Show agents what visitors are typing")).to_be_enabled()
     return page
 
 

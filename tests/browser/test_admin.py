@@ -174,7 +174,9 @@ def test_admin_pages_screenshots(server, new_context, screenshots_dir):
         Inbox(page).ready()
         page.get_by_role("link", name="Admin").click()
         page.get_by_role("link", name="Settings").click()
-        expect(page.get_by_role("switch")).to_be_enabled()
+        expect(
+            page.get_by_role("switch", name="Show agents what visitors are typing")
+        ).to_be_enabled()
         page.screenshot(path=screenshots_dir / f"admin-settings-{width}.png", full_page=True)
     forbidden = new_context().new_page()
     log_in(forbidden, server.url)
