@@ -209,3 +209,25 @@ def test_an_unassigned_chat_rates_the_agent_who_resolved_it(chat):
     assert line is not None
     rated = ratings.rate(chat["id"], 2, None)
     assert rated.rating.agent_id == chat["agent_id"]
+
+
+def test_a_widget_on_an_allowed_site_may_read_and_put_a_rating(app, chat, client):
+    shop = "https://shop.example"
+    app.config["CHAT_ALLOWED_ORIGINS"] = [shop]
+    response = client.options(
+        f"/api/v1/conversations/{chat['id']}/rating",
+        headers={
+            "Origin": shop,
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert response.headers["Access-Control-Allow-Origin"] == shop
+    assert "PUT" in response.headers["Access-Control-Allow-Methods"]
+    resolved(chat)
+    put = client.put(
+        f"/api/v1/conversations/{chat['id']}/rating",
+        json={"score": 5},
+        headers={**auth(chat["token"]), "Origin": shop},
+    )
+    assert put.status_code == 200 and put.headers["Access-Control-Allow-Origin"] == shop
