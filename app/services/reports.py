@@ -45,10 +45,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app import db
+from app.blocking import let_others_run
 from app.errors import ChatError
 from app.models import Activity, Agent, Conversation, Message, Rating
 
 MAX_DAYS = 366
+# Rows read between turns given to the event loop: each batch takes tens of
+# milliseconds, so sockets wait no longer than that while a year is read.
+ROWS_PER_TURN = 1000
 DEFAULT_DAYS = 30
 SCORES = (1, 2, 3, 4, 5)
 
@@ -300,10 +304,15 @@ def _rows_statement(period: Period) -> sa.Select:
 
 def conversation_rows(period: Period) -> list[ConversationRow]:
     """Every conversation that started in the period, oldest first."""
-    return [
-        ConversationRow(*row[:6], _seconds(row[6], row[7]), _seconds(row[6], row[8]), *row[9:])
-        for row in db.session.execute(_rows_statement(period))
-    ]
+    statement = _rows_statement(period).execution_options(yield_per=ROWS_PER_TURN)
+    rows = []
+    for part in db.session.execute(statement).partitions():
+        rows += [
+            ConversationRow(*row[:6], _seconds(row[6], row[7]), _seconds(row[6], row[8]), *row[9:])
+            for row in part
+        ]
+        let_others_run()
+    return rows
 
 
 def rating_counts(period: Period) -> list[tuple[int | None, str | None, int, int]]:
