@@ -82,6 +82,9 @@ class Config:
     CHAT_ADMIN_PASSWORD_RATE = os.environ.get("CHAT_ADMIN_PASSWORD_RATE", "30 per minute")
     CHAT_MESSAGE_RATE = os.environ.get("CHAT_MESSAGE_RATE", "30 per 10 seconds")
     CHAT_TYPING_RATE = os.environ.get("CHAT_TYPING_RATE", "20 per 10 seconds")
+    # Live typing previews (when the desk shows them): the widget sends at
+    # most two a second while the visitor types.
+    CHAT_TYPING_PREVIEW_RATE = os.environ.get("CHAT_TYPING_PREVIEW_RATE", "30 per 10 seconds")
     # A history page or a join reads up to 100 messages: enough for a
     # catch-up of thousands of messages, not for a flood of reads.
     CHAT_HISTORY_RATE = os.environ.get("CHAT_HISTORY_RATE", "30 per 10 seconds")
@@ -131,6 +134,10 @@ class Config:
     # hours; the maintenance loop looks every CHAT_FILE_SWEEP_SECONDS.
     CHAT_UNSENT_FILE_HOURS = float(os.environ.get("CHAT_UNSENT_FILE_HOURS", 24))
     CHAT_FILE_SWEEP_SECONDS = float(os.environ.get("CHAT_FILE_SWEEP_SECONDS", 600))
+    # A visitor rating a resolved chat (and changing their mind), by socket or API.
+    CHAT_RATING_RATE = os.environ.get("CHAT_RATING_RATE", "10 per minute")
+    # Reports per client address: each reads every conversation of its period.
+    CHAT_REPORT_RATE = os.environ.get("CHAT_REPORT_RATE", "30 per minute")
     CHAT_MAX_VISITOR_CONNECTIONS = int(os.environ.get("CHAT_MAX_VISITOR_CONNECTIONS", 10))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -67,7 +67,9 @@ def create_app(config_class=Config):
         events,
         jsonpackets,
         packets,
-        reach_events,  # noqa: F401
+        rating_events,
+        reach_events,
+        typing_preview_events,
     )
     from app.services import email_jobs  # noqa: F401 (the email jobs' handlers)
     from app.web.origins import origin_checker

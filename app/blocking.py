@@ -26,3 +26,18 @@ def run_in_thread(func: Callable[..., T], *args) -> T:
 
         return gevent.get_hub().threadpool.apply(func, args)
     return func(*args)
+
+
+def let_others_run() -> None:
+    """Give the event loop a turn in the middle of long work done on it
+    (a report reading thousands of rows): under eventlet or gevent every
+    socket waits while one request computes. Nothing under threading."""
+    mode = current_app.extensions["socketio"].async_mode
+    if mode == "eventlet":
+        import eventlet
+
+        eventlet.sleep(0)
+    elif mode == "gevent":
+        import gevent
+
+        gevent.sleep(0)

@@ -480,3 +480,38 @@ class FileBlob(db.Model):
         index=True,
     )
     data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+
+
+class Rating(db.Model):
+    """A visitor's rating of a resolved chat: one per resolution (the
+    "resolved" activity line it answers), which the visitor may change until
+    the chat reopens."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        sa.UniqueConstraint("resolution_id", name="uq_ratings_resolution"),
+        sa.CheckConstraint("score BETWEEN 1 AND 5", name="ck_ratings_score"),
+        sa.Index("ix_ratings_conversation", "conversation_id", "id"),
+        sa.Index("ix_ratings_agent_id", "agent_id"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    conversation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE", name="fk_ratings_conversation")
+    )
+    resolution_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("activities.id", ondelete="CASCADE", name="fk_ratings_resolution")
+    )
+    # The agent the rating counts for in reports: the chat's assignee when
+    # it was rated, else the agent who resolved it.
+    agent_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("agents.id", ondelete="SET NULL", name="fk_ratings_agent")
+    )
+    score: so.Mapped[int] = so.mapped_column()
+    comment: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+# Reports read the conversations that started in a period.
+sa.Index("ix_conversations_created_at", Conversation.created_at)

@@ -23,6 +23,7 @@ from app.services import (
     lifecycle,
     messages,
     outbox,
+    ratings,
     settings,
     tokens,
     webhook_targets,
@@ -255,6 +256,23 @@ def test_each_event_reaches_the_endpoint_signed(app, endpoint, receiver, agent):
     assert bodies[3]["data"]["conversation"]["assignee"] == {"id": agent.id, "name": "Tess"}
     assert bodies[4]["data"]["actor"] == {"id": agent.id, "name": "Tess"}
     assert {d.status for d in stored_deliveries()} == {"delivered"}
+
+
+def test_a_rating_reaches_the_endpoint_with_its_score_and_comment(app, api, receiver, agent):
+    api("POST", "", {"url": receiver.url, "events": ["rating.received"]})
+    cid = start_chat()
+    messages.post_message(cid, "visitor", "Ana", "v1", "Hello?")
+    lifecycle.resolve(cid, lifecycle.Actor(agent.id, "Tess"))
+    ratings.rate(cid, 4, "Quick and kind")
+    ratings.rate(cid, 5, "Quick and kind")  # changed: a second event
+    outbox.run_due()
+
+    bodies = [json.loads(r.body) for r in receiver.wait_for(2)]
+    assert [b["type"] for b in bodies] == ["rating.received", "rating.received"]
+    assert bodies[0]["data"]["conversation"]["id"] == cid
+    assert [b["data"]["rating"]["score"] for b in bodies] == [4, 5]
+    assert bodies[1]["data"]["rating"]["comment"] == "Quick and kind"
+    assert bodies[1]["data"]["rating"]["agent_id"] == agent.id
 
 
 def test_an_endpoint_gets_only_the_events_it_wants(api, receiver):

@@ -1,4 +1,4 @@
-"""The admins' pages: agents, the desk's settings and webhooks.
+"""The admins' pages: agents, the desk's settings, webhooks and reports.
 
 They are shells; their scripts read and change everything through the
 admin API (app/api/agents.py, app/api/settings.py), which checks again.
@@ -53,3 +53,9 @@ def settings():
 def webhooks():
     """Webhook endpoints: register them, see their secrets and delivery logs."""
     return render_template("admin/webhooks.html", section="webhooks", events=webhook_events.EVENTS)
+
+
+@bp.route("/reports")
+def reports():
+    """Conversations, response and resolution times and ratings over a period."""
+    return render_template("admin/reports.html", section="reports")

@@ -76,6 +76,8 @@ TAGS = [
     {"name": "agents", "description": "The team and each agent's availability."},
     {"name": "canned", "description": "Canned responses agents insert with `/shortcut`."},
     {"name": "search", "description": "Full-text search of conversations."},
+    {"name": "ratings", "description": "A visitor rates a resolved chat."},
+    {"name": "reports", "description": "The desk's figures over a period, for admins."},
     {"name": "settings", "description": "The desk's settings."},
     {"name": "reach", "description": "When nobody is online: hours, and the way back by email."},
     {"name": "tokens", "description": "API tokens for agents' programs."},

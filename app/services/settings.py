@@ -78,6 +78,11 @@ KNOWN: dict[str, Known] = {
         " they left, is emailed to them (if they gave an email address).",
     ),
     "visitor_files": Known(bool, True, "Visitors may send images and files."),
+    "typing_preview": Known(
+        bool,
+        False,
+        "Agents see what a visitor types before it is sent; the widget tells the visitor.",
+    ),
 }
 
 

@@ -5,6 +5,7 @@
 import { el } from "../common/dom.js";
 import { appendLinkified } from "../common/render.js";
 import { formatClock, formatFull, toDate } from "../common/time.js";
+import { describeRating, parseRatedBody } from "./rating.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const whenFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", hour: "numeric", minute: "2-digit" });
@@ -41,6 +42,7 @@ const SENTENCES = {
   },
   claimed: (line) => `${name(line.actor)} claimed this`,
   unassigned: (line) => (line.actor ? `${line.actor.name} unassigned this` : "Unassigned"),
+  rated: (line) => `The visitor ${describeRating(parseRatedBody(line.body)).replace("Rated", "rated this")}`,
 };
 
 /**

@@ -13,6 +13,8 @@ import { visitorName } from "./format.js";
 import { installShortcuts } from "./keys.js";
 import { ConversationList } from "./list.js";
 import { InboxAlerts } from "./notifications.js";
+import { RatingBadge } from "./rating.js";
+import { TypingPreview } from "./typing-preview.js";
 import { deskSettings } from "./settings.js";
 import { InboxSearch } from "./search.js";
 import { Toast } from "./toast.js";
@@ -28,6 +30,8 @@ const pollingOnly = new URLSearchParams(window.location.search).get("transport")
 /** @type {Map<number, ReceiptTracker>} */
 const trackers = new Map();
 
+const ratingBadge = new RatingBadge(document.getElementById("conversation-rating"));
+const typingPreview = new TypingPreview(document.getElementById("conversation-preview"));
 const alerts = new InboxAlerts(document.getElementById("enable-notifications"));
 const toast = new Toast(document.getElementById("inbox-toast"));
 const canned = setUpCanned({
@@ -89,6 +93,8 @@ const connection = new ChatConnection({
     settings: ({ settings }) => deskSettings.update(settings),
     agents: (payload) => assignment.onAgents(payload),
     activity: (line) => pane.onActivity(line),
+    rating: (payload) => ratingBadge.onRating(payload),
+    typing_preview: (payload) => typingPreview.onPreview(payload),
   },
 });
 
@@ -103,6 +109,8 @@ const pane = new ConversationPane({
     actions.setConversation(id);
     assignment.setConversation(id);
     visitorPanel.show(id);
+    ratingBadge.setConversation(id);
+    typingPreview.setConversation(id);
     document.getElementById("inbox").classList.toggle("inbox--conversation-open", id !== null);
   },
 });
@@ -199,6 +207,7 @@ function onConversation(summary) {
 }
 
 function onMessage(message) {
+  typingPreview.onMessage(message);
   // One the list does not show comes with its summary, if it belongs in the view.
   list.noteMessage(message);
   const shown = pane.onMessage(message);
@@ -224,6 +233,7 @@ function onReceipt(receipt) {
 }
 
 function onTyping(typing) {
+  typingPreview.onTyping(typing);
   pane.onTyping(typing);
   if (typing.sender === "visitor") list.patch(typing.conversation_id, { visitor_typing: Boolean(typing.is_typing) });
 }

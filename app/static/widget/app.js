@@ -16,12 +16,14 @@ import { createConversation, endConversation, fetchAvailability, pageLocation } 
 import { ChatState } from "./chat-state.js";
 import { accentColors } from "./colors.js";
 import { VisitorConnection } from "./connection.js";
+import { fetchRating, RatingPrompt } from "./rating.js";
 import { EndChatControls } from "./end-chat.js";
 import { OfflineCard } from "./offline.js";
 import { PrechatForm } from "./prechat.js";
 import { WidgetStorage } from "./storage.js";
 import { TranscriptByEmail } from "./transcript.js";
 import { browserContext, identify, isRefusedIdentity, prechatFields, readIdentity } from "./visitor.js";
+import { TypingPreviewSender } from "./typing-preview.js";
 import { createView } from "./view.js";
 
 const CREATE_RETRY_FIRST_MS = 2000;
@@ -112,6 +114,7 @@ class Widget {
         typing: (typing) => this.#onTyping(typing),
         presence: (presence) => this.#onPresence(presence),
         chat_state: (state) => this.#onChatState(state),
+        rating: (rating) => rating?.conversation_id === this.session?.conversation_id && this.rating.apply(rating),
       },
     });
     this.receipts = new ReceiptTracker((status, upToSeq) =>
@@ -135,6 +138,11 @@ class Widget {
     this.offline.onDue = () => this.#loadAvailability();
     this.transcript = new TranscriptByEmail(view, (event, payload) => this.connection.request(event, payload));
     readFilesWithToken({ serverUrl: config.serverUrl, token: () => this.session?.visitor_token || null });
+    this.rating = new RatingPrompt(view, {
+      load: () => fetchRating(config.serverUrl, this.session),
+      send: (score, comment) => this.connection.request("rate", { score, comment }),
+    });
+    this.preview = new TypingPreviewSender(view, (text) => this.connection.request("typing_preview", { text }));
   }
 
   start() {
@@ -306,6 +314,8 @@ class Widget {
   #send(text) {
     unlockSound();
     this.chatState.visitorWrote();
+    this.rating.visitorWrote();
+    this.preview.cancel();
     const item = { client_id: randomId(), body: text, created_at: nowIso() };
     this.timeline.addPending({ ...item, sender: "visitor", author: null });
     this.outbox.add(item);
@@ -388,6 +398,7 @@ class Widget {
     this.view.setCanEnd(false);
     this.view.setPresence(null);
     this.chatState.reset();
+    this.rating.setState(null);
     this.#setUnread(0);
   }
 
@@ -412,6 +423,7 @@ class Widget {
     this.view.setConnection(state);
     if (state === "online") return;
     this.outbox.setReady(false);
+    this.preview.disable();
     this.typingIndicator.hide();
     // Unknown until the server says again (it does right after reconnecting).
     this.view.setPresence(null);
@@ -420,6 +432,7 @@ class Widget {
   async #onConnect() {
     this.outbox.setReady(true);
     if (this.offline.pendingEmail) this.#savePendingEmail();
+    this.preview.probe();
     if (!(await this.timeline.syncLatest())) return;
     this.#observeStoredStatuses();
     // Replies that came while this page was away or offline count as unread.
@@ -445,6 +458,7 @@ class Widget {
     this.view.setPresence(null);
     this.view.setCanEnd(false);
     this.chatState.reset();
+    this.rating.setState(null);
     this.#setUnread(0);
     if (this.identity) this.#resumeSignedUser();
   }
@@ -503,6 +517,7 @@ class Widget {
     this.offline.setEmail(payload.email);
     this.offline.setMail(payload.mail);
     this.transcript.setAvailable(payload.mail === true && Boolean(payload.email));
+    this.rating.setState(payload.state);
     if (payload.state !== "ended" || this.view.isEnded) return;
     this.typingSender.stop();
     this.view.setCanEnd(false);
