@@ -104,7 +104,8 @@ def test_the_description_is_served_and_says_how_to_authenticate(client):
     assert create["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/VisitorConversation"
     }
-    assert set(create["responses"]) == {"201", "400", "413", "429"}
+    # 401: an identity whose signature is missing or wrong.
+    assert set(create["responses"]) == {"201", "400", "401", "413", "429"}
     listing = description["paths"]["/conversations"]["get"]
     assert {"view", "sort", "limit", "cursor"} <= {p["name"] for p in listing["parameters"]}
     view = next(p for p in listing["parameters"] if p["name"] == "view")
@@ -228,6 +229,7 @@ def tour_webhooks(client, auth, cid):
     path = f"/api/v1/admin/webhooks/{made['id']}"
     client.get("/api/v1/admin/webhooks", headers=auth)
     client.get(path, headers=auth)
+    client.post(f"/api/v1/conversations/{cid}/reopen", headers=auth)  # if the tour resolved it
     client.post(f"/api/v1/conversations/{cid}/resolve", headers=auth)
     client.application.config["CHAT_OUTBOX_MAX_ATTEMPTS"] = 1  # failed at once
     outbox.run_due()
