@@ -12,12 +12,16 @@ import sqlalchemy as sa
 from app import db
 from app.models import Agent, Setting
 from app.services import tokens
+from app.services.settings import KNOWN
 from tests.conftest import events
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 from tests.test_cli import can_log_in, token_for
 
 PASSWORD = "a new long password"
 BEN = "ben@example.com"
+
+# Every desk setting at its default: each test below changes one of them.
+DEFAULTS = {key: known.default for key, known in KNOWN.items()}
 
 
 @pytest.fixture
@@ -145,7 +149,7 @@ def test_settings_are_read_by_any_agent_but_no_visitor(client, ben_token, new_vi
     _, visitor_token = new_visitor()
 
     assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == {
-        "settings": {"auto_assign": False}
+        "settings": {**DEFAULTS, "auto_assign": False}
     }
     assert client.get("/api/v1/settings", headers=bearer(visitor_token)).status_code == 403
     assert client.get("/api/v1/settings").status_code == 401
@@ -450,8 +454,8 @@ def test_admin_changes_a_setting_and_every_agent_socket_hears_it(
     )
 
     assert response.status_code == 200
-    assert response.json == {"settings": {"auto_assign": True}}
-    assert events(ben_socket, "settings") == [{"settings": {"auto_assign": True}}]
+    assert response.json == {"settings": {**DEFAULTS, "auto_assign": True}}
+    assert events(ben_socket, "settings") == [{"settings": {**DEFAULTS, "auto_assign": True}}]
     assert events(visitor_socket, "settings") == []
     assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == response.json
 
@@ -476,7 +480,7 @@ def test_bad_settings_are_refused_and_nothing_is_stored(client, admin_token, ben
     assert response.json["error"]["code"] == "invalid"
     assert stored_settings() == {}
     assert client.get("/api/v1/settings", headers=bearer(ben_token)).json == {
-        "settings": {"auto_assign": False}
+        "settings": {**DEFAULTS, "auto_assign": False}
     }
 
 
