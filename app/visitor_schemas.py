@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.schemas import NewConversation, Text
+from app.schemas import NewConversation, Text, is_storable
 
 MAX_EXTERNAL_ID = 255
 MAX_MILLISECONDS = 4_102_444_800_000  # 2100-01-01
@@ -22,6 +22,8 @@ def _user_id(value: str | int) -> str:
     text = str(value)
     if not 1 <= len(text) <= MAX_EXTERNAL_ID:
         raise ValueError(f"must be 1 to {MAX_EXTERNAL_ID} characters")
+    if not is_storable(text):
+        raise ValueError("must be valid Unicode without NUL characters")
     return text
 
 

@@ -282,3 +282,22 @@ def test_rolling_the_secret_with_the_cookie_needs_the_pages_csrf_token(csrf_clie
     assert client.get("/api/v1/admin/identity-secret").json == {"secret": None}
     rolled = client.post("/api/v1/admin/identity-secret", headers={"X-CSRFToken": token})
     assert rolled.status_code == 200
+
+
+@pytest.mark.parametrize("escaped_user_id", ["\\ud800", "nul\\u0000"])
+def test_a_user_id_a_database_cannot_store_is_invalid(client, secret, escaped_user_id):
+    hash_ = "0" * 64
+    body = f'{{"identity": {{"user_id": "{escaped_user_id}", "user_hash": "{hash_}"}}}}'
+    response = client.post("/api/v1/identify", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_a_token_that_no_longer_works_counts_as_none(client, secret, new_visitor):
+    user = signed(secret, "u-7")
+    ours = start(client, identity=user).json
+    cid, stale = new_visitor()
+    client.post(f"/api/v1/conversations/{cid}/end", headers=bearer(stale))
+    answer = client.post("/api/v1/identify", json={"identity": user}, headers=bearer(stale))
+    assert answer.status_code == 200
+    assert answer.json["conversation_id"] == ours["conversation_id"]
+    assert answer.json["visitor_token"]

@@ -6,14 +6,22 @@ from flask import current_app
 from app import limiter
 from app.api import bp
 from app.api import visitor_answers as answers
-from app.api.auth import admin_caller, admin_changer, agent_caller, bearer_token, caller
+from app.api.auth import admin_caller, admin_changer, agent_caller, bearer_token
 from app.api.conversations import json_body, validated
 from app.api.description import described
 from app.clock import iso
 from app.errors import ChatError
 from app.models import Contact, Conversation, VisitorContext
 from app.realtime import summaries
-from app.services import contacts, conversations, identity, prechat, visitor_context, visitors
+from app.services import (
+    access,
+    contacts,
+    conversations,
+    identity,
+    prechat,
+    visitor_context,
+    visitors,
+)
 from app.visitor_schemas import Identify
 
 
@@ -39,16 +47,16 @@ def identify_visitor():
     ``null`` when they have none. Answers ``{conversation_id,
     visitor_token, contact}``; ``401`` for an unsigned or wrongly signed
     identity, ``403`` before an admin created the identity secret, ``409``
-    for a conversation of another user.
+    for a conversation of another user. A token that is no longer valid (the
+    chat ended or was deleted) counts as none.
     """
     signed = validated(Identify, json_body()).identity
-    own = None
-    if bearer_token() is not None:
-        who = caller()
-        if who.is_agent:
-            raise ChatError("forbidden", "only visitors identify")
-        own = who.conversation_id
-    result = visitors.identify(signed, own)
+    token = bearer_token()
+    credentials = access.Credentials(visitor_token=token, agent_token=token)
+    who = access.identify(credentials) if token else None
+    if who is not None and who.is_agent:
+        raise ChatError("forbidden", "only visitors identify")
+    result = visitors.identify(signed, who.conversation_id if who else None)
     if result.attached:
         summaries.send_soon(result.conversation.id)
     return {

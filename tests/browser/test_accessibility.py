@@ -425,7 +425,7 @@ def inbox_phone_visitor_details(pages: Pages) -> Page:
     inbox = pages.inbox(viewport=PHONE, is_mobile=True, has_touch=True)
     inbox.row(conversation_id).get_by_role("button").click()
     inbox.page.get_by_role("button", name="Visitor details").click()
-    expect(inbox.page.get_by_role("complementary", name="Visitor")).to_contain_text("Not verified")
+    expect(inbox.page.get_by_role("complementary", name="Visitor")).to_contain_text("Anonymous")
     return inbox.page
 
 

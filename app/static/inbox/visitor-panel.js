@@ -7,7 +7,7 @@
 import { el } from "../common/dom.js";
 import { safeLink } from "../common/render.js";
 import { relativeTime } from "../common/time.js";
-import { describePage } from "./format.js";
+import { describePage, visitorName } from "./format.js";
 
 const CLOCK_TICK_MS = 30_000;
 const STATE_TEXT = { open: "Open", snoozed: "Snoozed", resolved: "Resolved", ended: "Ended" };
@@ -142,7 +142,7 @@ export class VisitorPanel {
   #render() {
     const { visitor, contact, past_conversations: past, context } = this.profile;
     this.body.replaceChildren(
-      who(visitor, contact),
+      who(visitor, contact, this.openId),
       contextSection(context),
       pastSection(past, (id) => {
         this.#setDrawer(false);
@@ -178,12 +178,18 @@ function personIcon() {
   return svg;
 }
 
-function who(visitor, contact) {
-  const name = contact?.name || visitor.name || "Visitor";
+function who(visitor, contact, id) {
+  const name = contact?.name || visitor.name || visitorName({ id, visitor });
   const email = contact?.email || visitor.email;
-  const badge = contact
-    ? el("span", { className: "details__badge details__badge--verified", text: "Verified", attrs: { title: "The site signed this visitor's identity" } })
-    : el("span", { className: "details__badge", text: "Not verified", attrs: { title: "Anyone can type a name or email" } });
+  const badge = el("span", { className: "details__badge" });
+  if (contact) {
+    badge.classList.add("details__badge--verified");
+    Object.assign(badge, { textContent: "Verified", title: "The site signed this visitor's identity" });
+  } else if (visitor.name || visitor.email) {
+    Object.assign(badge, { textContent: "Not verified", title: "Anyone can type a name or email" });
+  } else {
+    Object.assign(badge, { textContent: "Anonymous", title: "The visitor has not said who they are" });
+  }
   return el("section", { className: "details__section details__who", attrs: { "aria-label": "Contact" } },
     el("p", { className: "details__name" }, el("span", { text: name }), badge),
     email ? el("p", { className: "details__email", text: email }) : null,

@@ -192,28 +192,31 @@ class Widget {
     if (this.session?.user_id === userId) return;
     if (this.session?.user_id) this.#forgetSession();
     try {
-      if (this.session) {
-        await identify(this.config.serverUrl, this.identity, this.session.visitor_token);
+      const found = await identify(this.config.serverUrl, this.identity, this.session?.visitor_token);
+      if (this.session && found.conversation_id === this.session.conversation_id) {
+        // This browser's anonymous chat is now the user's.
         this.session = { ...this.session, user_id: userId };
         this.storage.saveSession(this.session);
         return;
       }
-      const found = await identify(this.config.serverUrl, this.identity);
-      if (found.conversation_id) {
+      // No chat here, or one whose token no longer works: the user's newest, if any.
+      if (this.session) this.#forgetSession();
+      if (found.visitor_token) {
         this.session = { conversation_id: found.conversation_id, visitor_token: found.visitor_token, user_id: userId };
         this.storage.saveSession(this.session);
       }
     } catch (error) {
+      if (error.code === "conflict" && this.session) {
+        // This browser's chat is another user's: continue as a new device of this one.
+        this.#forgetSession();
+        await this.#identify();
+        return;
+      }
       this.#identityFailed(error);
     }
   }
 
   #identityFailed(error) {
-    if (error.code === "conflict") {
-      // This browser's chat is another user's: start afresh as this one.
-      this.#forgetSession();
-      return;
-    }
     if (isRefusedIdentity(error)) {
       // The host site's mistake (wrong secret, unsigned): say so to its
       // developers, and chat anonymously meanwhile.
