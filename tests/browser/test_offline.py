@@ -251,3 +251,29 @@ def test_the_link_in_a_reply_email_opens_the_conversation(
     expect(again.locator("#resume-status")).to_have_text(
         "This link is not valid. Open it again from your email."
     )
+
+
+def test_the_visitor_asks_for_the_transcript_by_email(server, new_context, smtp):
+    closed_until(server, datetime.now(ZoneInfo(ZONE)) + timedelta(days=1))
+    page = new_context().new_page()
+    page.goto(server.url)
+    widget = Widget(page).ready().open()
+    widget.send("Which bulb does the Halo take?")
+    page.get_by_label("Your email address").fill("ida@example.com")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".lc-offline")).to_contain_text("We'll reply to ida@example.com")
+
+    widget.options.click()
+    transcript = page.get_by_role("menuitem", name="Email me the transcript")
+    expect(transcript).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="End chat")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(transcript).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".lc-notice")).to_have_text(
+        "We're emailing the transcript to ida@example.com."
+    )
+    message = mail_to(smtp, "ida@example.com")
+    assert message["Subject"] == "Your chat transcript"
+    assert "Which bulb does the Halo take?" in text_of(message)

@@ -508,8 +508,9 @@ class Widget {
 
   #onPresence({ who, online }) {
     if (who !== "agent") return;
-    this.view.setPresence(Boolean(online));
-    this.offline.setAgentsOnline(Boolean(online));
+    this.agentsOnline = Boolean(online);
+    this.#showAgentsOnline();
+    this.offline.setAgentsOnline(this.agentsOnline);
   }
 
   /** Who answers the chat and where it stands; an ended one offers a new chat. */
@@ -517,6 +518,7 @@ class Widget {
     if (!this.session || payload?.conversation_id !== this.session.conversation_id) return;
     this.chatState.apply(payload);
     this.offline.setHours(payload.hours);
+    if (this.connection.connected && this.agentsOnline !== undefined) this.#showAgentsOnline();
     this.offline.setEmail(payload.email);
     this.offline.setMail(payload.mail);
     this.transcript.setAvailable(payload.mail === true && Boolean(payload.email));
@@ -527,11 +529,17 @@ class Widget {
     this.#showEnded();
   }
 
+  /** The header says "We're online" only while agents are, within business hours. */
+  #showAgentsOnline() {
+    this.view.setPresence(this.agentsOnline && !this.offline.isClosed);
+  }
+
   /** Before a chat exists (and when the desk opens or closes): can anyone answer now? */
   async #loadAvailability() {
     const availability = await fetchAvailability(this.config.serverUrl);
     if (!availability) return;
     this.offline.setHours(availability.hours);
+    if (this.connection.connected && this.agentsOnline !== undefined) this.#showAgentsOnline();
     if (!this.connection.connected) this.offline.setAgentsOnline(availability.agents_online === true);
     if (!this.session) this.offline.setMail(availability.mail);
   }

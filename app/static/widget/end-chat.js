@@ -68,7 +68,7 @@ export class EndChatControls {
     const { view } = this;
     view.menu.hidden = false;
     view.menuButton.setAttribute("aria-expanded", "true");
-    view.endChatItem.focus();
+    (view.menu.querySelector("[role=menuitem]:not([hidden])") ?? view.endChatItem).focus();
   }
 
   #closeMenu({ restoreFocus = true } = {}) {
@@ -80,7 +80,7 @@ export class EndChatControls {
   }
 
   #onMenuKey(event) {
-    const items = [...this.view.menu.querySelectorAll("[role=menuitem]")];
+    const items = [...this.view.menu.querySelectorAll("[role=menuitem]")].filter((item) => !item.hidden);
     const index = items.indexOf(this.view.root.getRootNode().activeElement);
     if (event.key === "Escape") {
       // Close the menu only, not the whole panel.

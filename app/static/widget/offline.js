@@ -117,6 +117,11 @@ export class OfflineCard {
     return this.pending ?? null;
   }
 
+  /** Outside business hours. */
+  get isClosed() {
+    return Boolean(this.hours && !this.hours.open);
+  }
+
   /** Nobody can answer now: the desk is closed, or no agent is online. */
   get isAway() {
     if (this.hours && !this.hours.open) return true;
