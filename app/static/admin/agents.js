@@ -1,6 +1,7 @@
 // The Agents admin page: the table of agents and what admins do to them
 // (add, change role, disable or enable, reset the password).
 
+import "../inbox/i18n.js";
 import { el } from "../common/dom.js";
 import { dayLabel, formatClock, formatFull } from "../common/time.js";
 import { Toast } from "../inbox/toast.js";

@@ -3,19 +3,18 @@
 // show changes, so scrolling, text selection and focus survive updates.
 
 import { placeChildren } from "./dom.js";
+import { t } from "./i18n.js";
 import { icon } from "./icons.js";
 import { dayKey, dayLabel, formatClock, formatFull } from "./time.js";
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
 
-const STATUS_TEXT = {
-  pending: "Sending",
-  failed: "Not sent",
-  sent: "Sent",
-  delivered: "Delivered",
-  seen: "Seen",
-};
+const STATUSES = new Set(["pending", "failed", "sent", "delivered", "seen"]);
+
+function statusText(status) {
+  return t(`status.${STATUSES.has(status) ? status : "sent"}`);
+}
 
 const STATUS_ICON = { pending: "clock", failed: "alert", sent: "tick", delivered: "ticks", seen: "ticks" };
 
@@ -93,8 +92,8 @@ export function statusBadge(status) {
   const badge = document.createElement("span");
   badge.className = `message__status message__status--${status}`;
   badge.setAttribute("role", "img");
-  badge.setAttribute("aria-label", STATUS_TEXT[status] || STATUS_TEXT.sent);
-  badge.title = STATUS_TEXT[status] || STATUS_TEXT.sent;
+  badge.setAttribute("aria-label", statusText(status));
+  badge.title = statusText(status);
   badge.append(icon(STATUS_ICON[status] || "tick", "tick"));
   return badge;
 }
@@ -228,6 +227,8 @@ export function buildBubble(message, { own, author, isLastSeen }) {
   bubble.className = "message__bubble";
   const body = document.createElement("p");
   body.className = "message__body";
+  // Each message's text runs its own way (an English reply in an Arabic chat).
+  body.dir = "auto";
   appendLinkified(body, message.body || "");
   bubble.append(body, buildMeta(message, own));
   row.append(bubble);
@@ -254,12 +255,12 @@ function buildNote(message, own, isLastSeen) {
   if (message.status === "failed") {
     const note = document.createElement("span");
     note.className = "message__note message__note--error";
-    note.textContent = `Not sent: ${message.error || "refused by the server"}`;
+    note.textContent = t("message.not_sent", { reason: message.error || t("message.refused") });
     return note;
   }
   if (!isLastSeen) return null;
   const note = document.createElement("span");
   note.className = "message__note message__note--seen";
-  note.textContent = "Seen";
+  note.textContent = t("status.seen");
   return note;
 }

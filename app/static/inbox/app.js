@@ -1,7 +1,9 @@
 // The agent inbox: wires the connection, the conversation list, the open
 // conversation and the alerts together, and routes server events to them.
 
+import "./i18n.js";
 import { ChatConnection } from "../common/connection.js";
+import { t } from "../common/i18n.js";
 import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
 import { ConversationActions } from "./actions.js";
@@ -17,7 +19,7 @@ import { InboxSearch } from "./search.js";
 import { Toast } from "./toast.js";
 import { fetchView, ViewTabs } from "./views.js";
 
-const CONNECTION_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "" };
+const CONNECTION_TEXT = { connecting: "connection.connecting", reconnecting: "connection.reconnecting" };
 
 const agentName = document.body.dataset.agentName || "";
 const agentId = Number(document.body.dataset.agentId);
@@ -133,7 +135,7 @@ function trackerFor(id) {
 
 function showConnectionState(state) {
   const element = document.getElementById("connection-state");
-  element.textContent = CONNECTION_TEXT[state] ?? "";
+  element.textContent = CONNECTION_TEXT[state] ? t(CONNECTION_TEXT[state]) : "";
   element.hidden = !element.textContent;
   if (state !== "online") outbox.setReady(false);
 }

@@ -2,6 +2,7 @@
 // with a shadow root on the host page. Imports are relative so they resolve
 // against the chat server, whatever origin the host page has.
 
+import { chooseWidgetLocale, loadWidgetLocale } from "./i18n.js";
 import { beep, TitleNotice, unlockSound } from "../common/attention.js";
 import { attachComposer } from "../common/composer.js";
 import { randomId } from "../common/ids.js";
