@@ -3,7 +3,7 @@
 // show changes, so scrolling, text selection and focus survive updates.
 
 import { placeChildren } from "./dom.js";
-import { t } from "./i18n.js";
+import { currentLocale, t } from "./i18n.js";
 import { icon } from "./icons.js";
 import { dayKey, dayLabel, formatClock, formatFull } from "./time.js";
 
@@ -178,8 +178,8 @@ export class MessageListView {
   #bubble(message, previous, isLastSeen, used) {
     const own = message.sender === this.ownSender;
     const author = this.authorLabel(message, previous);
-    const signature = [message.body, message.status, message.error, isLastSeen, author, message.created_at, own]
-      .join("\u0000");
+    const signature = [message.body, message.status, message.error, isLastSeen, author, message.created_at, own,
+      currentLocale()].join("\u0000");
     return this.#cached(messageKey(message), signature, used,
       () => buildBubble(message, { own, author, isLastSeen }));
   }

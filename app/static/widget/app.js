@@ -10,12 +10,14 @@ import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
 import { nowIso } from "../common/time.js";
 import { Timeline } from "../common/timeline.js";
+import { currentLocale, t } from "../common/i18n.js";
 import { TypingIndicator, TypingSender } from "../common/typing.js";
 import { createConversation, endConversation, pageLocation } from "./api.js";
 import { ChatState } from "./chat-state.js";
 import { accentColors } from "./colors.js";
 import { VisitorConnection } from "./connection.js";
 import { EndChatControls } from "./end-chat.js";
+import { normalizeIdentity } from "./identity.js";
 import { WidgetStorage } from "./storage.js";
 import { createView } from "./view.js";
 
@@ -29,41 +31,60 @@ const CREATE_RETRY_MAX_MS = 60000;
  * @property {string} [title]
  * @property {string} [color] accent colour (CSS colour)
  * @property {string} [greeting]
- * @property {string} [position] "right" (default) or "left"
+ * @property {string} [position] "right" or "left"; by default the end of the language's line (right, or left in Arabic)
  * @property {string} [transport] "polling" to use HTTP long-polling only
+ * @property {string} [locale] the site's choice of language (data-locale); else the browser's
+ * @property {object} [identity] the site's signed user (see identity.js)
+ * @property {(name: string, detail: object) => void} [emit] tells the host page of an event
  */
 
 /**
- * Put the chat widget into a shadow root and start it.
+ * Put the chat widget into a shadow root and start it, in the visitor's language.
  * @param {ShadowRoot} shadowRoot
  * @param {WidgetOptions} options
- * @returns {{open: () => void, close: () => void}}
+ * @returns {Promise<object>} what the host page's window.LiveChat calls (see loader.js)
  */
-export function mount(shadowRoot, options) {
+export async function mount(shadowRoot, options) {
   const config = readConfig(options);
+  await loadWidgetLocale(chooseWidgetLocale(options.locale));
   const view = createView(shadowRoot, config);
   view.setColors(accentColors(config.color));
   const widget = new Widget(config, view);
+  widget.identify(options.identity);
   widget.start();
-  return { open: () => widget.setOpen(true), close: () => widget.setOpen(false) };
+  return {
+    open: () => widget.setOpen(true),
+    close: () => widget.setOpen(false),
+    toggle: () => widget.setOpen(!widget.open),
+    identify: (identity) => widget.identify(identity),
+    setLocale: (code) => widget.setLocale(code),
+    locale: () => currentLocale(),
+    isOpen: () => widget.open,
+    unreadCount: () => widget.unread,
+  };
 }
 
 function readConfig(options) {
   const serverUrl = String(options.serverUrl || window.location.origin).replace(/\/+$/, "");
   return {
     serverUrl,
-    title: options.title?.trim() || "Chat with us",
-    greeting: options.greeting?.trim() || "Hi there! How can we help you today?",
+    title: options.title?.trim() || null,
+    greeting: options.greeting?.trim() || null,
     color: options.color?.trim(),
-    position: options.position === "left" ? "left" : "right",
+    position: ["left", "right"].includes(options.position) ? options.position : "end",
     pollingOnly: options.transport === "polling",
+    emit: typeof options.emit === "function" ? options.emit : () => {},
   };
+}
+
+function agentName(message) {
+  return message?.author?.name || t("widget.support");
 }
 
 function agentAuthorLabel(message, previous) {
   if (message.sender !== "agent") return null;
-  const name = message.author?.name || "Support";
-  const sameRun = previous?.sender === "agent" && (previous.author?.name || "Support") === name;
+  const name = agentName(message);
+  const sameRun = previous?.sender === "agent" && agentName(previous) === name;
   return sameRun ? null : name;
 }
 
@@ -77,7 +98,8 @@ class Widget {
     this.open = false;
     this.unread = 0;
     this.creating = null;
-    this.titleNotice = new TitleNotice((count, base) => `(${count}) New message${count > 1 ? "s" : ""} · ${base}`);
+    this.identity = null;
+    this.titleNotice = new TitleNotice((count, base) => t("notice.new_messages", { count, title: base }));
     this.timeline = new Timeline({
       scroller: view.scroller,
       container: view.messages,
@@ -131,6 +153,7 @@ class Widget {
    */
   setOpen(open, { focus = true } = {}) {
     const focusWasInside = this.view.hasFocus();
+    const changed = this.open !== open;
     this.open = open;
     this.view.setOpen(open);
     this.storage.savePanelOpen(open);
@@ -144,6 +167,39 @@ class Widget {
       this.endControls.reset();
       if (focusWasInside) this.view.launcher.focus();
     }
+    if (changed) this.config.emit(open ? "open" : "close", {});
+  }
+
+  /**
+   * Remember the host site's signed user for the next conversation. A chat
+   * held for another identified user (a different login on the site) is let
+   * go, so nobody sees another user's messages.
+   * @param {unknown} value {user_id, name, email, user_hash}
+   */
+  identify(value) {
+    const identity = normalizeIdentity(value);
+    if (!identity) return;
+    this.identity = identity;
+    const owner = this.session?.user_id;
+    if (owner && owner !== identity.user_id) {
+      this.#forgetSession();
+      this.#startNewChat({ focus: false });
+    }
+  }
+
+  /**
+   * Change the widget's language (LiveChat.setLocale).
+   * @param {string|null} code a locale, or null for the browser's language
+   * @returns {Promise<string>} the locale shown
+   */
+  async setLocale(code) {
+    const locale = await loadWidgetLocale(chooseWidgetLocale(code));
+    this.view.showLanguage();
+    this.chatState.showLanguage();
+    this.endControls.reset();
+    this.timeline.render();
+    this.titleNotice.set(this.unread);
+    return locale;
   }
 
   #bindUi() {
@@ -203,8 +259,10 @@ class Widget {
 
   async #createWithRetry(delay) {
     try {
-      const session = await createConversation(this.config.serverUrl, { page_url: pageLocation() });
-      this.#adoptSession(session);
+      const identity = this.identity;
+      const details = identity ? { page_url: pageLocation(), identity } : { page_url: pageLocation() };
+      const session = await createConversation(this.config.serverUrl, details);
+      this.#adoptSession(identity ? { ...session, user_id: identity.user_id } : session);
     } catch {
       this.view.setConnection("reconnecting");
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -263,7 +321,7 @@ class Widget {
   #showEnded() {
     this.endControls.reset();
     this.view.setEnded(true);
-    this.view.announce("Chat ended");
+    this.view.announce(t("ended.title"));
     if (this.open) this.view.newChatButton.focus();
   }
 
@@ -326,7 +384,14 @@ class Widget {
   }
 
   #notifyAgentMessage(message) {
-    this.view.announce(`${message.author?.name || "Support"}: ${message.body}`);
+    this.config.emit("message", {
+      conversation_id: this.session?.conversation_id ?? null,
+      seq: message.seq,
+      body: message.body,
+      author: { name: agentName(message) },
+      created_at: message.created_at,
+    });
+    this.view.announce(t("notice.agent_message", { name: agentName(message), body: message.body }));
     if (this.#isViewing()) return;
     this.#setUnread(this.unread + 1);
     beep();
@@ -343,7 +408,7 @@ class Widget {
 
   #onTyping({ sender, name, is_typing: isTyping }) {
     if (sender === "visitor") return;
-    if (isTyping) this.typingIndicator.show(name || "Support");
+    if (isTyping) this.typingIndicator.show(name || t("widget.support"));
     else this.typingIndicator.hide();
   }
 
@@ -381,7 +446,9 @@ class Widget {
   }
 
   #setUnread(count) {
+    const changed = this.unread !== count;
     this.unread = count;
+    if (changed) this.config.emit("unread", { count });
     this.view.setUnread(this.open ? 0 : count);
     this.titleNotice.set(count);
   }
