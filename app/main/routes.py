@@ -5,7 +5,6 @@ from flask_login import login_required
 
 from app.main import bp
 
-
 # The widget's languages (app/static/widget/locales), for the demo pages' ?locale=.
 WIDGET_LOCALES = ("en", "es", "ar")
 
