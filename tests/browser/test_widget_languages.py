@@ -15,16 +15,17 @@ def demo_site(page: Page, server, path: str = "/") -> Widget:
     return Widget(page).ready()
 
 
-def agent_replies(server, conversation_id: int, body: str) -> None:
-    """The agent reads the visitor's first message and answers it over
-    Socket.IO, as the inbox does."""
+def agent_replies(server, conversation_id: int, body: str, read_up_to: int | None = 1) -> None:
+    """The agent reads the visitor's messages up to ``read_up_to`` and
+    answers over Socket.IO, as the inbox does."""
     client = socketio.Client(reconnection=False)
     client.connect(
         server.url, auth={"token": server.agent_token}, transports=["polling"], wait_timeout=10
     )
     try:
-        seen = {"conversation_id": conversation_id, "status": "seen", "up_to_seq": 1}
-        assert client.call("receipt", seen, timeout=10)["ok"]
+        if read_up_to:
+            seen = {"conversation_id": conversation_id, "status": "seen", "up_to_seq": read_up_to}
+            assert client.call("receipt", seen, timeout=10)["ok"]
         ack = client.call(
             "send_message",
             {"conversation_id": conversation_id, "client_id": f"reply-{body}", "body": body},
