@@ -4,9 +4,10 @@
 // bar's Available switch. The agents come from GET /api/v1/agents and the
 // `agents` event; the assignee from the conversation summaries.
 
+import { t } from "../common/i18n.js";
 import { el } from "../common/dom.js";
 
-const STATUS_TEXT = { available: "Available", away: "Away", offline: "Offline" };
+const STATUS_TEXT = { available: "agent.available", away: "agent.away", offline: "presence.offline" };
 
 /**
  * @param {{available: boolean, online: boolean}} agent
@@ -88,13 +89,13 @@ export class AssignmentControls {
       attrs: { type: "button", "data-key-action": key },
     });
     this.status = el("span", { className: "assignment__status", attrs: { "aria-live": "polite" } });
-    this.claimButton = button("Claim", "claim");
-    this.claimButton.title = "Assign this conversation to yourself";
-    this.assignButton = button("Assign to…", "assign");
+    this.claimButton = button(t("assignment.claim"), "claim");
+    this.claimButton.title = t("assignment.claim_hint");
+    this.assignButton = button(t("assignment.assign_to"), "assign");
     this.assignButton.setAttribute("aria-haspopup", "menu");
     this.assignButton.setAttribute("aria-expanded", "false");
     this.assignButton.id = "assign-menu-button";
-    this.unassignButton = button("Unassign", "unassign");
+    this.unassignButton = button(t("assignment.unassign"), "unassign");
     this.menu = el("ul", {
       className: "assign-menu",
       attrs: { role: "menu", id: "assign-menu", "aria-labelledby": "assign-menu-button" },
@@ -123,9 +124,10 @@ export class AssignmentControls {
     const assignee = summary?.assignee || null;
     const ended = summary?.state === "ended" || summary?.status === "closed";
     const mine = assignee !== null && assignee.id === this.myId;
-    this.status.textContent = assignee === null ? "Unassigned" : `Assigned to ${mine ? "you" : assignee.name}`;
+    this.status.textContent = assignee === null ? t("assignment.unassigned")
+      : mine ? t("assignment.assigned_to_you") : t("assignment.assigned_to", { name: assignee.name });
     this.status.classList.toggle("assignment__status--none", assignee === null);
-    this.status.title = mine ? `Assigned to ${assignee.name} (you)` : "";
+    this.status.title = mine ? t("assignment.assigned_to_you_named", { name: assignee.name }) : "";
     this.claimButton.hidden = ended || mine;
     this.assignButton.hidden = ended;
     this.unassignButton.hidden = ended || assignee === null;
@@ -168,7 +170,7 @@ export class AssignmentControls {
       },
       el("span", { className: `agent-dot agent-dot--${status}`, attrs: { "aria-hidden": "true" } }),
       el("span", { className: "assign-menu__name", text: agent.id === this.myId ? `${agent.name} (you)` : agent.name }),
-      el("span", { className: "assign-menu__status", text: STATUS_TEXT[status] }));
+      el("span", { className: "assign-menu__status", text: t(STATUS_TEXT[status]) }));
       item.addEventListener("click", () => {
         this.#closeMenu();
         this.#request("assign", { agent_id: agent.id });
@@ -204,7 +206,7 @@ export class AssignmentControls {
     },
     el("span", { className: "availability__track", attrs: { "aria-hidden": "true" } },
       el("span", { className: "availability__thumb" })),
-    el("span", { className: "availability__label", text: "Available" }));
+    el("span", { className: "availability__label", text: t("agent.available") }));
     this.switch.hidden = true; // until the server says which it is
     this.switch.addEventListener("click", () => this.#toggleAvailability());
     if (beside) beside.before(this.switch);
@@ -214,8 +216,8 @@ export class AssignmentControls {
     this.switch.hidden = false;
     this.switch.setAttribute("aria-checked", String(available));
     this.switch.title = available
-      ? "You take new chats, and visitors see that someone is online. Click to go away."
-      : "Away: visitors see nobody online unless another agent is available. Click to be available.";
+      ? t("agent.available_hint")
+      : t("agent.away_hint");
   }
 
   async #toggleAvailability() {

@@ -8,6 +8,7 @@
 // get in the way of speech input and some screen readers). Arrow keys in the
 // list and Esc are not character keys and always work.
 
+import { t } from "../common/i18n.js";
 import { el } from "../common/dom.js";
 import { KeyHelp } from "./key-help.js";
 
@@ -128,7 +129,7 @@ function addOpener(onClick) {
     className: "button button--quiet key-help-opener",
     attrs: { type: "button", "aria-haspopup": "dialog", title: "Keyboard shortcuts (?)" },
   }, el("span", { className: "key-help-opener__key", text: "?", attrs: { "aria-hidden": "true" } }),
-  el("span", { className: "key-help-opener__text", text: "Shortcuts" }));
+  el("span", { className: "key-help-opener__text", text: t("keys.shortcuts") }));
   button.addEventListener("click", onClick);
   actions.prepend(button);
 }
