@@ -145,3 +145,43 @@ def test_calls_queued_before_the_script_runs_are_made_in_order(server, new_conte
     expect(widget.panel).to_be_visible()
     expect(page.get_by_role("textbox", name="Mensaje")).to_be_visible()
     assert page.evaluate("() => typeof LiveChat.setLocale") == "function"
+
+
+def test_another_signed_in_user_does_not_get_the_held_chat(server, new_context):
+    page, widget = api_page(server, new_context)
+    page.evaluate("() => LiveChat.identify({user_id: 'u-1', name: 'Ada', user_hash: 'aa'})")
+    widget.open()
+    widget.send("Ada's private question")
+    widget.conversation_id()
+    assert widget.session()["user_id"] == "u-1"
+
+    # The same user again (another page of the site): the chat stays.
+    page.evaluate("() => LiveChat.identify({user_id: 'u-1', name: 'Ada', user_hash: 'aa'})")
+    expect(widget.message("Ada's private question")).to_be_visible()
+    # Someone else logs in on this browser: the chat goes.
+    page.evaluate("() => LiveChat.identify({user_id: 'u-2', name: 'Bob', user_hash: 'bb'})")
+    expect(widget.message("Ada's private question")).to_have_count(0)
+    assert widget.session() is None
+    page.reload()
+    widget = Widget(page).ready().open()
+    expect(widget.messages).to_have_count(0)
+
+
+def test_a_listener_that_throws_does_not_stop_the_others(server, new_context):
+    page, widget = api_page(server, new_context)
+    errors = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.evaluate(
+        """() => {
+          window.heard = [];
+          LiveChat.on("open", () => { throw new Error("the site's bug"); });
+          LiveChat.on("open", () => window.heard.push("second"));
+        }"""
+    )
+    page.evaluate("() => LiveChat.open()")
+    expect(widget.panel).to_be_visible()
+    assert page.evaluate("() => window.heard") == ["second"]
+    assert any("LiveChat open listener failed" in text for text in errors)
+    expect(page.locator('#api-events li[data-event="open"]')).to_have_count(1)

@@ -73,7 +73,8 @@ def test_plural_forms_and_placeholders_follow_the_language(page):
             out[locale] = {
               locale: i18n.currentLocale(),
               direction: i18n.textDirection(),
-              notice: [1, 2, 3, 11, 100].map((count) => i18n.t("notice.new_messages", { count, title: "T" })),
+              notice: [1, 2, 3, 11, 100].map(
+                (count) => i18n.t("notice.new_messages", { count, title: "T" })),
               unread: unread(2),
               typing: i18n.t("typing.named", { name: "Tess" }),
               missing: i18n.t("no.such.key"),
