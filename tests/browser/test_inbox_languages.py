@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from tests.browser.chromium import BROWSER_TESTS
 from tests.browser.pages import Inbox
+from tests.browser.test_admin import admin_page
 from tests.browser.test_widget_languages import agent_replies
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 
@@ -66,3 +67,17 @@ def test_the_language_menu_switches_the_inbox_to_arabic(server, new_context):
     Inbox(page).open(conversation_id)
     expect(page.locator("#conversation-scroll .day-separator")).to_have_text("اليوم")
     expect(page.get_by_role("button", name="حل")).to_be_visible()
+
+
+def test_the_admin_page_in_spanish(server, new_context):
+    page, name = admin_page(server, new_context)
+    # The language menu is on the admin pages too; the choice stays for the next page.
+    page.get_by_label("Language").select_option("es")
+    expect(page.get_by_role("heading", name="Agentes")).to_be_visible()
+    row = page.get_by_role("row", name=name)
+    expect(row.get_by_role("cell").nth(2)).to_have_text("Activo")
+    expect(row.get_by_role("combobox", name=f"Rol de {name}")).to_have_value("admin")
+    expect(row.get_by_role("option", name="Administrador")).to_be_attached()
+    expect(row.get_by_role("button", name=f"Restablecer la contraseña de {name}")).to_be_visible()
+    page.get_by_role("link", name="Bandeja de entrada").click()
+    expect(page.get_by_role("heading", name="Conversaciones")).to_be_visible()

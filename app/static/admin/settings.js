@@ -1,5 +1,7 @@
 // The Settings admin page: each control changes one desk setting at once.
 
+import { t } from "../common/i18n.js";
+import "../inbox/i18n.js";
 import { Toast } from "../inbox/toast.js";
 import { call } from "./api.js";
 
@@ -14,7 +16,7 @@ async function load() {
   try {
     show((await call("GET", "/settings")).settings);
   } catch (error) {
-    showError(`Could not load the settings: ${error.message}`);
+    showError(t("settings.load_failed", { reason: error.message }));
   }
 }
 
@@ -32,11 +34,11 @@ async function save(control) {
   } catch (error) {
     control.checked = !control.checked;
     control.disabled = false;
-    showError(`Not saved: ${error.message}`);
+    showError(t("settings.not_saved", { reason: error.message }));
     return;
   }
   showError("");
-  toast.show(`Saved: ${control.labels[0].textContent} is ${control.checked ? "on" : "off"}.`);
+  toast.show(t(control.checked ? "settings.saved_on" : "settings.saved_off", { name: control.labels[0].textContent }));
 }
 
 function showError(text) {

@@ -178,7 +178,7 @@ function forgetConversation(id) {
   trackers.delete(id);
   outbox.clear(id);
   if (!wasOpen && !wasListed) return;
-  toast.show(`The conversation with ${name} was deleted.`);
+  toast.show(t("delete.done", { name }));
   // Its buttons are gone; put keyboard focus somewhere sensible.
   if (wasOpen && focusWasInPane) (list.firstButton() || document.getElementById("conversation-list-title")).focus();
 }
