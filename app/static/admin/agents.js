@@ -170,15 +170,15 @@ async function resetPassword(event) {
   document.getElementById("new-password").value = "";
   document.getElementById("password-shown-value").textContent = password;
   showStep(passwordDialog, "done");
-  passwordDialog.querySelector("[data-close]").textContent = "Done";
+  passwordDialog.querySelector("[data-close]").textContent = t("admin.done");
   passwordDialog.querySelector("[data-copy]").focus();
   passwordDialog.addEventListener("close", forgetShownPassword, { once: true });
 }
 
 function forgetShownPassword() {
   document.getElementById("password-shown-value").textContent = "";
-  passwordDialog.querySelector("[data-close]").textContent = "Cancel";
-  passwordDialog.querySelector("[data-copy]").textContent = "Copy";
+  passwordDialog.querySelector("[data-close]").textContent = t("canned.cancel");
+  passwordDialog.querySelector("[data-copy]").textContent = t("admin.copy");
   if (target?.id === selfId) window.location.assign("/login"); // their own login just ended
 }
 

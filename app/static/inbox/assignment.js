@@ -24,7 +24,7 @@ async function fetchAgents() {
     headers: { Accept: "application/json" },
     credentials: "same-origin",
   });
-  if (!response.ok) throw new Error(`Could not load the agents (HTTP ${response.status})`);
+  if (!response.ok) throw new Error(t("assignment.agents_failed", { status: response.status }));
   const data = await response.json();
   return Array.isArray(data.agents) ? data.agents : [];
 }
@@ -138,7 +138,7 @@ export class AssignmentControls {
     if (id === null) return;
     const ack = await this.connection.request(event, { conversation_id: id, ...fields });
     if (!ack.ok) {
-      this.toast.show(`Could not ${event === "assign" ? "assign" : event} it: ${ack.error?.message || "unknown error"}`);
+      this.toast.show(t(`assignment.failed.${event}`, { reason: ack.error?.message || t("error.unknown") }));
       return;
     }
     if (ack.conversation) this.onAnswer(ack.conversation);
@@ -177,7 +177,7 @@ export class AssignmentControls {
       });
       return el("li", { attrs: { role: "none" } }, item);
     });
-    if (!items.length) items.push(el("li", { className: "assign-menu__empty", attrs: { role: "none" }, text: "No agents" }));
+    if (!items.length) items.push(el("li", { className: "assign-menu__empty", attrs: { role: "none" }, text: t("assignment.no_agents") }));
     this.menu.replaceChildren(...items);
   }
 
@@ -226,7 +226,7 @@ export class AssignmentControls {
     const ack = await this.connection.request("set_availability", { available });
     if (!ack.ok) {
       this.#showAvailability(!available);
-      this.toast.show(`Could not change your availability: ${ack.error?.message || "unknown error"}`);
+      this.toast.show(t("agent.availability_failed", { reason: ack.error?.message || t("error.unknown") }));
     }
   }
 }

@@ -168,8 +168,8 @@ export class InboxSearch {
     }
     const shown = this.listElement.children.length;
     this.moreButton.hidden = !this.cursor;
-    this.status.textContent = shown === 0 ? `Nothing found for “${query}”.`
-      : `${shown}${this.cursor ? "+" : ""} ${shown === 1 ? "result" : "results"} for “${query}”`;
+    this.status.textContent = shown === 0 ? t("search.nothing", { query })
+      : t(this.cursor ? "search.results_more" : "search.results", { count: shown, query });
   }
 
   #show(searching) {

@@ -162,5 +162,33 @@ export default {
   "canned.deleted": "حُذف {shortcut}.",
   "canned.added": "أُضيف {shortcut}.",
   "canned.saved": "حُفظ {shortcut}.",
-  "canned.inserted": "أُدرج {shortcut}."
+  "canned.inserted": "أُدرج {shortcut}.",
+  "search.nothing": "لم يُعثر على شيء لـ«{query}».",
+  "search.results": {
+    "zero": "لا نتائج لـ«{query}»",
+    "one": "نتيجة واحدة لـ«{query}»",
+    "two": "نتيجتان لـ«{query}»",
+    "few": "{count} نتائج لـ«{query}»",
+    "many": "{count} نتيجة لـ«{query}»",
+    "other": "{count} نتيجة لـ«{query}»"
+  },
+  "search.results_more": {
+    "zero": "أكثر من {count} نتيجة لـ«{query}»",
+    "one": "أكثر من نتيجة لـ«{query}»",
+    "two": "أكثر من نتيجتين لـ«{query}»",
+    "few": "أكثر من {count} نتائج لـ«{query}»",
+    "many": "أكثر من {count} نتيجة لـ«{query}»",
+    "other": "أكثر من {count} نتيجة لـ«{query}»"
+  },
+  "assignment.failed.claim": "تعذّر تولّيها: {reason}",
+  "assignment.failed.assign": "تعذّر إسنادها: {reason}",
+  "assignment.failed.unassign": "تعذّر إلغاء إسنادها: {reason}",
+  "assignment.no_agents": "لا يوجد موظفون",
+  "agent.availability_failed": "تعذّر تغيير حالتك: {reason}",
+  "assignment.agents_failed": "تعذّر تحميل الموظفين (HTTP {status})",
+  "list.load_failed": "تعذّر تحميل المحادثات (HTTP {status})",
+  "error.unreachable": "تعذّر الوصول إلى الخادم. تحقق من الاتصال وحاول مرة أخرى.",
+  "error.http": "ردّ الخادم بـ HTTP {status}.",
+  "admin.done": "تم",
+  "admin.copy": "نسخ"
 };

@@ -161,5 +161,25 @@ export default {
   "canned.deleted": "Deleted {shortcut}.",
   "canned.added": "Added {shortcut}.",
   "canned.saved": "Saved {shortcut}.",
-  "canned.inserted": "Inserted {shortcut}."
+  "canned.inserted": "Inserted {shortcut}.",
+  "search.nothing": "Nothing found for “{query}”.",
+  "search.results": {
+    "one": "{count} result for “{query}”",
+    "other": "{count} results for “{query}”"
+  },
+  "search.results_more": {
+    "one": "{count}+ result for “{query}”",
+    "other": "{count}+ results for “{query}”"
+  },
+  "assignment.failed.claim": "Could not claim it: {reason}",
+  "assignment.failed.assign": "Could not assign it: {reason}",
+  "assignment.failed.unassign": "Could not unassign it: {reason}",
+  "assignment.no_agents": "No agents",
+  "agent.availability_failed": "Could not change your availability: {reason}",
+  "assignment.agents_failed": "Could not load the agents (HTTP {status})",
+  "list.load_failed": "Could not load conversations (HTTP {status})",
+  "error.unreachable": "The server cannot be reached. Check the connection and try again.",
+  "error.http": "The server answered HTTP {status}.",
+  "admin.done": "Done",
+  "admin.copy": "Copy"
 };

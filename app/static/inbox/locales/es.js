@@ -159,5 +159,27 @@ export default {
   "canned.deleted": "Se eliminó {shortcut}.",
   "canned.added": "Se añadió {shortcut}.",
   "canned.saved": "Se guardó {shortcut}.",
-  "canned.inserted": "Se insertó {shortcut}."
+  "canned.inserted": "Se insertó {shortcut}.",
+  "search.nothing": "No se encontró nada para «{query}».",
+  "search.results": {
+    "one": "{count} resultado para «{query}»",
+    "many": "{count} resultados para «{query}»",
+    "other": "{count} resultados para «{query}»"
+  },
+  "search.results_more": {
+    "one": "{count}+ resultado para «{query}»",
+    "many": "{count}+ resultados para «{query}»",
+    "other": "{count}+ resultados para «{query}»"
+  },
+  "assignment.failed.claim": "No se pudo tomar: {reason}",
+  "assignment.failed.assign": "No se pudo asignar: {reason}",
+  "assignment.failed.unassign": "No se pudo quitar la asignación: {reason}",
+  "assignment.no_agents": "No hay agentes",
+  "agent.availability_failed": "No se pudo cambiar tu disponibilidad: {reason}",
+  "assignment.agents_failed": "No se pudieron cargar los agentes (HTTP {status})",
+  "list.load_failed": "No se pudieron cargar las conversaciones (HTTP {status})",
+  "error.unreachable": "No se puede conectar con el servidor. Comprueba la conexión e inténtalo de nuevo.",
+  "error.http": "El servidor respondió HTTP {status}.",
+  "admin.done": "Hecho",
+  "admin.copy": "Copiar"
 };
