@@ -201,7 +201,7 @@ function onMessage(message) {
 function alertVisitorMessage(message) {
   const summary = list.get(message.conversation_id) || { id: message.conversation_id };
   alerts.notify({
-    title: `${visitorName(summary)} wrote`,
+    title: t("notify.wrote", { name: visitorName(summary) }),
     body: message.body,
     tag: `conversation-${message.conversation_id}`,
     onClick: () => pane.open(message.conversation_id),

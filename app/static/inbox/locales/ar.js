@@ -190,5 +190,6 @@ export default {
   "error.unreachable": "تعذّر الوصول إلى الخادم. تحقق من الاتصال وحاول مرة أخرى.",
   "error.http": "ردّ الخادم بـ HTTP {status}.",
   "admin.done": "تم",
-  "admin.copy": "نسخ"
+  "admin.copy": "نسخ",
+  "notify.wrote": "كتب {name}"
 };

@@ -181,5 +181,6 @@ export default {
   "error.unreachable": "The server cannot be reached. Check the connection and try again.",
   "error.http": "The server answered HTTP {status}.",
   "admin.done": "Done",
-  "admin.copy": "Copy"
+  "admin.copy": "Copy",
+  "notify.wrote": "{name} wrote"
 };

@@ -181,5 +181,6 @@ export default {
   "error.unreachable": "No se puede conectar con el servidor. Comprueba la conexión e inténtalo de nuevo.",
   "error.http": "El servidor respondió HTTP {status}.",
   "admin.done": "Hecho",
-  "admin.copy": "Copiar"
+  "admin.copy": "Copiar",
+  "notify.wrote": "{name} escribió"
 };
