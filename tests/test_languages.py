@@ -9,6 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from app import db
 from app.web.languages import LANGUAGES, LOCALE_COOKIE
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 
@@ -65,6 +66,7 @@ def test_a_wrong_password_is_told_in_the_agents_language(client, agent):
 
 def test_the_inbox_and_admin_pages_in_spanish(client, agent):
     agent.role = "admin"
+    db.session.commit()
     log_in(client)
     inbox = page_text(client.get("/agent", headers={"Accept-Language": "es"}))
     assert "Selecciona una conversación" in inbox
