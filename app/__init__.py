@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from flask_babel import lazy_gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -19,7 +20,9 @@ db = SQLAlchemy()
 migrate = Migrate()
 login = LoginManager()
 login.login_view = "auth.login"
-login.login_message = "Please log in to open the inbox."
+# Translated when shown (Flask-Login calls str() on it in the request).
+login.login_message = lazy_gettext("Please log in to open the inbox.")
+login.localize_callback = str
 csrf = CSRFProtect()
 socketio = SocketIO()
 limiter = Limiter(get_remote_address)
@@ -118,6 +121,10 @@ def create_app(config_class=Config):
     from app.cli import agents
 
     app.cli.add_command(agents)
+
+    from app.web import languages
+
+    languages.init_app(app)
 
     from app.web.headers import add_security_headers
 

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app import login as login_manager
@@ -29,7 +30,7 @@ def login():
     if form.validate_on_submit():
         agent = agents.authenticate(form.email.data, form.password.data)
         if agent is None:
-            flash("Wrong email or password.", "error")
+            flash(_("Wrong email or password."), "error")
             return render_template("auth/login.html", form=form), 401
         login_user(agents.start_login(agent), remember=form.remember_me.data)
         next_page = request.args.get("next")

@@ -1,15 +1,30 @@
 """The pages: the demo site with the widget, and the agents' inbox."""
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_login import login_required
 
 from app.main import bp
+
+# The widget's languages (app/static/widget/locales), for the demo pages' ?locale=.
+WIDGET_LOCALES = ("en", "es", "ar")
+
+
+def demo_widget_locale() -> str | None:
+    """The demo pages embed the widget with data-locale from ?locale=, to try a language."""
+    locale = request.args.get("locale", "")
+    return locale if locale in WIDGET_LOCALES else None
 
 
 @bp.route("/")
 def index():
     """A demo company site with the chat widget embedded."""
-    return render_template("index.html")
+    return render_template("index.html", widget_locale=demo_widget_locale())
+
+
+@bp.route("/demo/api")
+def api_demo():
+    """A host page that drives the widget through window.LiveChat (docs/widget.md)."""
+    return render_template("demo_api.html", widget_locale=demo_widget_locale())
 
 
 @bp.route("/widget.js")

@@ -103,6 +103,27 @@ def login(pages: Pages) -> Page:
     return pages.page("/login")
 
 
+@page_state("widget open in Arabic, right to left")
+def widget_arabic(pages: Pages) -> Page:
+    widget = Widget(pages.page("/?locale=ar", locale="ar")).ready().open()
+    widget.page.locator(".lc-input").fill("مرحبًا")
+    widget.page.locator(".lc-input").press("Enter")
+    expect(widget.messages).to_have_count(1)
+    return widget.page
+
+
+@page_state("the JavaScript API demo page")
+def api_demo(pages: Pages) -> Page:
+    page = pages.page("/demo/api")
+    expect(page.locator('#api-events li[data-event="ready"]')).to_have_count(1)
+    return page
+
+
+@page_state("login in Spanish")
+def login_spanish(pages: Pages) -> Page:
+    return pages.page("/login", locale="es-ES")
+
+
 @page_state("login with an error message")
 def login_error(pages: Pages) -> Page:
     page = pages.page("/login")

@@ -1,13 +1,15 @@
 // The Agents admin page: the table of agents and what admins do to them
 // (add, change role, disable or enable, reset the password).
 
+import { t } from "../common/i18n.js";
+import "../inbox/i18n.js";
 import { el } from "../common/dom.js";
 import { dayLabel, formatClock, formatFull } from "../common/time.js";
 import { Toast } from "../inbox/toast.js";
 import { call } from "./api.js";
 import { generatePassword, setBusy, showDialogError, wireDialog } from "./dialogs.js";
 
-const ROLE_LABELS = { agent: "Agent", admin: "Admin" };
+const ROLE_LABELS = { agent: "admin.role.agent", admin: "admin.role.admin" };
 const selfId = Number(document.body.dataset.agentId);
 const rows = document.getElementById("agents-rows");
 const pageError = document.getElementById("agents-error");
@@ -31,7 +33,7 @@ async function load() {
     rows.replaceChildren(...agents.map(agentRow));
     showPageError("");
   } catch (error) {
-    showPageError(`Could not load the agents: ${error.message}`);
+    showPageError(t("admin.load_failed", { reason: error.message }));
   }
   rows.setAttribute("aria-busy", "false");
 }
@@ -42,23 +44,23 @@ function showPageError(text) {
 }
 
 function agentRow(agent) {
-  const you = agent.id === selfId ? el("span", { className: "tag", text: "You" }) : null;
+  const you = agent.id === selfId ? el("span", { className: "tag", text: t("admin.you") }) : null;
   return el(
     "tr",
     { className: agent.disabled ? "agents-table__row agents-table__row--disabled" : "agents-table__row" },
-    el("th", { attrs: { scope: "row", "data-label": "Name" } }, el("span", { text: agent.name }), you),
-    el("td", { text: agent.email, attrs: { "data-label": "Email" } }),
-    el("td", { attrs: { "data-label": "Role" } }, roleSelect(agent)),
-    el("td", { attrs: { "data-label": "Status" } }, statusPill(agent)),
-    el("td", { attrs: { "data-label": "Last login" } }, lastLogin(agent.last_login_at)),
+    el("th", { attrs: { scope: "row", "data-label": t("admin.column.name") } }, el("span", { text: agent.name }), you),
+    el("td", { text: agent.email, attrs: { "data-label": t("admin.column.email") } }),
+    el("td", { attrs: { "data-label": t("admin.column.role") } }, roleSelect(agent)),
+    el("td", { attrs: { "data-label": t("admin.column.status") } }, statusPill(agent)),
+    el("td", { attrs: { "data-label": t("admin.column.last_login") } }, lastLogin(agent.last_login_at)),
     el("td", { className: "agents-table__actions" }, ...rowActions(agent)),
   );
 }
 
 function roleSelect(agent) {
-  const select = el("select", { className: "field__input field__input--compact", attrs: { "aria-label": `Role of ${agent.name}` } });
+  const select = el("select", { className: "field__input field__input--compact", attrs: { "aria-label": t("admin.role_of", { name: agent.name }) } });
   for (const [value, label] of Object.entries(ROLE_LABELS)) {
-    select.append(el("option", { text: label, attrs: { value } }));
+    select.append(el("option", { text: t(label), attrs: { value } }));
   }
   select.value = agent.role;
   select.addEventListener("change", () => changeRole(agent, select));
@@ -66,25 +68,25 @@ function roleSelect(agent) {
 }
 
 function statusPill(agent) {
-  const text = agent.disabled ? "Disabled" : "Active";
+  const text = t(agent.disabled ? "admin.disabled" : "admin.active");
   return el("span", { className: `status-pill status-pill--${agent.disabled ? "off" : "on"}`, text });
 }
 
 function lastLogin(value) {
-  if (!value) return el("span", { className: "muted", text: "Never" });
+  if (!value) return el("span", { className: "muted", text: t("admin.never") });
   return el("time", { text: `${dayLabel(value)}, ${formatClock(value)}`, attrs: { datetime: value, title: formatFull(value) } });
 }
 
 function rowActions(agent) {
-  const reset = el("button", { className: "button button--quiet button--small", text: "Reset password", attrs: { type: "button" } });
+  const reset = el("button", { className: "button button--quiet button--small", text: t("admin.reset_password"), attrs: { type: "button" } });
   reset.addEventListener("click", () => openResetPassword(agent));
   const toggle = el("button", {
     className: `button button--quiet button--small${agent.disabled ? "" : " button--danger"}`,
-    text: agent.disabled ? "Enable" : "Disable",
-    attrs: { type: "button", "aria-label": `${agent.disabled ? "Enable" : "Disable"} ${agent.name}` },
+    text: t(agent.disabled ? "admin.enable" : "admin.disable"),
+    attrs: { type: "button", "aria-label": t(agent.disabled ? "admin.enable_named" : "admin.disable_named", { name: agent.name }) },
   });
   toggle.addEventListener("click", () => (agent.disabled ? setDisabled(agent, false) : askToDisable(agent)));
-  reset.setAttribute("aria-label", `Reset password for ${agent.name}`);
+  reset.setAttribute("aria-label", t("admin.reset_password_named", { name: agent.name }));
   return [reset, toggle];
 }
 
@@ -95,7 +97,7 @@ async function changeRole(agent, select) {
   } catch (error) {
     select.value = agent.role;
     select.disabled = false;
-    toast.show(`Role not changed: ${error.message}`);
+    toast.show(t("admin.role_failed", { reason: error.message }));
     return;
   }
   if (agent.id === selfId && select.value !== "admin") {
@@ -168,15 +170,15 @@ async function resetPassword(event) {
   document.getElementById("new-password").value = "";
   document.getElementById("password-shown-value").textContent = password;
   showStep(passwordDialog, "done");
-  passwordDialog.querySelector("[data-close]").textContent = "Done";
+  passwordDialog.querySelector("[data-close]").textContent = t("admin.done");
   passwordDialog.querySelector("[data-copy]").focus();
   passwordDialog.addEventListener("close", forgetShownPassword, { once: true });
 }
 
 function forgetShownPassword() {
   document.getElementById("password-shown-value").textContent = "";
-  passwordDialog.querySelector("[data-close]").textContent = "Cancel";
-  passwordDialog.querySelector("[data-copy]").textContent = "Copy";
+  passwordDialog.querySelector("[data-close]").textContent = t("canned.cancel");
+  passwordDialog.querySelector("[data-copy]").textContent = t("admin.copy");
   if (target?.id === selfId) window.location.assign("/login"); // their own login just ended
 }
 
@@ -200,7 +202,7 @@ async function setDisabled(agent, disabled) {
   } catch (error) {
     setBusy(disableDialog, false);
     if (disableDialog.open) showDialogError(disableDialog, error.message);
-    else toast.show(`Not changed: ${error.message}`);
+    else toast.show(t("admin.not_changed", { reason: error.message }));
     return;
   }
   setBusy(disableDialog, false);

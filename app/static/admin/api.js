@@ -1,6 +1,8 @@
 // The admin pages' HTTP calls: same origin, the session cookie, and the
 // page's CSRF token on every change.
 
+import { t } from "../common/i18n.js";
+
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content || "";
 
 /**
@@ -24,12 +26,12 @@ export async function call(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw failure(0, "The server cannot be reached. Check the connection and try again.");
+    throw failure(0, t("error.unreachable"));
   }
   if (response.status === 401) window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw failure(response.status, data?.error?.message || `The server answered HTTP ${response.status}.`);
+  if (!response.ok) throw failure(response.status, data?.error?.message || t("error.http", { status: response.status }));
   return data;
 }
 

@@ -1,6 +1,8 @@
 // What the admin pages' dialogs share: closing, errors, busy buttons, and
 // generated passwords.
 
+import { t } from "../common/i18n.js";
+
 const PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const GENERATED_LENGTH = 16;
 
@@ -41,9 +43,9 @@ export function wireDialog(dialog) {
 async function copyText(button, text) {
   try {
     await navigator.clipboard.writeText(text);
-    button.textContent = "Copied";
+    button.textContent = t("admin.copied");
   } catch {
-    button.textContent = "Select and copy it";
+    button.textContent = t("admin.copy_by_hand");
   }
 }
 

@@ -1,5 +1,7 @@
 // The Settings admin page: each control changes one desk setting at once.
 
+import { t } from "../common/i18n.js";
+import "../inbox/i18n.js";
 import { Toast } from "../inbox/toast.js";
 import { call } from "./api.js";
 
@@ -15,7 +17,7 @@ async function load() {
   try {
     show((await call("GET", "/settings")).settings);
   } catch (error) {
-    showError(`Could not load the settings: ${error.message}`);
+    showError(t("settings.load_failed", { reason: error.message }));
   }
 }
 
@@ -35,16 +37,19 @@ function valueOf(control) {
   return control.value;
 }
 
-function described(control) {
-  if (control.type === "checkbox") return control.checked ? "on" : "off";
-  if (control.type === "number") return `${control.value} ${control.dataset.unit || ""}`.trim();
-  return control.selectedOptions[0].textContent.toLowerCase();
+function savedText(control) {
+  const name = control.labels[0].textContent;
+  if (control.type === "checkbox") return t(control.checked ? "settings.saved_on" : "settings.saved_off", { name });
+  const value = control.type === "number"
+    ? `${control.value} ${control.dataset.unit || ""}`.trim()
+    : control.selectedOptions[0].textContent.toLowerCase();
+  return t("settings.saved_value", { name, value });
 }
 
 async function save(control) {
   const key = control.dataset.setting;
   if (!control.checkValidity()) {
-    showError(`Not saved: ${control.labels[0].textContent}: ${control.validationMessage}`);
+    showError(t("settings.not_saved", { reason: `${control.labels[0].textContent}: ${control.validationMessage}` }));
     show(saved);
     return;
   }
@@ -53,11 +58,11 @@ async function save(control) {
     show((await call("PATCH", "/settings", { [key]: valueOf(control) })).settings);
   } catch (error) {
     show(saved);
-    showError(`Not saved: ${error.message}`);
+    showError(t("settings.not_saved", { reason: error.message }));
     return;
   }
   showError("");
-  toast.show(`Saved: ${control.labels[0].textContent} is ${described(control)}.`);
+  toast.show(savedText(control));
 }
 
 function showError(text) {

@@ -1,5 +1,7 @@
 // Client-to-server events with acknowledgements, as promises.
 
+import { t } from "./i18n.js";
+
 /** How long to wait for an acknowledgement before treating it as lost. */
 export const ACK_TIMEOUT_MS = 10000;
 
@@ -14,13 +16,13 @@ export const ACK_TIMEOUT_MS = 10000;
  */
 export function request(socket, event, payload) {
   if (!socket || !socket.connected) {
-    return Promise.resolve(failure("timeout", "Not connected"));
+    return Promise.resolve(failure("timeout", t("send.not_connected")));
   }
   return new Promise((resolve) => {
     socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err, ack) => {
-      if (err) resolve(failure("timeout", "No answer from the server"));
+      if (err) resolve(failure("timeout", t("send.no_answer")));
       else if (ack && typeof ack === "object") resolve(ack);
-      else resolve(failure("internal", "Unexpected answer from the server"));
+      else resolve(failure("internal", t("send.unexpected")));
     });
   });
 }

@@ -3,6 +3,7 @@
 // Send is offered only for a body the server accepts (see bodies.js).
 
 import { bodyLength, isBlank, MAX_BODY_CHARS, trimBody } from "./bodies.js";
+import { t } from "./i18n.js";
 
 const MAX_HEIGHT_PX = 160;
 
@@ -32,7 +33,7 @@ export function attachComposer({ form, textarea, sendButton, limitNotice, maxCha
     const tooLong = length > maxChars;
     limitNotice.hidden = !tooLong;
     limitNotice.textContent = tooLong
-      ? `Too long: ${length.toLocaleString()} characters, ${maxChars.toLocaleString()} at most.` : "";
+      ? t("composer.too_long", { length, max: maxChars }) : "";
     if (tooLong) textarea.setAttribute("aria-invalid", "true");
     else textarea.removeAttribute("aria-invalid");
     const ok = enabled && !tooLong && !isBlank(text);

@@ -4,19 +4,18 @@
 
 import { buildAttachment } from "./attachments.js";
 import { placeChildren } from "./dom.js";
+import { currentLocale, t } from "./i18n.js";
 import { icon } from "./icons.js";
 import { dayKey, dayLabel, formatClock, formatFull } from "./time.js";
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
 
-const STATUS_TEXT = {
-  pending: "Sending",
-  failed: "Not sent",
-  sent: "Sent",
-  delivered: "Delivered",
-  seen: "Seen",
-};
+const STATUSES = new Set(["pending", "failed", "sent", "delivered", "seen"]);
+
+function statusText(status) {
+  return t(`status.${STATUSES.has(status) ? status : "sent"}`);
+}
 
 const STATUS_ICON = { pending: "clock", failed: "alert", sent: "tick", delivered: "ticks", seen: "ticks" };
 
@@ -94,8 +93,8 @@ export function statusBadge(status) {
   const badge = document.createElement("span");
   badge.className = `message__status message__status--${status}`;
   badge.setAttribute("role", "img");
-  badge.setAttribute("aria-label", STATUS_TEXT[status] || STATUS_TEXT.sent);
-  badge.title = STATUS_TEXT[status] || STATUS_TEXT.sent;
+  badge.setAttribute("aria-label", statusText(status));
+  badge.title = statusText(status);
   badge.append(icon(STATUS_ICON[status] || "tick", "tick"));
   return badge;
 }
@@ -181,8 +180,7 @@ export class MessageListView {
     const own = message.sender === this.ownSender;
     const author = this.authorLabel(message, previous);
     const signature = [message.body, message.file?.id, message.status, message.error, isLastSeen, author,
-      message.created_at, own]
-      .join("\u0000");
+      message.created_at, own, currentLocale()].join("\u0000");
     return this.#cached(messageKey(message), signature, used,
       () => buildBubble(message, { own, author, isLastSeen }));
   }
@@ -236,6 +234,8 @@ export function buildBubble(message, { own, author, isLastSeen }) {
   if (!message.file || message.body !== message.file.name) {
     const body = document.createElement("p");
     body.className = "message__body";
+    // Each message's text runs its own way (an English reply in an Arabic chat).
+    body.dir = "auto";
     appendLinkified(body, message.body || "");
     bubble.append(body);
   }
@@ -264,12 +264,12 @@ function buildNote(message, own, isLastSeen) {
   if (message.status === "failed") {
     const note = document.createElement("span");
     note.className = "message__note message__note--error";
-    note.textContent = `Not sent: ${message.error || "refused by the server"}`;
+    note.textContent = t("message.not_sent", { reason: message.error || t("message.refused") });
     return note;
   }
   if (!isLastSeen) return null;
   const note = document.createElement("span");
   note.className = "message__note message__note--seen";
-  note.textContent = "Seen";
+  note.textContent = t("status.seen");
   return note;
 }

@@ -1,11 +1,27 @@
 // Date and time formatting for message lists and conversation lists.
-// Server times are ISO 8601 UTC strings; everything shown is in local time.
+// Server times are ISO 8601 UTC strings; everything shown is in local time,
+// in the active language's formats (see i18n.js).
 
-const clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: "long" });
-const shortDateFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
-const longDateFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "long", year: "numeric" });
-const weekdayShortFormat = new Intl.DateTimeFormat(undefined, { weekday: "short" });
+import { formatLocale, t } from "./i18n.js";
+
+const FORMATS = {
+  clock: { hour: "2-digit", minute: "2-digit" },
+  weekday: { weekday: "long" },
+  shortDate: { day: "numeric", month: "short" },
+  longDate: { day: "numeric", month: "long", year: "numeric" },
+  weekdayShort: { weekday: "short" },
+  full: { dateStyle: "medium", timeStyle: "short" },
+};
+
+/** Formatters of the active locale, made once per locale and format. */
+const formatters = new Map();
+
+function format(name, date) {
+  const locale = formatLocale();
+  const key = `${locale}:${name}`;
+  if (!formatters.has(key)) formatters.set(key, new Intl.DateTimeFormat(locale, FORMATS[name]));
+  return formatters.get(key).format(date);
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -34,7 +50,7 @@ export function nowIso() {
  * @returns {string}
  */
 export function formatClock(value) {
-  return clockFormat.format(toDate(value));
+  return format("clock", toDate(value));
 }
 
 /**
@@ -43,7 +59,7 @@ export function formatClock(value) {
  * @returns {string}
  */
 export function formatFull(value) {
-  return toDate(value).toLocaleString();
+  return format("full", toDate(value));
 }
 
 /**
@@ -74,10 +90,10 @@ function daysBetween(earlier, later) {
 export function dayLabel(value, now = new Date()) {
   const date = toDate(value);
   const days = daysBetween(date, now);
-  if (days === 0) return "Today";
-  if (days === 1) return "Yesterday";
-  if (days > 1 && days < 7) return weekdayFormat.format(date);
-  return longDateFormat.format(date);
+  if (days === 0) return t("day.today");
+  if (days === 1) return t("day.yesterday");
+  if (days > 1 && days < 7) return format("weekday", date);
+  return format("longDate", date);
 }
 
 /**
@@ -90,11 +106,11 @@ export function dayLabel(value, now = new Date()) {
 export function relativeTime(value, now = new Date()) {
   const date = toDate(value);
   const seconds = Math.max(0, (now - date) / 1000);
-  if (seconds < 60) return "now";
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 60) return t("time.now");
+  if (seconds < 3600) return t("time.minutes", { count: Math.floor(seconds / 60) });
   const days = daysBetween(date, now);
-  if (days === 0) return `${Math.floor(seconds / 3600)} h`;
-  if (days === 1) return "Yesterday";
-  if (days < 7) return weekdayShortFormat.format(date);
-  return shortDateFormat.format(date);
+  if (days === 0) return t("time.hours", { count: Math.floor(seconds / 3600) });
+  if (days === 1) return t("day.yesterday");
+  if (days < 7) return format("weekdayShort", date);
+  return format("shortDate", date);
 }

@@ -1,5 +1,7 @@
 // Typing state: telling the other side (throttled) and showing theirs.
 
+import { t } from "./i18n.js";
+
 /**
  * Sends this side's typing state: `true` at most once per `throttleMs` while
  * keys are pressed, `false` after `idleMs` without input or on stop().
@@ -61,7 +63,7 @@ export class TypingIndicator {
    * @param {string} name who is typing
    */
   show(name) {
-    const text = `${name || "Someone"} is typing…`;
+    const text = t("typing.named", { name: name || t("typing.someone") });
     // Refreshes arrive every few seconds: rewriting the same text would make
     // a screen reader repeat it each time.
     if (this.element.textContent !== text) this.element.textContent = text;

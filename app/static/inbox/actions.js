@@ -1,6 +1,7 @@
 // The open conversation's header actions: export the transcript (a plain
 // download link) and delete the conversation after a confirmation dialog.
 
+import { t } from "../common/i18n.js";
 import { deleteConversation, transcriptUrl } from "./api.js";
 
 export class ConversationActions {
@@ -54,8 +55,7 @@ export class ConversationActions {
 
   #askToDelete() {
     if (this.conversationId === null) return;
-    this.dialogText.textContent =
-      `The conversation with ${this.describe(this.conversationId)} and all its messages will be deleted for everyone. This cannot be undone.`;
+    this.dialogText.textContent = t("delete.text", { name: this.describe(this.conversationId) });
     this.#showError("");
     this.#setBusy(false);
     this.dialog.showModal();
@@ -70,7 +70,7 @@ export class ConversationActions {
       await deleteConversation(id);
     } catch (error) {
       this.#setBusy(false);
-      this.#showError(`Could not delete it: ${error.message}`);
+      this.#showError(t("delete.failed", { reason: error.message }));
       this.confirmButton.focus();
       return;
     }
@@ -83,7 +83,7 @@ export class ConversationActions {
     this.deleting = busy;
     this.confirmButton.disabled = busy;
     this.cancelButton.disabled = busy;
-    this.confirmButton.textContent = busy ? "Deleting…" : "Delete";
+    this.confirmButton.textContent = t(busy ? "delete.deleting" : "delete.confirm");
   }
 
   #showError(text) {

@@ -2,14 +2,15 @@
 // what each kind of line says, and the lines of one conversation kept in
 // order, each built once. Agents only: the widget never sees any of this.
 
+import { formatLocale, t } from "../common/i18n.js";
 import { el } from "../common/dom.js";
 import { appendLinkified } from "../common/render.js";
 import { formatClock, formatFull, toDate } from "../common/time.js";
 import { describeRating, parseRatedBody } from "./rating.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-const whenFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", hour: "numeric", minute: "2-digit" });
-const dateFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
+const WHEN_FORMAT = { weekday: "short", hour: "numeric", minute: "2-digit" };
+const DATE_FORMAT = { day: "numeric", month: "short", hour: "numeric", minute: "2-digit" };
 const WEEK_MS = 6 * 24 * 60 * 60 * 1000;
 
 /**
@@ -19,29 +20,30 @@ const WEEK_MS = 6 * 24 * 60 * 60 * 1000;
  */
 export function formatWhen(value) {
   const date = toDate(value);
-  return (date - Date.now() < WEEK_MS ? whenFormat : dateFormat).format(date);
+  return new Intl.DateTimeFormat(formatLocale(), date - Date.now() < WEEK_MS ? WHEN_FORMAT : DATE_FORMAT).format(date);
 }
 
-const name = (person) => person?.name || "Someone";
+const name = (person) => person?.name || t("typing.someone");
 
 /**
  * What a line says, by kind. The actor is null when the desk did it (the
  * visitor's message, a snooze that ended). Kinds not listed say their name.
  */
 const SENTENCES = {
-  resolved: (line) => (line.actor ? `${name(line.actor)} resolved this` : "Resolved"),
+  resolved: (line) => (line.actor ? t("activity.resolved_by", { name: name(line.actor) }) : t("state.resolved")),
   reopened: (line) => {
-    if (line.actor) return `${name(line.actor)} reopened this`;
-    return line.body === "snooze ended" ? "Reopened: the snooze ended" : "Reopened by the visitor's message";
+    if (line.actor) return t("activity.reopened_by", { name: name(line.actor) });
+    return t(line.body === "snooze ended" ? "activity.reopened_snooze_ended" : "activity.reopened_by_visitor");
   },
-  snoozed: (line) => `${name(line.actor)} snoozed this until ${formatWhen(line.body)}`,
+  snoozed: (line) => t("activity.snoozed_by", { name: name(line.actor), when: formatWhen(line.body) }),
   assigned: (line) => {
-    if (line.actor && line.actor.name === line.subject) return `${line.actor.name} claimed this`;
+    if (line.actor && line.actor.name === line.subject) return t("activity.claimed_by", { name: line.actor.name });
     // No actor: the desk's automatic assignment (docs/protocol.md).
-    return line.actor ? `${line.actor.name} assigned this to ${line.subject}` : `Assigned to ${line.subject} automatically`;
+    return line.actor ? t("activity.assigned_by", { name: line.actor.name, assignee: line.subject })
+      : t("activity.assigned_automatically", { assignee: line.subject });
   },
-  claimed: (line) => `${name(line.actor)} claimed this`,
-  unassigned: (line) => (line.actor ? `${line.actor.name} unassigned this` : "Unassigned"),
+  claimed: (line) => t("activity.claimed_by", { name: name(line.actor) }),
+  unassigned: (line) => (line.actor ? t("activity.unassigned_by", { name: line.actor.name }) : t("assignment.unassigned")),
   rated: (line) => `The visitor ${describeRating(parseRatedBody(line.body)).replace("Rated", "rated this")}`,
 };
 
@@ -102,7 +104,7 @@ function buildNote(line) {
   appendLinkified(body, line.body || "");
   return el("div", { className: "note", attrs: { "data-kind": "note" } },
     el("div", { className: "note__card" },
-      el("p", { className: "note__label" }, lockIcon(), "Private note · only agents see this"),
+      el("p", { className: "note__label" }, lockIcon(), t("note.label")),
       body,
       el("p", { className: "note__meta" }, `${name(line.actor)} · `, timeElement(line.created_at))));
 }

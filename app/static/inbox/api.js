@@ -1,5 +1,7 @@
 // The inbox's HTTP calls (same origin, session cookie).
 
+import { t } from "../common/i18n.js";
+
 /**
  * A page of one of the inbox's views.
  * @param {{view: string, sort: string, limit: number, cursor?: string|null}} query
@@ -14,7 +16,7 @@ export async function fetchConversations({ view, sort, limit, cursor }) {
     credentials: "same-origin",
   });
   if (!response.ok) {
-    const error = new Error(`Could not load conversations (HTTP ${response.status})`);
+    const error = new Error(t("list.load_failed", { status: response.status }));
     error.status = response.status;
     throw error;
   }
@@ -46,13 +48,13 @@ export async function deleteConversation(id) {
       credentials: "same-origin",
     });
   } catch {
-    const error = new Error("The server cannot be reached. Check the connection and try again.");
+    const error = new Error(t("error.unreachable"));
     error.status = 0;
     throw error;
   }
   if (response.ok || response.status === 404) return;
   const data = await response.json().catch(() => ({}));
-  const error = new Error(data?.error?.message || `The server answered HTTP ${response.status}.`);
+  const error = new Error(data?.error?.message || t("error.http", { status: response.status }));
   error.status = response.status;
   throw error;
 }

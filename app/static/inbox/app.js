@@ -1,7 +1,9 @@
 // The agent inbox: wires the connection, the conversation list, the open
 // conversation and the alerts together, and routes server events to them.
 
+import "./i18n.js";
 import { ChatConnection } from "../common/connection.js";
+import { t } from "../common/i18n.js";
 import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
 import { ConversationActions } from "./actions.js";
@@ -21,7 +23,7 @@ import { Toast } from "./toast.js";
 import { fetchView, ViewTabs } from "./views.js";
 import { VisitorPanel } from "./visitor-panel.js";
 
-const CONNECTION_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "" };
+const CONNECTION_TEXT = { connecting: "connection.connecting", reconnecting: "connection.reconnecting" };
 
 const agentName = document.body.dataset.agentName || "";
 const agentId = Number(document.body.dataset.agentId);
@@ -151,7 +153,7 @@ function trackerFor(id) {
 
 function showConnectionState(state) {
   const element = document.getElementById("connection-state");
-  element.textContent = CONNECTION_TEXT[state] ?? "";
+  element.textContent = CONNECTION_TEXT[state] ? t(CONNECTION_TEXT[state]) : "";
   element.hidden = !element.textContent;
   if (state !== "online") outbox.setReady(false);
 }
@@ -194,7 +196,7 @@ function forgetConversation(id) {
   trackers.delete(id);
   outbox.clear(id);
   if (!wasOpen && !wasListed) return;
-  toast.show(`The conversation with ${name} was deleted.`);
+  toast.show(t("delete.done", { name }));
   // Its buttons are gone; put keyboard focus somewhere sensible.
   if (wasOpen && focusWasInPane) (list.firstButton() || document.getElementById("conversation-list-title")).focus();
 }
@@ -219,7 +221,7 @@ function onMessage(message) {
 function alertVisitorMessage(message) {
   const summary = list.get(message.conversation_id) || { id: message.conversation_id };
   alerts.notify({
-    title: `${visitorName(summary)} wrote`,
+    title: t("notify.wrote", { name: visitorName(summary) }),
     body: message.body,
     tag: `conversation-${message.conversation_id}`,
     onClick: () => pane.open(message.conversation_id),

@@ -4,9 +4,10 @@
 // bar's Available switch. The agents come from GET /api/v1/agents and the
 // `agents` event; the assignee from the conversation summaries.
 
+import { t } from "../common/i18n.js";
 import { el } from "../common/dom.js";
 
-const STATUS_TEXT = { available: "Available", away: "Away", offline: "Offline" };
+const STATUS_TEXT = { available: "agent.available", away: "agent.away", offline: "presence.offline" };
 
 /**
  * @param {{available: boolean, online: boolean}} agent
@@ -23,7 +24,7 @@ async function fetchAgents() {
     headers: { Accept: "application/json" },
     credentials: "same-origin",
   });
-  if (!response.ok) throw new Error(`Could not load the agents (HTTP ${response.status})`);
+  if (!response.ok) throw new Error(t("assignment.agents_failed", { status: response.status }));
   const data = await response.json();
   return Array.isArray(data.agents) ? data.agents : [];
 }
@@ -88,13 +89,13 @@ export class AssignmentControls {
       attrs: { type: "button", "data-key-action": key },
     });
     this.status = el("span", { className: "assignment__status", attrs: { "aria-live": "polite" } });
-    this.claimButton = button("Claim", "claim");
-    this.claimButton.title = "Assign this conversation to yourself";
-    this.assignButton = button("Assign to…", "assign");
+    this.claimButton = button(t("assignment.claim"), "claim");
+    this.claimButton.title = t("assignment.claim_hint");
+    this.assignButton = button(t("assignment.assign_to"), "assign");
     this.assignButton.setAttribute("aria-haspopup", "menu");
     this.assignButton.setAttribute("aria-expanded", "false");
     this.assignButton.id = "assign-menu-button";
-    this.unassignButton = button("Unassign", "unassign");
+    this.unassignButton = button(t("assignment.unassign"), "unassign");
     this.menu = el("ul", {
       className: "assign-menu",
       attrs: { role: "menu", id: "assign-menu", "aria-labelledby": "assign-menu-button" },
@@ -123,9 +124,10 @@ export class AssignmentControls {
     const assignee = summary?.assignee || null;
     const ended = summary?.state === "ended" || summary?.status === "closed";
     const mine = assignee !== null && assignee.id === this.myId;
-    this.status.textContent = assignee === null ? "Unassigned" : `Assigned to ${mine ? "you" : assignee.name}`;
+    this.status.textContent = assignee === null ? t("assignment.unassigned")
+      : mine ? t("assignment.assigned_to_you") : t("assignment.assigned_to", { name: assignee.name });
     this.status.classList.toggle("assignment__status--none", assignee === null);
-    this.status.title = mine ? `Assigned to ${assignee.name} (you)` : "";
+    this.status.title = mine ? t("assignment.assigned_to_you_named", { name: assignee.name }) : "";
     this.claimButton.hidden = ended || mine;
     this.assignButton.hidden = ended;
     this.unassignButton.hidden = ended || assignee === null;
@@ -136,7 +138,7 @@ export class AssignmentControls {
     if (id === null) return;
     const ack = await this.connection.request(event, { conversation_id: id, ...fields });
     if (!ack.ok) {
-      this.toast.show(`Could not ${event === "assign" ? "assign" : event} it: ${ack.error?.message || "unknown error"}`);
+      this.toast.show(t(`assignment.failed.${event}`, { reason: ack.error?.message || t("error.unknown") }));
       return;
     }
     if (ack.conversation) this.onAnswer(ack.conversation);
@@ -168,14 +170,14 @@ export class AssignmentControls {
       },
       el("span", { className: `agent-dot agent-dot--${status}`, attrs: { "aria-hidden": "true" } }),
       el("span", { className: "assign-menu__name", text: agent.id === this.myId ? `${agent.name} (you)` : agent.name }),
-      el("span", { className: "assign-menu__status", text: STATUS_TEXT[status] }));
+      el("span", { className: "assign-menu__status", text: t(STATUS_TEXT[status]) }));
       item.addEventListener("click", () => {
         this.#closeMenu();
         this.#request("assign", { agent_id: agent.id });
       });
       return el("li", { attrs: { role: "none" } }, item);
     });
-    if (!items.length) items.push(el("li", { className: "assign-menu__empty", attrs: { role: "none" }, text: "No agents" }));
+    if (!items.length) items.push(el("li", { className: "assign-menu__empty", attrs: { role: "none" }, text: t("assignment.no_agents") }));
     this.menu.replaceChildren(...items);
   }
 
@@ -204,7 +206,7 @@ export class AssignmentControls {
     },
     el("span", { className: "availability__track", attrs: { "aria-hidden": "true" } },
       el("span", { className: "availability__thumb" })),
-    el("span", { className: "availability__label", text: "Available" }));
+    el("span", { className: "availability__label", text: t("agent.available") }));
     this.switch.hidden = true; // until the server says which it is
     this.switch.addEventListener("click", () => this.#toggleAvailability());
     if (beside) beside.before(this.switch);
@@ -214,8 +216,8 @@ export class AssignmentControls {
     this.switch.hidden = false;
     this.switch.setAttribute("aria-checked", String(available));
     this.switch.title = available
-      ? "You take new chats, and visitors see that someone is online. Click to go away."
-      : "Away: visitors see nobody online unless another agent is available. Click to be available.";
+      ? t("agent.available_hint")
+      : t("agent.away_hint");
   }
 
   async #toggleAvailability() {
@@ -224,7 +226,7 @@ export class AssignmentControls {
     const ack = await this.connection.request("set_availability", { available });
     if (!ack.ok) {
       this.#showAvailability(!available);
-      this.toast.show(`Could not change your availability: ${ack.error?.message || "unknown error"}`);
+      this.toast.show(t("agent.availability_failed", { reason: ack.error?.message || t("error.unknown") }));
     }
   }
 }

@@ -2,6 +2,7 @@
 // one or edit one, and deleting after an inline confirmation. The store
 // (canned.js) talks to the server; this module only shows and asks.
 
+import { t } from "../common/i18n.js";
 import { bodyLength, isBlank, trimBody } from "../common/bodies.js";
 import { el } from "../common/dom.js";
 
@@ -12,11 +13,11 @@ function buildDialog() {
   const part = {};
   part.closeButton = el("button", {
     className: "button button--quiet button--icon",
-    attrs: { type: "button", "aria-label": "Close", title: "Close (Esc)" },
+    attrs: { type: "button", "aria-label": t("dialog.close"), title: t("dialog.close_hint") },
   }, el("span", { text: "×", attrs: { "aria-hidden": "true" } }));
   part.list = el("ul", { className: "canned-list", attrs: { "aria-labelledby": "canned-dialog-title" } });
-  part.empty = el("p", { className: "canned-list__empty", text: "No canned responses yet. Add the first one below." });
-  part.formTitle = el("h3", { className: "canned-form__title", text: "Add a response", attrs: { id: "canned-form-title" } });
+  part.empty = el("p", { className: "canned-list__empty", text: t("canned.empty") });
+  part.formTitle = el("h3", { className: "canned-form__title", text: t("canned.add_title"), attrs: { id: "canned-form-title" } });
   part.shortcut = el("input", {
     className: "canned-form__input",
     attrs: {
@@ -26,31 +27,31 @@ function buildDialog() {
   });
   part.body = el("textarea", {
     className: "canned-form__input canned-form__body",
-    attrs: { id: "canned-body", name: "body", rows: "4", placeholder: "Hello! How can I help you today?" },
+    attrs: { id: "canned-body", name: "body", rows: "4", placeholder: t("canned.body_placeholder") },
   });
   part.error = el("p", { className: "canned-form__error", attrs: { role: "alert" } });
   part.error.hidden = true;
-  part.cancelEdit = el("button", { className: "button button--quiet", attrs: { type: "button" }, text: "Cancel" });
+  part.cancelEdit = el("button", { className: "button button--quiet", attrs: { type: "button" }, text: t("canned.cancel") });
   part.cancelEdit.hidden = true;
-  part.save = el("button", { className: "button button--primary", attrs: { type: "submit" }, text: "Add response" });
+  part.save = el("button", { className: "button button--primary", attrs: { type: "submit" }, text: t("canned.add") });
   part.form = el("form", { className: "canned-form", attrs: { "aria-labelledby": "canned-form-title", novalidate: "" } },
     part.formTitle,
     el("div", { className: "canned-form__fields" },
       el("div", { className: "canned-form__field canned-form__field--shortcut" },
-        el("label", { className: "canned-form__label", text: "Shortcut", attrs: { for: "canned-shortcut" } }),
+        el("label", { className: "canned-form__label", text: t("canned.shortcut"), attrs: { for: "canned-shortcut" } }),
         el("div", { className: "canned-form__slash" }, el("span", { text: "/", attrs: { "aria-hidden": "true" } }), part.shortcut),
-        el("p", { className: "canned-form__hint", text: "a–z, 0–9, - and _", attrs: { id: "canned-shortcut-hint" } })),
+        el("p", { className: "canned-form__hint", text: t("canned.shortcut_hint"), attrs: { id: "canned-shortcut-hint" } })),
       el("div", { className: "canned-form__field canned-form__field--body" },
-        el("label", { className: "canned-form__label", text: "Text", attrs: { for: "canned-body" } }),
+        el("label", { className: "canned-form__label", text: t("canned.text"), attrs: { for: "canned-body" } }),
         part.body)),
     part.error,
     el("div", { className: "canned-form__buttons" }, part.cancelEdit, part.save));
   part.status = el("p", { className: "sr-only", attrs: { "aria-live": "polite" } });
   part.dialog = el("dialog", { className: "canned-dialog", attrs: { "aria-labelledby": "canned-dialog-title" } },
     el("header", { className: "canned-dialog__header" },
-      el("h2", { className: "canned-dialog__title", text: "Canned responses", attrs: { id: "canned-dialog-title" } }),
+      el("h2", { className: "canned-dialog__title", text: t("canned.title"), attrs: { id: "canned-dialog-title" } }),
       part.closeButton),
-    el("p", { className: "canned-dialog__hint", text: "Shared with every agent. Type / and a shortcut in the reply box to insert one." }),
+    el("p", { className: "canned-dialog__hint", text: t("canned.hint") }),
     el("div", { className: "canned-dialog__scroll" }, part.list, part.empty),
     part.form,
     part.status);
@@ -137,12 +138,12 @@ export class CannedDialog {
     }, label, extra);
     const actions = this.confirming === item.id
       ? el("div", { className: "canned-row__actions canned-row__actions--confirm" },
-        el("span", { className: "canned-row__question", text: `Delete ${shortcut}?` }),
-        button("cancel", "Cancel", "button--quiet"),
-        button("confirm", "Delete", "button--danger-solid", hidden(` ${shortcut}`)))
+        el("span", { className: "canned-row__question", text: t("canned.delete_question", { shortcut }) }),
+        button("cancel", t("canned.cancel"), "button--quiet"),
+        button("confirm", t("canned.delete"), "button--danger-solid", hidden(` ${shortcut}`)))
       : el("div", { className: "canned-row__actions" },
-        button("edit", "Edit", "button--quiet", hidden(` ${shortcut}`)),
-        button("delete", "Delete", "button--quiet button--danger", hidden(` ${shortcut}`)));
+        button("edit", t("canned.edit"), "button--quiet", hidden(` ${shortcut}`)),
+        button("delete", t("canned.delete"), "button--quiet button--danger", hidden(` ${shortcut}`)));
     return el("li", { className: "canned-row", attrs: { "data-id": String(item.id) } },
       el("div", { className: "canned-row__text" },
         el("span", { className: "canned-row__shortcut", text: shortcut }),
@@ -154,10 +155,10 @@ export class CannedDialog {
     const { part } = this;
     this.editing = item.id;
     this.#showError("");
-    part.formTitle.textContent = `Edit /${item.shortcut}`;
+    part.formTitle.textContent = t("canned.edit_title", { shortcut: `/${item.shortcut}` });
     part.shortcut.value = item.shortcut;
     part.body.value = item.body;
-    part.save.textContent = "Save changes";
+    part.save.textContent = t("canned.save");
     part.cancelEdit.hidden = false;
     part.body.focus();
   }
@@ -168,8 +169,8 @@ export class CannedDialog {
     this.editing = null;
     this.#showError("");
     part.form.reset();
-    part.formTitle.textContent = "Add a response";
-    part.save.textContent = "Add response";
+    part.formTitle.textContent = t("canned.add_title");
+    part.save.textContent = t("canned.add");
     part.cancelEdit.hidden = true;
     if (!focus) return;
     const row = part.list.querySelector(`[data-focus-key="edit-${wasEditing}"]`);
@@ -194,7 +195,7 @@ export class CannedDialog {
     try {
       await this.store.remove(item.id);
     } catch (error) {
-      this.part.status.textContent = `Could not delete /${item.shortcut}: ${error.message}`;
+      this.part.status.textContent = t("canned.delete_failed", { shortcut: `/${item.shortcut}`, reason: error.message });
       return;
     } finally {
       this.busy = false;
@@ -202,7 +203,7 @@ export class CannedDialog {
     this.confirming = null;
     if (this.editing === item.id) this.#resetForm();
     this.#render();
-    this.part.status.textContent = `Deleted /${item.shortcut}.`;
+    this.part.status.textContent = t("canned.deleted", { shortcut: `/${item.shortcut}` });
     const focusTarget = next && this.part.list.querySelector(`[data-focus-key="edit-${next.id}"]`);
     (focusTarget || this.part.shortcut).focus();
   }
@@ -213,15 +214,15 @@ export class CannedDialog {
     const shortcut = part.shortcut.value.trim();
     const body = trimBody(part.body.value);
     if (!SHORTCUT.test(shortcut)) {
-      this.#showError("The shortcut is 1 to 32 letters (a–z), digits, - or _.", part.shortcut);
+      this.#showError(t("canned.bad_shortcut"), part.shortcut);
       return null;
     }
     if (isBlank(body)) {
-      this.#showError("Write the text of the response.", part.body);
+      this.#showError(t("canned.no_text"), part.body);
       return null;
     }
     if (bodyLength(body) > this.maxChars) {
-      this.#showError(`The text is too long: ${bodyLength(body).toLocaleString()} characters, ${this.maxChars.toLocaleString()} at most.`, part.body);
+      this.#showError(t("composer.too_long", { length: bodyLength(body), max: this.maxChars }), part.body);
       return null;
     }
     return { shortcut, body };
@@ -244,7 +245,7 @@ export class CannedDialog {
     }
     this.#setBusy(false);
     const shortcut = `/${values.shortcut.replace(/^\//, "").toLowerCase()}`;
-    this.part.status.textContent = editing === null ? `Added ${shortcut}.` : `Saved ${shortcut}.`;
+    this.part.status.textContent = t(editing === null ? "canned.added" : "canned.saved", { shortcut });
     this.#resetForm({ focus: editing !== null });
     if (editing === null) this.part.shortcut.focus();
   }

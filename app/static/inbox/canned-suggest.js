@@ -8,6 +8,7 @@
 // pattern). A textarea may not take role="combobox" or aria-expanded, so a
 // live region says when suggestions appear instead.
 
+import { t } from "../common/i18n.js";
 import { el } from "../common/dom.js";
 
 /** "/" after the start or white space, then what is typed of a shortcut, up to the caret. */
@@ -29,7 +30,7 @@ export class CannedSuggestions {
     this.inserting = false;
     this.listbox = el("ul", {
       className: "canned-suggest",
-      attrs: { id: "canned-suggest", role: "listbox", "aria-label": "Canned responses" },
+      attrs: { id: "canned-suggest", role: "listbox", "aria-label": t("canned.title") },
     });
     this.listbox.hidden = true;
     this.status = el("p", { className: "sr-only", attrs: { "aria-live": "polite" } });
@@ -167,6 +168,6 @@ export class CannedSuggestions {
     } finally {
       this.inserting = false;
     }
-    this.status.textContent = `Inserted /${item.shortcut}.`;
+    this.status.textContent = t("canned.inserted", { shortcut: `/${item.shortcut}` });
   }
 }

@@ -2,6 +2,7 @@
 // loaded again whenever any agent changes it), the "/shortcut" suggestions in
 // the reply box and the dialog that manages them.
 
+import { t } from "../common/i18n.js";
 import { MAX_BODY_CHARS } from "../common/bodies.js";
 import { CannedDialog } from "./canned-dialog.js";
 import { CannedSuggestions } from "./canned-suggest.js";
@@ -26,14 +27,14 @@ async function call(method, path = "", body = undefined) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    const error = new Error("The server cannot be reached. Check the connection and try again.");
+    const error = new Error(t("error.unreachable"));
     error.status = 0;
     throw error;
   }
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
   if (response.ok) return data;
-  const error = new Error(data?.error?.message || `The server answered HTTP ${response.status}.`);
+  const error = new Error(data?.error?.message || t("error.http", { status: response.status }));
   error.status = response.status;
   throw error;
 }

@@ -2,6 +2,7 @@
 // messages (with older pages and catch-up), the reply box, typing both ways
 // and the receipts for what the agent has on screen.
 
+import { t } from "../common/i18n.js";
 import { attachComposer } from "../common/composer.js";
 import { el } from "../common/dom.js";
 import { randomId } from "../common/ids.js";
@@ -161,7 +162,7 @@ export class ConversationPane {
   onActivity(line) {
     if (!line || line.conversation_id !== this.openId || !this.lines.addAll([line])) return;
     this.timeline.render();
-    const said = line.kind === "note" ? `Private note by ${line.actor?.name || "an agent"}: ${line.body}` : describeLine(line);
+    const said = line.kind === "note" ? t("note.spoken", { name: line.actor?.name || t("note.an_agent"), body: line.body }) : describeLine(line);
     this.elements.announcer.textContent = said;
   }
 
@@ -277,8 +278,8 @@ export class ConversationPane {
     }
     if (!ack.ok) {
       const offline = ack.error?.code === "timeout";
-      this.#setNotice(offline ? "Offline. The conversation loads when the connection is back."
-        : `Could not open this conversation: ${ack.error?.message || "unknown error"}`);
+      this.#setNotice(offline ? t("conversation.offline_notice")
+        : t("conversation.open_failed", { reason: ack.error?.message || t("error.unknown") }));
       return;
     }
     if (ack.conversation) this.#renderHeader(ack.conversation);
@@ -337,7 +338,7 @@ export class ConversationPane {
       return;
     }
     if (id !== this.openId) return;
-    this.#setNotice(`The note was not added: ${ack.error?.message || "unknown error"}`);
+    this.#setNotice(t("note.failed", { reason: ack.error?.message || t("error.unknown") }));
     // Nothing typed is lost: the note goes back into an empty box.
     if (!this.elements.textarea.value) {
       this.elements.textarea.value = text;
@@ -361,7 +362,7 @@ export class ConversationPane {
     elements.email.textContent = merged.visitor?.email || "";
     elements.email.hidden = !merged.visitor?.email;
     const online = Boolean(merged.visitor_online);
-    elements.presence.textContent = online ? "Online" : "Offline";
+    elements.presence.textContent = t(online ? "presence.online" : "presence.offline");
     elements.presence.className = `presence presence--${online ? "online" : "offline"}`;
     const ended = merged.status === "closed";
     elements.ended.hidden = !ended;
@@ -369,7 +370,7 @@ export class ConversationPane {
     // but notes still; a resolved one takes both, and stays resolved.
     const writable = !ended || this.noteMode.isNote;
     this.composer.setEnabled(writable);
-    elements.textarea.placeholder = writable ? this.noteMode.placeholder : "The visitor ended this chat";
+    elements.textarea.placeholder = writable ? this.noteMode.placeholder : t("conversation.visitor_ended");
     this.lifecycle.setConversation(merged);
     this.#renderPage(describePage(merged.page_url), online);
   }
@@ -381,7 +382,7 @@ export class ConversationPane {
     if (!page) return;
     const link = safeLink(page.href, page.text);
     link.title = page.href;
-    element.append(el("span", { className: "conversation__page-label", text: online ? "On" : "Last on" }), link);
+    element.append(el("span", { className: "conversation__page-label", text: t(online ? "conversation.on_page" : "conversation.last_on_page") }), link);
   }
 
   #setNotice(text) {

@@ -1,5 +1,7 @@
 // How conversations are named and described in the inbox.
 
+import { t, textDirection } from "../common/i18n.js";
+
 /**
  * The visitor's name, or "Visitor #ID" when they gave none.
  * @param {object} summary conversation summary
@@ -7,7 +9,7 @@
  */
 export function visitorName(summary) {
   const name = summary?.visitor?.name?.trim();
-  return name || `Visitor #${summary?.id}`;
+  return name || t("visitor.numbered", { id: summary?.id ?? "" });
 }
 
 /**
@@ -49,11 +51,14 @@ export function describePage(pageUrl) {
  * @returns {string}
  */
 export function previewText(message, agentName) {
-  if (!message) return "No messages yet";
+  if (!message) return t("list.no_messages");
   const body = (message.body || "").replace(/\s+/g, " ").trim();
   if (message.sender !== "agent") return body;
   const author = message.author?.name;
-  return `${!author || author === agentName ? "You" : author}: ${body}`;
+  // On a right-to-left page the body is isolated, so a message in a
+  // left-to-right language keeps its punctuation where it was written.
+  const shown = textDirection() === "rtl" ? `\u2068${body}\u2069` : body;
+  return t("list.preview", { author: !author || author === agentName ? t("list.you") : author, body: shown });
 }
 
 /**

@@ -2,16 +2,18 @@
 // it does (marking those with nothing to act on right now), with the switch
 // that turns the single-key shortcuts off. Focus returns where it was.
 
+import { t } from "../common/i18n.js";
 import { el } from "../common/dom.js";
 import { icon } from "../common/icons.js";
 
 /** How a screen reader should say the keys shown as symbols. */
-const SPOKEN = { "↓": "Down arrow", "↑": "Up arrow", "/": "Slash", "?": "Question mark" };
+const SPOKEN = { "↓": "keys.spoken.down", "↑": "keys.spoken.up", "/": "keys.spoken.slash", "?": "keys.spoken.question" };
 
 export class KeyHelp {
   /**
    * @param {object} options
-   * @param {object[]} options.shortcuts {name, group, keys, does} in display order
+   * @param {object[]} options.shortcuts {name, group, keys} in display order; what each does and
+   *   its group's title are the catalogue's keys.does.<name> and keys.group.<group>
    * @param {boolean} options.enabled whether single-key shortcuts are on
    * @param {(enabled: boolean) => void} options.onToggle
    */
@@ -24,7 +26,7 @@ export class KeyHelp {
     this.toggle.addEventListener("change", () => onToggle(this.toggle.checked));
     this.closeButton = el("button", {
       className: "button button--quiet button--icon key-help__close",
-      attrs: { type: "button", "aria-label": "Close", title: "Close (Esc)" },
+      attrs: { type: "button", "aria-label": t("dialog.close"), title: t("dialog.close_hint") },
     }, icon("close", "button__icon"));
     this.closeButton.addEventListener("click", () => this.dialog.close());
     this.dialog = this.#build();
@@ -55,17 +57,16 @@ export class KeyHelp {
       attrs: { id: "key-help", "aria-labelledby": "key-help-title", "aria-modal": "true" },
     },
     el("div", { className: "key-help__head" },
-      el("h2", { className: "confirm-dialog__title", text: "Keyboard shortcuts", attrs: { id: "key-help-title" } }),
+      el("h2", { className: "confirm-dialog__title", text: t("keys.title"), attrs: { id: "key-help-title" } }),
       this.closeButton),
     this.groups,
     el("div", { className: "key-help__setting" },
       el("div", { className: "key-help__toggle" },
         this.toggle,
-        el("label", { text: "Single-key shortcuts", attrs: { for: "key-help-enabled" } })),
+        el("label", { text: t("keys.single_key"), attrs: { for: "key-help-enabled" } })),
       el("p", {
         className: "key-help__hint",
-        text: "Turn them off if they get in the way of a screen reader or speech input. "
-          + "Arrow keys in the list and Esc keep working; this list stays under Shortcuts in the top bar.",
+        text: t("keys.single_key_hint"),
       })));
   }
 
@@ -76,7 +77,7 @@ export class KeyHelp {
       groups.get(shortcut.group).push(renderRow(shortcut, isAvailable(shortcut)));
     }
     return [...groups].map(([title, rows]) => el("section", { className: "key-help__group" },
-      el("h3", { className: "key-help__group-title", text: title }),
+      el("h3", { className: "key-help__group-title", text: t(`keys.group.${title}`) }),
       el("dl", { className: "key-help__list" }, ...rows)));
   }
 
@@ -97,9 +98,9 @@ export class KeyHelp {
   }
 }
 
-function renderRow({ name, keys, does }, available) {
-  const description = el("dd", { className: "key-help__does", text: does });
-  if (!available) description.append(el("span", { className: "key-help__unavailable", text: "Not available here" }));
+function renderRow({ name, keys }, available) {
+  const description = el("dd", { className: "key-help__does", text: t(`keys.does.${name}`) });
+  if (!available) description.append(el("span", { className: "key-help__unavailable", text: t("keys.unavailable") }));
   return el("div", {
     className: `key-help__row${available ? "" : " key-help__row--unavailable"}`,
     attrs: { "data-shortcut": name },
@@ -110,7 +111,7 @@ function renderRow({ name, keys, does }, available) {
 function renderKeys(keys) {
   const nodes = [];
   keys.forEach((combination, index) => {
-    if (index > 0) nodes.push(el("span", { className: "key-help__or", text: " or " }));
+    if (index > 0) nodes.push(el("span", { className: "key-help__or", text: ` ${t("keys.or")} ` }));
     combination.split(/\+(?=.)/).forEach((key, part) => {
       if (part > 0) nodes.push(" + ");
       nodes.push(renderKey(key));
@@ -123,7 +124,7 @@ function renderKey(key) {
   if (!SPOKEN[key]) return el("kbd", { className: "key-help__key", text: key });
   return el("kbd", { className: "key-help__key" },
     el("span", { text: key, attrs: { "aria-hidden": "true" } }),
-    el("span", { className: "sr-only", text: SPOKEN[key] }));
+    el("span", { className: "sr-only", text: t(SPOKEN[key]) }));
 }
 
 function outsideBox(element, { clientX, clientY }) {

@@ -8,6 +8,7 @@
 // get in the way of speech input and some screen readers). Arrow keys in the
 // list and Esc are not character keys and always work.
 
+import { t } from "../common/i18n.js";
 import { el } from "../common/dom.js";
 import { KeyHelp } from "./key-help.js";
 
@@ -22,19 +23,19 @@ const STORAGE_KEY = "livechat:inbox:shortcuts";
 
 /** Every shortcut, in the order the help overlay lists them (two columns: the first two groups, then the third). */
 export const SHORTCUTS = [
-  { name: "next", group: "Conversation list", keys: ["j", "↓"], does: "Next conversation" },
-  { name: "previous", group: "Conversation list", keys: ["k", "↑"], does: "Previous conversation" },
-  { name: "open", group: "Conversation list", keys: ["Enter", "o"], does: "Open the selected conversation" },
-  { name: "search", group: "Conversation list", keys: ["/"], does: "Search", action: "search" },
-  { name: "help", group: "General", keys: ["?"], does: "Show these shortcuts" },
-  { name: "escape", group: "General", keys: ["Esc"], does: "Close a menu or this list; leave the reply box" },
-  { name: "reply", group: "Open conversation", keys: ["r"], does: "Go to the reply box" },
-  { name: "note", group: "Open conversation", keys: ["n"], does: "Write a private note", action: "note" },
-  { name: "resolve", group: "Open conversation", keys: ["e"], does: "Resolve", action: "resolve" },
-  { name: "reopen", group: "Open conversation", keys: ["Shift+E"], does: "Reopen", action: "reopen" },
-  { name: "snooze", group: "Open conversation", keys: ["z"], does: "Snooze", action: "snooze" },
-  { name: "claim", group: "Open conversation", keys: ["c"], does: "Claim (assign to me)", action: "claim" },
-  { name: "assign", group: "Open conversation", keys: ["a"], does: "Assign to…", action: "assign" },
+  { name: "next", group: "list", keys: ["j", "↓"] },
+  { name: "previous", group: "list", keys: ["k", "↑"] },
+  { name: "open", group: "list", keys: ["Enter", "o"] },
+  { name: "search", group: "list", keys: ["/"], action: "search" },
+  { name: "help", group: "general", keys: ["?"] },
+  { name: "escape", group: "general", keys: ["Esc"] },
+  { name: "reply", group: "conversation", keys: ["r"] },
+  { name: "note", group: "conversation", keys: ["n"], action: "note" },
+  { name: "resolve", group: "conversation", keys: ["e"], action: "resolve" },
+  { name: "reopen", group: "conversation", keys: ["Shift+E"], action: "reopen" },
+  { name: "snooze", group: "conversation", keys: ["z"], action: "snooze" },
+  { name: "claim", group: "conversation", keys: ["c"], action: "claim" },
+  { name: "assign", group: "conversation", keys: ["a"], action: "assign" },
 ];
 
 /** Character keys (event.key) and the shortcut each one runs. */
@@ -126,9 +127,9 @@ function addOpener(onClick) {
   if (!actions) return;
   const button = el("button", {
     className: "button button--quiet key-help-opener",
-    attrs: { type: "button", "aria-haspopup": "dialog", title: "Keyboard shortcuts (?)" },
+    attrs: { type: "button", "aria-haspopup": "dialog", title: t("keys.title_hint") },
   }, el("span", { className: "key-help-opener__key", text: "?", attrs: { "aria-hidden": "true" } }),
-  el("span", { className: "key-help-opener__text", text: "Shortcuts" }));
+  el("span", { className: "key-help-opener__text", text: t("keys.shortcuts") }));
   button.addEventListener("click", onClick);
   actions.prepend(button);
 }

@@ -2,6 +2,7 @@
 // "Snoozed until Tue 9:00") and the Resolve, Reopen and Snooze buttons, with
 // the snooze's small menu of times.
 
+import { t } from "../common/i18n.js";
 import { el } from "../common/dom.js";
 import { formatWhen, lineIcon } from "./activity.js";
 
@@ -21,9 +22,9 @@ export function snoozeChoices(now = new Date()) {
   // Monday of next week: on a Sunday, not tomorrow (that is the choice above).
   const toMonday = ((8 - now.getDay()) % 7 || 7) + (now.getDay() === 0 ? 7 : 0);
   return [
-    { label: "In 1 hour", until: new Date(now.getTime() + 60 * 60 * 1000) },
-    { label: "Tomorrow, 9:00", until: at9(1) },
-    { label: "Next Monday, 9:00", until: at9(toMonday) },
+    { label: t("snooze.in_an_hour"), until: new Date(now.getTime() + 60 * 60 * 1000) },
+    { label: t("snooze.tomorrow"), until: at9(1) },
+    { label: t("snooze.next_monday"), until: at9(toMonday) },
   ];
 }
 
@@ -56,9 +57,9 @@ export class LifecycleControls {
     this.onError = onError;
     this.summary = null;
     this.busy = false;
-    this.resolveButton = actionButton("resolve", "Resolve");
-    this.reopenButton = actionButton("reopen", "Reopen");
-    this.snoozeButton = actionButton("snooze", "Snooze");
+    this.resolveButton = actionButton("resolve", t("lifecycle.resolve"));
+    this.reopenButton = actionButton("reopen", t("lifecycle.reopen"));
+    this.snoozeButton = actionButton("snooze", t("lifecycle.snooze"));
     this.snoozeButton.setAttribute("aria-haspopup", "dialog");
     this.snoozeButton.setAttribute("aria-expanded", "false");
     this.menu = this.#buildMenu();
@@ -95,7 +96,10 @@ export class LifecycleControls {
     show(this.reopenButton, state === "resolved" || state === "snoozed");
     show(this.snoozeButton, state === "open" || state === "snoozed");
     if (this.snoozeButton.hidden) this.#closeMenu(false);
-    const label = { resolved: "Resolved", snoozed: `Snoozed until ${formatWhen(this.summary?.snoozed_until)}` }[state];
+    const label = {
+      resolved: t("state.resolved"),
+      snoozed: t("state.snoozed_until", { when: formatWhen(this.summary?.snoozed_until) }),
+    }[state];
     this.stateLabel.textContent = label || "";
     this.stateLabel.hidden = !label;
     this.stateLabel.className = `status-pill status-pill--${state}`;
@@ -108,13 +112,13 @@ export class LifecycleControls {
       attrs: { type: "datetime-local", id: "snooze-custom", required: "" },
     });
     this.customForm = el("form", { className: "snooze-menu__custom" },
-      el("label", { text: "Until a date and time", attrs: { for: "snooze-custom" } }),
+      el("label", { text: t("snooze.until_date"), attrs: { for: "snooze-custom" } }),
       el("div", { className: "snooze-menu__row" }, this.customInput,
-        el("button", { className: "button button--primary button--small", text: "Snooze", attrs: { type: "submit" } })));
+        el("button", { className: "button button--primary button--small", text: t("lifecycle.snooze"), attrs: { type: "submit" } })));
     return el("div", {
       className: "snooze-menu",
-      attrs: { role: "dialog", "aria-label": "Snooze until", hidden: "" },
-    }, el("p", { className: "snooze-menu__title", text: "Snooze until" }), this.choiceList, this.customForm);
+      attrs: { role: "dialog", "aria-label": t("snooze.title"), hidden: "" },
+    }, el("p", { className: "snooze-menu__title", text: t("snooze.title") }), this.choiceList, this.customForm);
   }
 
   #bind() {
@@ -172,8 +176,8 @@ export class LifecycleControls {
     const ack = await this.connection.request(event, { conversation_id: id, ...extra });
     this.busy = false;
     if (ack.ok) this.onChanged(ack.conversation, ack.activity);
-    else this.onError(ack.error?.code === "timeout" ? "Offline: try again when the connection is back."
-      : `Could not ${event}: ${ack.error?.message || "unknown error"}`);
+    else this.onError(ack.error?.code === "timeout" ? t("error.offline_retry")
+      : t(`lifecycle.failed.${event}`, { reason: ack.error?.message || t("error.unknown") }));
     this.#render();
     // The button pressed may be gone (Resolve becomes Reopen): keep the focus nearby.
     if (hadFocus && !this.#buttons().includes(document.activeElement)) this.#buttons().find((b) => !b.hidden)?.focus();

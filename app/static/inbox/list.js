@@ -3,6 +3,7 @@
 // conversation moves into, out of and within the view. Items are updated in
 // place so keyboard focus stays where it is while the list changes.
 
+import { t } from "../common/i18n.js";
 import { el, placeChildren } from "../common/dom.js";
 import { dayKey, formatClock, formatFull, relativeTime } from "../common/time.js";
 import { formatWhen } from "./activity.js";
@@ -12,12 +13,12 @@ import { comparator, inView, stateOf } from "./views.js";
 const AVATAR_COLOURS = 6;
 const TIME_REFRESH_MS = 30000;
 const EMPTY_TEXT = {
-  mine: "No open conversations assigned to you",
-  unassigned: "No unassigned conversations",
-  open: "No open conversations",
-  snoozed: "No snoozed conversations",
-  resolved: "No resolved conversations",
-  all: "No conversations yet",
+  mine: "list.empty.mine",
+  unassigned: "list.empty.unassigned",
+  open: "list.empty.open",
+  snoozed: "list.empty.snoozed",
+  resolved: "list.empty.resolved",
+  all: "list.empty.all",
 };
 
 export class ConversationList {
@@ -231,7 +232,7 @@ export class ConversationList {
 
   render() {
     const sorted = [...this.summaries.values()].sort(comparator(this.sort));
-    this.emptyElement.textContent = EMPTY_TEXT[this.view] || EMPTY_TEXT.all;
+    this.emptyElement.textContent = t(EMPTY_TEXT[this.view] || EMPTY_TEXT.all);
     this.emptyElement.hidden = !this.loaded || sorted.length > 0;
     this.moreElement.hidden = !this.cursor;
     const rows = sorted.map((summary) => this.#row(summary));
@@ -332,26 +333,26 @@ function buildDeskLine(summary) {
   const name = summary.assignee?.name;
   line.append(el("span", {
     className: `conv-item__assignee${name ? "" : " conv-item__assignee--none"}`,
-    text: name || "Unassigned",
+    text: name || t("assignment.unassigned"),
   }));
   // Shown wherever the chat sorts among those that wait ("Longest waiting").
   const waited = waitedFor(summary);
-  if (waited) line.append(el("span", { className: "conv-item__waiting", text: `waiting ${waited}` }));
+  if (waited) line.append(el("span", { className: "conv-item__waiting", text: t("list.waiting", { time: waited }) }));
   return line;
 }
 
 function stateBadge(summary) {
   const state = stateOf(summary);
-  if (state === "resolved") return el("span", { className: "state-badge state-badge--resolved", text: "Resolved" });
-  if (state === "ended") return el("span", { className: "state-badge state-badge--ended", text: "Ended" });
+  if (state === "resolved") return el("span", { className: "state-badge state-badge--resolved", text: t("state.resolved") });
+  if (state === "ended") return el("span", { className: "state-badge state-badge--ended", text: t("state.ended") });
   if (state !== "snoozed") return null;
   const until = summary.snoozed_until;
-  if (!until) return el("span", { className: "state-badge state-badge--snoozed", text: "Snoozed" });
+  if (!until) return el("span", { className: "state-badge state-badge--snoozed", text: t("state.snoozed") });
   // Today just the time; else as the header and the timeline say it ("Mon 09:00").
   const when = dayKey(until) === dayKey(new Date()) ? formatClock(until) : formatWhen(until);
   return el("span", {
     className: "state-badge state-badge--snoozed",
-    text: `Snoozed until ${when}`,
+    text: t("state.snoozed_until", { when }),
     attrs: { title: formatFull(until) },
   });
 }
@@ -362,11 +363,11 @@ function waitedFor(summary) {
   const since = Date.parse(summary.waiting_since);
   if (Number.isNaN(since)) return null;
   const minutes = Math.max(0, Math.floor((Date.now() - since) / 60000));
-  if (minutes < 1) return "<1 min";
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 1) return t("wait.under_minute");
+  if (minutes < 60) return t("time.minutes", { count: minutes });
   const hours = Math.floor(minutes / 60);
-  if (hours >= 48) return `${Math.floor(hours / 24)} days`;
-  return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  if (hours >= 48) return t("wait.days", { count: Math.floor(hours / 24) });
+  return minutes % 60 ? t("wait.hours_minutes", { hours, minutes: minutes % 60 }) : t("time.hours", { count: hours });
 }
 
 function isOnScreen(element) {

@@ -1,6 +1,7 @@
 // Private notes: the reply box's "Reply | Private note" switch, and sending
 // a note so that a retry after a lost answer stores it once (its client_id).
 
+import { t } from "../common/i18n.js";
 import { el } from "../common/dom.js";
 import { randomId } from "../common/ids.js";
 import { lineIcon, LOCK } from "./activity.js";
@@ -43,12 +44,12 @@ export class NoteMode {
     this.replyText = { placeholder: textarea.placeholder, send: sendButton.textContent, label: this.label?.textContent };
     this.isNote = false;
     this.replyButton = el("button", {
-      className: "composer-mode__option", text: "Reply", attrs: { type: "button", "aria-pressed": "true" },
+      className: "composer-mode__option", text: t("composer.reply"), attrs: { type: "button", "aria-pressed": "true" },
     });
     this.noteButton = el("button", {
       className: "composer-mode__option composer-mode__option--note",
       attrs: { type: "button", "aria-pressed": "false", "data-key-action": "note" },
-    }, lineIcon(LOCK, "composer-mode__lock"), "Private note");
+    }, lineIcon(LOCK, "composer-mode__lock"), t("composer.note"));
     container.replaceChildren(this.replyButton, this.noteButton);
     this.replyButton.addEventListener("click", () => this.set(false, true));
     this.noteButton.addEventListener("click", () => this.set(true, true));
@@ -65,15 +66,15 @@ export class NoteMode {
     this.replyButton.setAttribute("aria-pressed", String(!isNote));
     this.noteButton.setAttribute("aria-pressed", String(isNote));
     this.form.classList.toggle("composer--note", isNote);
-    this.textarea.placeholder = isNote ? "Write a private note: only agents see it" : this.replyText.placeholder;
-    this.sendButton.textContent = isNote ? "Add note" : this.replyText.send;
-    if (this.label) this.label.textContent = isNote ? "Private note" : this.replyText.label;
+    this.textarea.placeholder = isNote ? t("composer.note_placeholder") : this.replyText.placeholder;
+    this.sendButton.textContent = isNote ? t("composer.add_note") : this.replyText.send;
+    if (this.label) this.label.textContent = isNote ? t("composer.note") : this.replyText.label;
     if (changed) this.onChange(isNote);
     if (focus && !this.textarea.disabled) this.textarea.focus();
   }
 
   /** The placeholder the reply box shows when it is usable. */
   get placeholder() {
-    return this.isNote ? "Write a private note: only agents see it" : this.replyText.placeholder;
+    return this.isNote ? t("composer.note_placeholder") : this.replyText.placeholder;
   }
 }

@@ -2,6 +2,7 @@
 // (which replace the list while searching), and opening a conversation at
 // the message that was found.
 
+import { t } from "../common/i18n.js";
 import { el } from "../common/dom.js";
 import { formatFull, relativeTime } from "../common/time.js";
 import { visitorName } from "./format.js";
@@ -54,7 +55,7 @@ function snippetElement(parts) {
  */
 function hitButton(hit) {
   const at = hit.message?.created_at || hit.conversation.last_activity_at;
-  const who = hit.message ? null : el("span", { className: "search-hit__kind", text: "Visitor" });
+  const who = hit.message ? null : el("span", { className: "search-hit__kind", text: t("search.visitor") });
   return el("button", { className: "conv-item search-hit", attrs: { type: "button" } },
     el("span", { className: "conv-item__main" },
       el("span", { className: "conv-item__top" },
@@ -136,7 +137,7 @@ export class InboxSearch {
     const request = new AbortController();
     this.request = request;
     this.moreButton.hidden = true;
-    this.status.textContent = "Searching…";
+    this.status.textContent = t("search.searching");
     try {
       const page = await fetchHits(query, cursor, request.signal);
       if (request.signal.aborted) return;
@@ -146,8 +147,8 @@ export class InboxSearch {
       if (request.signal.aborted) return;
       if (error.status === 401) window.location.assign("/login?next=/agent");
       this.status.textContent = error.status === 429
-        ? "Too many searches at once. Wait a moment and try again."
-        : `Search failed: ${error.message}`;
+        ? t("search.too_many")
+        : t("search.failed", { reason: error.message });
     }
   }
 
@@ -167,8 +168,8 @@ export class InboxSearch {
     }
     const shown = this.listElement.children.length;
     this.moreButton.hidden = !this.cursor;
-    this.status.textContent = shown === 0 ? `Nothing found for “${query}”.`
-      : `${shown}${this.cursor ? "+" : ""} ${shown === 1 ? "result" : "results"} for “${query}”`;
+    this.status.textContent = shown === 0 ? t("search.nothing", { query })
+      : t(this.cursor ? "search.results_more" : "search.results", { count: shown, query });
   }
 
   #show(searching) {

@@ -1,5 +1,7 @@
 // The widget's HTTP calls: starting a conversation and ending it.
 
+import { t } from "../common/i18n.js";
+
 /**
  * The host page's origin and path, for the agents' "On example.com/pricing".
  * The query string and #fragment stay behind: they may hold the visitor's
@@ -13,7 +15,8 @@ export function pageLocation() {
 /**
  * Create a conversation for this visitor.
  * @param {string} serverUrl the chat server's origin
- * @param {{page_url?: string, name?: string, email?: string}} details
+ * @param {{page_url?: string, name?: string, email?: string, identity?: object}} details
+ *   identity: the host site's signed user, {user_id, name, email, user_hash}
  * @returns {Promise<{conversation_id: number, visitor_token: string}>}
  * @throws {Error} when the server cannot be reached or refuses
  */
@@ -51,11 +54,11 @@ export async function endConversation(serverUrl, session) {
       credentials: "omit",
     });
   } catch {
-    throw new Error("The chat server cannot be reached. Check your connection and try again.");
+    throw new Error(t("end.unreachable"));
   }
   if (response.ok || response.status === 401 || response.status === 404) return;
   const data = await response.json().catch(() => ({}));
-  throw new Error(data?.error?.message ? `Could not end the chat: ${data.error.message}.` : "Could not end the chat. Try again.");
+  throw new Error(data?.error?.message ? t("end.failed_reason", { reason: data.error.message }) : t("end.failed"));
 }
 
 /**

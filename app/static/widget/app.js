@@ -2,6 +2,7 @@
 // with a shadow root on the host page. Imports are relative so they resolve
 // against the chat server, whatever origin the host page has.
 
+import { chooseWidgetLocale, loadWidgetLocale } from "./i18n.js";
 import { beep, TitleNotice, unlockSound } from "../common/attention.js";
 import { readFilesWithToken } from "../common/attachments.js";
 import { attachComposer } from "../common/composer.js";
@@ -11,6 +12,7 @@ import { Outbox } from "../common/outbox.js";
 import { ReceiptTracker } from "../common/receipts.js";
 import { nowIso } from "../common/time.js";
 import { Timeline } from "../common/timeline.js";
+import { currentLocale, t } from "../common/i18n.js";
 import { TypingIndicator, TypingSender } from "../common/typing.js";
 import { createConversation, endConversation, fetchAvailability, pageLocation } from "./api.js";
 import { ChatState } from "./chat-state.js";
@@ -36,19 +38,22 @@ const CREATE_RETRY_MAX_MS = 60000;
  * @property {string} [title]
  * @property {string} [color] accent colour (CSS colour)
  * @property {string} [greeting]
- * @property {string} [position] "right" (default) or "left"
+ * @property {string} [position] "right" or "left"; by default the end of the language's line (right, or left in Arabic)
  * @property {string} [transport] "polling" to use HTTP long-polling only
- * @property {object} [identity] the host site's signed user: {user_id, user_hash, name?, email?}
+ * @property {string} [locale] the site's choice of language (data-locale); else the browser's
+ * @property {object} [identity] the site's signed user: {user_id, user_hash, name?, email?} (see visitor.js)
+ * @property {(name: string, detail: object) => void} [emit] tells the host page of an event
  */
 
 /**
- * Put the chat widget into a shadow root and start it.
+ * Put the chat widget into a shadow root and start it, in the visitor's language.
  * @param {ShadowRoot} shadowRoot
  * @param {WidgetOptions} options
- * @returns {{open: () => void, close: () => void, identify: (identity: object) => Promise<void>}}
+ * @returns {Promise<object>} what the host page's window.LiveChat calls (see loader.js)
  */
-export function mount(shadowRoot, options) {
+export async function mount(shadowRoot, options) {
   const config = readConfig(options);
+  await loadWidgetLocale(chooseWidgetLocale(options.locale));
   const view = createView(shadowRoot, config);
   view.setColors(accentColors(config.color));
   const widget = new Widget(config, view);
@@ -56,7 +61,12 @@ export function mount(shadowRoot, options) {
   return {
     open: () => widget.setOpen(true),
     close: () => widget.setOpen(false),
+    toggle: () => widget.setOpen(!widget.open),
     identify: (identity) => widget.identify(identity),
+    setLocale: (code) => widget.setLocale(code),
+    locale: () => currentLocale(),
+    isOpen: () => widget.open,
+    unreadCount: () => widget.unread,
   };
 }
 
@@ -64,19 +74,24 @@ function readConfig(options) {
   const serverUrl = String(options.serverUrl || window.location.origin).replace(/\/+$/, "");
   return {
     serverUrl,
-    title: options.title?.trim() || "Chat with us",
-    greeting: options.greeting?.trim() || "Hi there! How can we help you today?",
+    title: options.title?.trim() || null,
+    greeting: options.greeting?.trim() || null,
     color: options.color?.trim(),
-    position: options.position === "left" ? "left" : "right",
+    position: ["left", "right"].includes(options.position) ? options.position : "end",
     pollingOnly: options.transport === "polling",
     identity: readIdentity(options.identity),
+    emit: typeof options.emit === "function" ? options.emit : () => {},
   };
+}
+
+function agentName(message) {
+  return message?.author?.name || t("widget.support");
 }
 
 function agentAuthorLabel(message, previous) {
   if (message.sender !== "agent") return null;
-  const name = message.author?.name || "Support";
-  const sameRun = previous?.sender === "agent" && (previous.author?.name || "Support") === name;
+  const name = agentName(message);
+  const sameRun = previous?.sender === "agent" && agentName(previous) === name;
   return sameRun ? null : name;
 }
 
@@ -92,7 +107,7 @@ class Widget {
     this.open = false;
     this.unread = 0;
     this.creating = null;
-    this.titleNotice = new TitleNotice((count, base) => `(${count}) New message${count > 1 ? "s" : ""} · ${base}`);
+    this.titleNotice = new TitleNotice((count, base) => t("notice.new_messages", { count, title: base }));
     this.timeline = new Timeline({
       scroller: view.scroller,
       container: view.messages,
@@ -232,6 +247,7 @@ class Widget {
    */
   setOpen(open, { focus = true } = {}) {
     const focusWasInside = this.view.hasFocus();
+    const changed = this.open !== open;
     this.open = open;
     this.view.setOpen(open);
     this.storage.savePanelOpen(open);
@@ -245,6 +261,22 @@ class Widget {
       this.endControls.reset();
       if (focusWasInside) this.view.launcher.focus();
     }
+    if (changed) this.config.emit(open ? "open" : "close", {});
+  }
+
+  /**
+   * Change the widget's language (LiveChat.setLocale).
+   * @param {string|null} code a locale, or null for the browser's language
+   * @returns {Promise<string>} the locale shown
+   */
+  async setLocale(code) {
+    const locale = await loadWidgetLocale(chooseWidgetLocale(code));
+    this.view.showLanguage();
+    this.chatState.showLanguage();
+    this.endControls.reset();
+    this.timeline.render();
+    this.titleNotice.set(this.unread);
+    return locale;
   }
 
   #bindUi() {
@@ -410,7 +442,7 @@ class Widget {
     this.endControls.reset();
     this.view.setEnded(true);
     this.offline.refresh();
-    this.view.announce("Chat ended");
+    this.view.announce(t("ended.title"));
     if (this.open) this.view.newChatButton.focus();
   }
 
@@ -485,7 +517,14 @@ class Widget {
   }
 
   #notifyAgentMessage(message) {
-    this.view.announce(`${message.author?.name || "Support"}: ${message.body}`);
+    this.config.emit("message", {
+      conversation_id: this.session?.conversation_id ?? null,
+      seq: message.seq,
+      body: message.body,
+      author: { name: agentName(message) },
+      created_at: message.created_at,
+    });
+    this.view.announce(t("notice.agent_message", { name: agentName(message), body: message.body }));
     if (this.#isViewing()) return;
     this.#setUnread(this.unread + 1);
     beep();
@@ -502,7 +541,7 @@ class Widget {
 
   #onTyping({ sender, name, is_typing: isTyping }) {
     if (sender === "visitor") return;
-    if (isTyping) this.typingIndicator.show(name || "Support");
+    if (isTyping) this.typingIndicator.show(name || t("widget.support"));
     else this.typingIndicator.hide();
   }
 
@@ -593,7 +632,9 @@ class Widget {
   }
 
   #setUnread(count) {
+    const changed = this.unread !== count;
     this.unread = count;
+    if (changed) this.config.emit("unread", { count });
     this.view.setUnread(this.open ? 0 : count);
     this.titleNotice.set(count);
   }

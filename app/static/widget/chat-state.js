@@ -5,9 +5,8 @@
 // to the visitor. An ended chat is the caller's to show.
 
 import { el } from "../common/dom.js";
+import { t } from "../common/i18n.js";
 import { icon } from "../common/icons.js";
-
-export const ANSWERED_TEXT = "Marked as answered — write again if you need anything else";
 
 const NEAR_BOTTOM_PX = 80;
 
@@ -20,7 +19,7 @@ export class ChatState {
     this.agentName = null;
     this.line = el("p", { className: "lc-answered" },
       icon("tick", "lc-answered__icon"),
-      el("span", { text: ANSWERED_TEXT }));
+      el("span", { text: t("state.answered") }));
     this.line.hidden = true;
     view.messages.after(this.line);
   }
@@ -34,12 +33,17 @@ export class ChatState {
     // Nobody answers an ended chat any more.
     const named = state !== "ended" && typeof agent?.name === "string" && agent.name.trim();
     const name = named ? agent.name.trim() : null;
-    if (known && name && name !== this.agentName) this.view.announce(`${name} is answering your chat`);
-    if (known && state === "resolved" && this.state !== "resolved") this.view.announce(ANSWERED_TEXT);
+    if (known && name && name !== this.agentName) this.view.announce(t("state.agent_answering", { name }));
+    if (known && state === "resolved" && this.state !== "resolved") this.view.announce(t("state.answered"));
     this.state = state;
     this.agentName = name;
     this.view.setAgent(name, agent?.available !== false);
     this.#showAnswered(state === "resolved");
+  }
+
+  /** Write the line in the active language. */
+  showLanguage() {
+    this.line.lastChild.textContent = t("state.answered");
   }
 
   /** The visitor wrote again: the server reopens the chat, so the line goes now. */

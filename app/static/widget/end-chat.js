@@ -3,6 +3,8 @@
 // (arrow keys and Escape in the menu; Escape and a Tab loop in the
 // confirmation). What ending does is up to the caller.
 
+import { t } from "../common/i18n.js";
+
 export class EndChatControls {
   /**
    * @param {object} view the widget view (see view.js)
@@ -146,7 +148,7 @@ export class EndChatControls {
       await this.onConfirm();
     } catch (error) {
       this.#setBusy(false);
-      this.#showError(error.message || "Could not end the chat. Try again.");
+      this.#showError(error.message || t("end.failed"));
       this.view.confirmEnd.focus();
       return;
     }
@@ -159,7 +161,7 @@ export class EndChatControls {
     this.busy = busy;
     view.confirmEnd.disabled = busy;
     view.confirmCancel.disabled = busy;
-    view.confirmEnd.textContent = busy ? "Ending…" : "End chat";
+    view.confirmEnd.textContent = t(busy ? "end.ending" : "end.confirm");
   }
 
   #showError(text) {

@@ -68,12 +68,13 @@ export class WidgetStorage {
     return isSession(value) ? value : null;
   }
 
-  /** @param {{conversation_id: number, visitor_token: string, user_id?: string}} session user_id: the signed user it belongs to */
+  /** @param {{conversation_id: number, visitor_token: string, user_id?: string}} session */
   saveSession(session) {
     writeJson(this.local, this.sessionKey, {
       conversation_id: session.conversation_id,
       visitor_token: session.visitor_token,
-      user_id: typeof session.user_id === "string" ? session.user_id : undefined,
+      // Whose chat it is, when the host site identified its user.
+      ...(typeof session.user_id === "string" ? { user_id: session.user_id } : {}),
     });
   }
 

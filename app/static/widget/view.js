@@ -4,27 +4,12 @@
 // end-chat confirmation). Only structure and display state live here.
 
 import { el } from "../common/dom.js";
+import { currentLocale, t, textDirection } from "../common/i18n.js";
 import { icon } from "../common/icons.js";
 
-const PRESENCE_TEXT = {
-  unknown: "We're here to help",
-  online: "We're online",
-  offline: "We'll reply soon",
-};
-
-/** Under the name of the agent the chat is assigned to. */
-const AGENT_PRESENCE_TEXT = {
-  unknown: "usually answers in a few minutes",
-  online: "is answering",
-  offline: "usually answers in a few minutes",
-};
-
-/** Under the name of an assigned agent who is away, while others are online. */
-const AGENT_AWAY_TEXT = "is away; the team is online";
-
 const CONNECTION_TEXT = {
-  connecting: "Connecting…",
-  reconnecting: "Reconnecting…",
+  connecting: "connection.connecting",
+  reconnecting: "connection.reconnecting",
 };
 
 /** Show "Connecting…" only when connecting takes longer than this. */
@@ -33,7 +18,8 @@ const CONNECTION_NOTICE_DELAY_MS = 1500;
 /**
  * Build the widget inside a shadow root.
  * @param {ShadowRoot} shadowRoot
- * @param {{title: string, greeting: string, position: "left"|"right"}} config
+ * @param {{title?: string, greeting?: string, position: "left"|"right"|"end"}} config
+ *   the site's title and greeting, shown as given; without them the widget's own, translated
  * @returns {WidgetView}
  */
 export function createView(shadowRoot, config) {
@@ -44,42 +30,46 @@ export function createView(shadowRoot, config) {
 
 class WidgetView {
   constructor({ title, greeting, position }) {
-    this.defaultTitle = title;
+    /** Texts to (re)write in the active language: [element, key or () => text, attribute]. */
+    this.texts = [];
+    this.siteTitle = title || null;
     this.agentName = null;
     this.presenceState = "unknown";
+    this.unreadCount = 0;
+    this.connectionState = null;
     this.presence = el("p", { className: "lc-presence lc-presence--unknown" },
       el("span", { className: "lc-presence__dot", attrs: { "aria-hidden": "true" } }),
-      el("span", { className: "lc-presence__text", text: PRESENCE_TEXT.unknown }));
+      el("span", { className: "lc-presence__text" }));
     this.closeButton = el("button", {
       className: "lc-icon-button lc-close",
-      attrs: { type: "button", "aria-label": "Close chat", title: "Close (Esc)" },
+      attrs: { type: "button" },
     }, icon("close"));
+    this.#say(this.closeButton, "panel.close", "aria-label");
+    this.#say(this.closeButton, "panel.close_hint", "title");
     this.menuButton = el("button", {
       className: "lc-icon-button lc-menu-button",
-      attrs: {
-        type: "button", "aria-label": "Chat options", title: "Chat options",
-        "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": "lc-menu",
-      },
+      attrs: { type: "button", "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": "lc-menu" },
     }, icon("more"));
+    this.#say(this.menuButton, "panel.options", "aria-label");
+    this.#say(this.menuButton, "panel.options", "title");
     this.menuButton.hidden = true;
     this.endChatItem = el("button", {
       className: "lc-menu__item",
       attrs: { type: "button", role: "menuitem", tabindex: "-1" },
-    }, icon("exit", "lc-menu__icon"), el("span", { text: "End chat" }));
-    this.menu = el("div", {
-      className: "lc-menu",
-      attrs: { id: "lc-menu", role: "menu", "aria-label": "Chat options" },
-    }, this.endChatItem);
+    }, icon("exit", "lc-menu__icon"), this.#say(el("span"), "end.menu_item"));
+    this.menu = el("div", { className: "lc-menu", attrs: { id: "lc-menu", role: "menu" } }, this.endChatItem);
+    this.#say(this.menu, "panel.options", "aria-label");
     this.menu.hidden = true;
     this.connection = el("p", { className: "lc-connection", attrs: { role: "status" } });
     this.connection.hidden = true;
-    this.olderIndicator = el("p", { className: "lc-older", text: "Loading earlier messages…" });
+    this.olderIndicator = this.#say(el("p", { className: "lc-older" }), "panel.older");
     this.olderIndicator.hidden = true;
     this.messages = el("div", { className: "lc-messages" });
     this.scroller = el("div", {
       className: "lc-scroll",
-      attrs: { tabindex: "0", role: "region", "aria-label": "Messages" },
-    }, this.olderIndicator, buildGreeting(title, greeting), this.messages);
+      attrs: { tabindex: "0", role: "region" },
+    }, this.olderIndicator, this.#buildGreeting(greeting), this.messages);
+    this.#say(this.scroller, "panel.messages", "aria-label");
     this.typing = el("p", { className: "lc-typing" });
     // Always in the page, so a screen reader hears the typing line appear.
     this.typingRegion = el("div", {
@@ -89,12 +79,12 @@ class WidgetView {
     this.announcer = el("p", { className: "sr-only", attrs: { "aria-live": "polite", "aria-atomic": "true" } });
     this.textarea = el("textarea", {
       className: "lc-input",
-      attrs: { id: "lc-input", rows: "1", placeholder: "Write a message…", autocomplete: "off" },
+      attrs: { id: "lc-input", rows: "1", autocomplete: "off" },
     });
-    this.sendButton = el("button", {
-      className: "lc-send",
-      attrs: { type: "submit", "aria-label": "Send message", title: "Send (Enter)" },
-    }, icon("send"));
+    this.#say(this.textarea, "composer.placeholder", "placeholder");
+    this.sendButton = el("button", { className: "lc-send", attrs: { type: "submit" } }, icon("send"));
+    this.#say(this.sendButton, "composer.send", "aria-label");
+    this.#say(this.sendButton, "composer.send_hint", "title");
     this.limitNotice = el("p", { className: "lc-limit", attrs: { "aria-live": "polite" } });
     this.limitNotice.hidden = true;
     this.attachButton = el("button", {
@@ -106,20 +96,21 @@ class WidgetView {
     });
     this.uploads = el("ul", { className: "lc-uploads uploads", attrs: { "aria-label": "Files being sent" } });
     this.form = el("form", { className: "lc-composer" },
-      el("label", { className: "sr-only", text: "Message", attrs: { for: "lc-input" } }),
+      this.#say(el("label", { className: "sr-only", attrs: { for: "lc-input" } }), "composer.label"),
       this.attachButton, this.fileInput, this.textarea, this.sendButton);
-    this.newChatButton = el("button", {
+    this.newChatButton = this.#say(el("button", {
       className: "lc-button lc-button--primary",
       attrs: { type: "button" },
-      text: "Start a new chat",
-    });
+    }), "ended.new_chat");
     this.ended = el("div", { className: "lc-ended" },
-      el("p", { className: "lc-ended__title", text: "Chat ended" }),
-      el("p", { className: "lc-ended__text", text: "Thanks for chatting with us." }),
+      this.#say(el("p", { className: "lc-ended__title" }), "ended.title"),
+      this.#say(el("p", { className: "lc-ended__text" }), "ended.text"),
       this.newChatButton);
     this.ended.hidden = true;
-    this.confirmCancel = el("button", { className: "lc-button lc-button--quiet", attrs: { type: "button" }, text: "Cancel" });
-    this.confirmEnd = el("button", { className: "lc-button lc-button--danger", attrs: { type: "button" }, text: "End chat" });
+    this.confirmCancel = this.#say(el("button", { className: "lc-button lc-button--quiet", attrs: { type: "button" } }),
+      "end.cancel");
+    this.confirmEnd = this.#say(el("button", { className: "lc-button lc-button--danger", attrs: { type: "button" } }),
+      "end.confirm");
     this.confirmError = el("p", { className: "lc-confirm__error", attrs: { role: "alert" } });
     this.confirmError.hidden = true;
     this.confirm = el("div", {
@@ -129,31 +120,68 @@ class WidgetView {
         "aria-labelledby": "lc-confirm-title", "aria-describedby": "lc-confirm-text",
       },
     }, el("div", { className: "lc-confirm__card" },
-      el("h3", { className: "lc-confirm__title", text: "End this chat?", attrs: { id: "lc-confirm-title" } }),
-      el("p", {
-        className: "lc-confirm__text",
-        text: "The conversation will be closed and you won't be able to reply to it any more.",
-        attrs: { id: "lc-confirm-text" },
-      }),
+      this.#say(el("h3", { className: "lc-confirm__title", attrs: { id: "lc-confirm-title" } }), "end.confirm_title"),
+      this.#say(el("p", { className: "lc-confirm__text", attrs: { id: "lc-confirm-text" } }), "end.confirm_text"),
       this.confirmError,
       el("div", { className: "lc-confirm__buttons" }, this.confirmCancel, this.confirmEnd)));
     this.confirm.hidden = true;
+    this.title = el("h2", { className: "lc-title" });
     this.panel = el("section", {
       className: "lc-panel",
-      attrs: { id: "lc-panel", role: "dialog", "aria-label": title },
-    }, buildHeader(title, this.presence, this.menuButton, this.menu, this.closeButton), this.connection,
+      attrs: { id: "lc-panel", role: "dialog" },
+    }, buildHeader(this.title, this.presence, this.menuButton, this.menu, this.closeButton), this.connection,
     this.scroller, this.typingRegion, this.uploads, this.limitNotice, this.form, this.ended, this.confirm,
     this.announcer);
+    this.#say(this.panel, () => this.#titleText(), "aria-label");
     this.panel.hidden = true;
     this.badge = el("span", { className: "lc-badge", attrs: { "aria-hidden": "true" } });
     this.badge.hidden = true;
-    this.launcherLabel = el("span", { className: "sr-only", text: "Open chat" });
+    this.launcherLabel = el("span", { className: "sr-only" });
     this.launcher = el("button", {
       className: "lc-launcher",
       attrs: { type: "button", "aria-controls": "lc-panel", "aria-expanded": "false" },
     }, icon("chat", "lc-launcher__icon"), icon("close", "lc-launcher__icon"), this.launcherLabel, this.badge);
     this.root = el("div", { className: `lc-root lc-root--${position}` }, this.panel, this.launcher);
     this.connectionTimer = null;
+    this.showLanguage();
+  }
+
+  /**
+   * Write a text now and again whenever the language changes.
+   * @param {HTMLElement} element
+   * @param {string|(() => string)} key a catalogue key, or a function making the text
+   * @param {string} [attribute] an attribute to set instead of the text
+   * @returns {HTMLElement} the element
+   */
+  #say(element, key, attribute) {
+    this.texts.push([element, key, attribute]);
+    return element;
+  }
+
+  /** Show every text in the active language, laid out in its direction. */
+  showLanguage() {
+    this.root.lang = currentLocale();
+    this.root.dir = textDirection();
+    for (const [element, key, attribute] of this.texts) {
+      const text = typeof key === "function" ? key() : t(key);
+      if (attribute) element.setAttribute(attribute, text);
+      else element.textContent = text;
+    }
+    this.title.textContent = this.agentName ?? this.#titleText();
+    this.#showPresence();
+    this.#showLauncherLabel();
+    if (!this.connection.hidden) this.connection.textContent = t(CONNECTION_TEXT[this.connectionState]);
+  }
+
+  #titleText() {
+    return this.siteTitle ?? t("widget.title");
+  }
+
+  #buildGreeting(greeting) {
+    return el("div", { className: "message message--theirs lc-greeting" },
+      this.#say(el("span", { className: "message__author" }), () => this.#titleText()),
+      el("div", { className: "message__bubble" },
+        this.#say(el("p", { className: "message__body" }), () => greeting || t("widget.greeting"))));
   }
 
   /**
@@ -171,7 +199,7 @@ class WidgetView {
     this.panel.hidden = !open;
     this.root.classList.toggle("lc-root--open", open);
     this.launcher.setAttribute("aria-expanded", String(open));
-    this.launcherLabel.textContent = open ? "Close chat" : "Open chat";
+    this.#showLauncherLabel();
   }
 
   /** @param {boolean|null} online null when not known yet */
@@ -189,28 +217,28 @@ class WidgetView {
   setAgent(name, available = true) {
     this.agentName = name || null;
     this.agentAvailable = available;
-    this.panel.querySelector(".lc-title").textContent = this.agentName ?? this.defaultTitle;
+    this.title.textContent = this.agentName ?? this.#titleText();
     this.#showPresence();
   }
 
   #showPresence() {
     const state = this.presenceState;
     this.presence.className = `lc-presence lc-presence--${state}`;
-    let text = (this.agentName ? AGENT_PRESENCE_TEXT : PRESENCE_TEXT)[state];
-    if (this.agentName && state === "online" && this.agentAvailable === false) text = AGENT_AWAY_TEXT;
-    this.presence.lastChild.textContent = text;
+    let key = `presence.${this.agentName ? "agent" : "team"}.${state}`;
+    if (this.agentName && state === "online" && this.agentAvailable === false) key = "presence.agent.away";
+    this.presence.lastChild.textContent = t(key);
   }
 
   /** @param {import("./connection.js").ConnectionState} state */
   setConnection(state) {
     clearTimeout(this.connectionTimer);
-    const text = CONNECTION_TEXT[state];
-    if (!text) {
+    this.connectionState = state;
+    if (!CONNECTION_TEXT[state]) {
       this.connection.hidden = true;
       return;
     }
     const show = () => {
-      this.connection.textContent = text;
+      this.connection.textContent = t(CONNECTION_TEXT[state]);
       this.connection.hidden = false;
     };
     if (state === "connecting") this.connectionTimer = setTimeout(show, CONNECTION_NOTICE_DELAY_MS);
@@ -221,8 +249,14 @@ class WidgetView {
   setUnread(count) {
     this.badge.hidden = count <= 0;
     this.badge.textContent = count > 9 ? "9+" : String(count);
-    const label = count > 0 ? ` (${count} unread)` : "";
-    this.launcherLabel.textContent = `${this.panel.hidden ? "Open chat" : "Close chat"}${label}`;
+    this.unreadCount = count;
+    this.#showLauncherLabel();
+  }
+
+  #showLauncherLabel() {
+    const label = t(this.panel.hidden ? "launcher.open" : "launcher.close");
+    const count = this.unreadCount;
+    this.launcherLabel.textContent = count > 0 ? t("launcher.unread", { label, count }) : label;
   }
 
   /**
@@ -271,17 +305,9 @@ function buildHeader(title, presence, menuButton, menu, closeButton) {
   // A <div>, not a <header>: the host page has its own banner landmark, and
   // the panel's title bar is part of the dialog, not a second page banner.
   return el("div", { className: "lc-header" },
-    el("div", { className: "lc-header__text" },
-      el("h2", { className: "lc-title", text: title }),
-      presence),
+    el("div", { className: "lc-header__text" }, title, presence),
     menuButton,
     closeButton,
     menu);
 }
 
-function buildGreeting(title, greeting) {
-  return el("div", { className: "message message--theirs lc-greeting" },
-    el("span", { className: "message__author", text: title }),
-    el("div", { className: "message__bubble" },
-      el("p", { className: "message__body", text: greeting })));
-}

@@ -1,0 +1,25 @@
+// English texts of the parts the widget and the inbox share: ticks, day
+// separators, the typing line, the composer's limit. Every locale's file has
+// the same keys (tests/test_i18n_catalogues.py checks); a plural text is an
+// object of Intl.PluralRules categories. The body between `export default`
+// and the final semicolon is plain JSON.
+export default {
+  "status.pending": "Sending",
+  "status.failed": "Not sent",
+  "status.sent": "Sent",
+  "status.delivered": "Delivered",
+  "status.seen": "Seen",
+  "message.not_sent": "Not sent: {reason}",
+  "message.refused": "refused by the server",
+  "send.not_connected": "Not connected",
+  "send.no_answer": "No answer from the server",
+  "send.unexpected": "Unexpected answer from the server",
+  "day.today": "Today",
+  "day.yesterday": "Yesterday",
+  "time.now": "now",
+  "time.minutes": "{count} min",
+  "time.hours": "{count} h",
+  "typing.someone": "Someone",
+  "typing.named": "{name} is typing…",
+  "composer.too_long": "Too long: {length} characters, {max} at most."
+};
