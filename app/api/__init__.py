@@ -6,6 +6,7 @@ from app.api import (  # noqa: E402,F401
     agents,
     assignment,
     canned,
+    contacts,
     conversations,
     cors,
     errors,

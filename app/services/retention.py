@@ -13,7 +13,7 @@ from app import db
 from app.clock import utcnow
 from app.database import changes
 from app.models import Conversation
-from app.services import settings
+from app.services import file_store, settings
 
 # Deleted per sweep, oldest first: a first sweep over years of chats spreads
 # over several sweeps instead of holding the database for long.
@@ -46,8 +46,11 @@ def delete_if_expired(conversation_id: int) -> bool:
     before = cutoff()
     if before is None:
         return False
-    return changes(
+    deleted = changes(
         sa.delete(Conversation).where(
             Conversation.id == conversation_id, Conversation.last_activity_at < before
         )
     )
+    if deleted:  # its files' rows went with it; their bytes go now
+        file_store.store().delete_conversation(conversation_id)
+    return deleted

@@ -113,7 +113,7 @@ def test_the_inbox_top_bar_keeps_every_button_on_screen_at_any_width(server, new
         bar.get_by_role("link", name="Admin"),
         bar.get_by_role("button", name="Log out"),
     ]
-    for width in (1280, 1100, 1024, 900, 800, 761, 390):
+    for width in (1600, 1440, 1366, 1280, 1100, 1024, 900, 800, 761, 390):
         page.set_viewport_size({"width": width, "height": 800})
         for control in controls:
             expect(control).to_be_in_viewport(ratio=1)

@@ -254,3 +254,35 @@ def test_an_admin_sees_rolls_and_chooses_the_prechat_fields(server, agent, secre
     assert stale.status_code == 401
     assert server.api("GET", "/widget/settings").json()["prechat"]["email"] == "optional"
     expect_status(server.api("PATCH", "/settings", json={"prechat_email": "off"}), 200)
+
+
+def test_an_admin_downloads_then_erases_a_contacts_data(server, agent, secret, screenshots_dir):
+    user = signed(secret, "cust-4004", name="Ivo Horvat", email="ivo@example.com")
+    chats = []
+    for text in ("My parcel never came", "Please delete my data"):
+        made = server.http.post(
+            f"{server.url}/api/v1/conversations", json={"identity": user}, timeout=10
+        ).json()
+        write(server, made["visitor_token"], text)
+        chats.append(made["conversation_id"])
+        server.http.post(
+            f"{server.url}/api/v1/conversations/{made['conversation_id']}/end",
+            headers={"Authorization": f"Bearer {made['visitor_token']}"},
+            timeout=10,
+        )
+
+    inbox = agent()
+    inbox.open(chats[1])
+    details = inbox.page.get_by_role("complementary", name="Visitor")
+    with inbox.page.expect_download() as download:
+        details.get_by_role("link", name="Download their data").click()
+    assert download.value.suggested_filename.endswith(".zip")
+
+    details.get_by_role("button", name="Erase contact").click()
+    dialog = inbox.page.get_by_role("dialog", name="Erase Ivo Horvat's data?")
+    expect(dialog).to_be_visible()
+    inbox.page.screenshot(path=screenshots_dir / "inbox-erase-contact.png", **SHOT)
+    dialog.get_by_role("button", name="Erase everything").click()
+    expect(dialog).to_be_hidden()
+    for conversation_id in chats:
+        expect(inbox.row(conversation_id)).to_have_count(0)

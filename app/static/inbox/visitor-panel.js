@@ -7,6 +7,7 @@
 import { el } from "../common/dom.js";
 import { safeLink } from "../common/render.js";
 import { relativeTime } from "../common/time.js";
+import { contactDataActions } from "./contact-data.js";
 import { describePage, visitorName } from "./format.js";
 
 const CLOCK_TICK_MS = 30_000;
@@ -193,7 +194,8 @@ function who(visitor, contact, id) {
   return el("section", { className: "details__section details__who", attrs: { "aria-label": "Contact" } },
     el("p", { className: "details__name" }, el("span", { text: name }), badge),
     email ? el("p", { className: "details__email", text: email }) : null,
-    contact ? el("p", { className: "details__meta", text: `User ID ${contact.user_id}` }) : null);
+    contact ? el("p", { className: "details__meta", text: `User ID ${contact.user_id}` }) : null,
+    contactDataActions(contact));
 }
 
 function contextSection(context) {

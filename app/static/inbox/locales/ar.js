@@ -192,5 +192,12 @@ export default {
   "error.http": "ردّ الخادم بـ HTTP {status}.",
   "admin.done": "تم",
   "admin.copy": "نسخ",
-  "notify.wrote": "كتب {name}"
+  "notify.wrote": "كتب {name}",
+  "contact.export": "تنزيل بياناته",
+  "contact.erase": "محو جهة الاتصال",
+  "contact.cancel": "إلغاء",
+  "contact.erase_confirm": "محو كل شيء",
+  "contact.erase_title": "محو بيانات {name}؟",
+  "contact.erase_text": "تُحذف نهائيًا كل محادثات جهة الاتصال هذه، برسائلها وملاحظاتها وتقييماتها وملفاتها، وجهة الاتصال نفسها. نزّل بياناته أولًا إن طلب نسخة منها.",
+  "contact.erase_failed": "لم يُمحَ: {reason}"
 };

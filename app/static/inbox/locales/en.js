@@ -183,5 +183,12 @@ export default {
   "error.http": "The server answered HTTP {status}.",
   "admin.done": "Done",
   "admin.copy": "Copy",
-  "notify.wrote": "{name} wrote"
+  "notify.wrote": "{name} wrote",
+  "contact.export": "Download their data",
+  "contact.erase": "Erase contact",
+  "contact.cancel": "Cancel",
+  "contact.erase_confirm": "Erase everything",
+  "contact.erase_title": "Erase {name}'s data?",
+  "contact.erase_text": "Every conversation of this contact, with its messages, notes, ratings and files, and the contact itself, are deleted for good. Download their data first if they asked for a copy.",
+  "contact.erase_failed": "Not erased: {reason}"
 };

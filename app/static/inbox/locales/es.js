@@ -183,5 +183,12 @@ export default {
   "error.http": "El servidor respondió HTTP {status}.",
   "admin.done": "Hecho",
   "admin.copy": "Copiar",
-  "notify.wrote": "{name} escribió"
+  "notify.wrote": "{name} escribió",
+  "contact.export": "Descargar sus datos",
+  "contact.erase": "Borrar contacto",
+  "contact.cancel": "Cancelar",
+  "contact.erase_confirm": "Borrarlo todo",
+  "contact.erase_title": "¿Borrar los datos de {name}?",
+  "contact.erase_text": "Se borran para siempre todas las conversaciones de este contacto, con sus mensajes, notas, valoraciones y archivos, y el propio contacto. Descarga antes sus datos si pidió una copia.",
+  "contact.erase_failed": "No se borró: {reason}"
 };
