@@ -5,6 +5,7 @@
 
 import { el } from "./dom.js";
 import { formatBytes } from "./attachments.js";
+import { t } from "./i18n.js";
 import { uploadFile } from "./upload.js";
 
 export class FileSender {
@@ -77,7 +78,7 @@ export class FileSender {
   async #upload(file) {
     const refused = this.refusal() || this.#tooLarge(file);
     if (refused) {
-      this.#showError(`${file.name} was not sent: ${refused}`);
+      this.#showError(t("upload.not_sent", { name: file.name, reason: refused }));
       return;
     }
     const row = new UploadRow(file);
@@ -97,7 +98,7 @@ export class FileSender {
       this.onUploaded(stored, destination);
     } catch (error) {
       row.element.remove();
-      if (error.code !== "cancelled") this.#showError(`${file.name} was not sent: ${error.message}`);
+      if (error.code !== "cancelled") this.#showError(t("upload.not_sent", { name: file.name, reason: error.message }));
       // The desk takes no files from this side (an admin's setting): no more paperclip.
       if (error.code === "forbidden") this.button.hidden = true;
     } finally {
@@ -107,12 +108,12 @@ export class FileSender {
 
   #tooLarge(file) {
     if (!this.maxBytes || file.size <= this.maxBytes) return null;
-    return `it is ${formatBytes(file.size)}; files may be ${formatBytes(this.maxBytes)} at most`;
+    return t("upload.too_large", { size: formatBytes(file.size), max: formatBytes(this.maxBytes) });
   }
 
   #showError(text) {
     const dismiss = el("button", {
-      className: "upload__dismiss", text: "Dismiss", attrs: { type: "button" },
+      className: "upload__dismiss", text: t("upload.dismiss"), attrs: { type: "button" },
     });
     const row = el("li", { className: "upload upload--failed" },
       el("span", { className: "upload__error", text, attrs: { role: "alert" } }), dismiss);
@@ -126,9 +127,9 @@ class UploadRow {
   constructor(file) {
     this.onCancel = () => {};
     this.progress = el("progress", {
-      className: "upload__progress", attrs: { max: "100", value: "0", "aria-label": `Uploading ${file.name}` },
+      className: "upload__progress", attrs: { max: "100", value: "0", "aria-label": t("upload.progress", { name: file.name }) },
     });
-    const cancel = el("button", { className: "upload__cancel", text: "Cancel", attrs: { type: "button" } });
+    const cancel = el("button", { className: "upload__cancel", text: t("upload.cancel"), attrs: { type: "button" } });
     cancel.addEventListener("click", () => this.onCancel());
     this.element = el("li", { className: "upload" },
       el("span", { className: "upload__name", text: file.name }),
