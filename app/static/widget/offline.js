@@ -24,10 +24,15 @@ export function backText(opensAt, now = new Date()) {
   const at = new Date(opensAt);
   const time = at.toLocaleTimeString(formatLocale(), { hour: "numeric", minute: "2-digit" });
   const days = Math.round((startOfDay(at) - startOfDay(now)) / DAY_MS);
-  if (days === 0) return t("offline.back_today", { time });
-  if (days === 1) return t("offline.back_tomorrow", { time });
+  if (days === 0) return oneFullStop(t("offline.back_today", { time }));
+  if (days === 1) return oneFullStop(t("offline.back_tomorrow", { time }));
   const day = at.toLocaleDateString(formatLocale(), { weekday: "long" });
-  return t("offline.back_day", { day, time });
+  return oneFullStop(t("offline.back_day", { day, time }));
+}
+
+/** A time that ends in a full stop ("9:00 a.m.") ends the sentence too: not "a.m..". */
+function oneFullStop(text) {
+  return text.replace(/\.\.$/, ".");
 }
 
 function startOfDay(date) {

@@ -10,6 +10,7 @@ import { onLocaleChange, t } from "../common/i18n.js";
 const SVG_NS = "http://www.w3.org/2000/svg";
 const STAR_PATH = "M12 2.8l2.8 5.8 6.3.9-4.6 4.4 1.1 6.3L12 17.2l-5.6 3 1.1-6.3-4.6-4.4 6.3-.9z";
 const SCORES = [1, 2, 3, 4, 5];
+const MAX_SCORE = SCORES.length;
 export const MAX_COMMENT_CHARS = 1000;
 
 function star(className) {
@@ -32,7 +33,7 @@ function scoreWord(score) {
 /** "★★★★☆ Good": the stars of a score, for the thanks line. */
 function starsOf(score) {
   const stars = el("span", { className: "lc-rating__stars", attrs: { "aria-hidden": "true" } });
-  for (let n = 1; n <= 5; n += 1) stars.append(star(`lc-star${n <= score ? " lc-star--on" : ""}`));
+  for (const n of SCORES) stars.append(star(`lc-star${n <= score ? " lc-star--on" : ""}`));
   return stars;
 }
 
@@ -86,7 +87,7 @@ export class RatingPrompt {
         className: "lc-rating__star",
         attrs: { for: `lc-score-${score}` },
       }, star("lc-star"), this.view.say(el("span", { className: "sr-only" }),
-        () => t("rating.star_label", { score, word: scoreWord(score) })));
+        () => t("rating.star_label", { score, max: MAX_SCORE, word: scoreWord(score) })));
       this.view.say(label, () => t("rating.star_title", { score, word: scoreWord(score) }), "title");
       this.stars.append(input, label);
       return input;
@@ -191,8 +192,8 @@ export class RatingPrompt {
     const { score } = this.rated;
     this.thanksText.replaceChildren(
       el("span", { text: t("rating.thanks") }), starsOf(score),
-      el("span", { className: "sr-only", text: t("rating.star_label", { score, word: scoreWord(score) }) }));
-    this.changeButton.setAttribute("aria-label", t("rating.change_label", { score }));
+      el("span", { className: "sr-only", text: t("rating.star_label", { score, max: MAX_SCORE, word: scoreWord(score) }) }));
+    this.changeButton.setAttribute("aria-label", t("rating.change_label", { score, max: MAX_SCORE }));
     if (focusWasInside) this.changeButton.focus();
   }
 

@@ -193,7 +193,9 @@ class WidgetView {
     return el("div", { className: "message message--theirs lc-greeting" },
       this.#say(el("span", { className: "message__author" }), () => this.#titleText()),
       el("div", { className: "message__bubble" },
-        this.#say(el("p", { className: "message__body" }), () => greeting || t("widget.greeting"))));
+        // The site's greeting may be in another language than the widget's.
+        this.#say(el("p", { className: "message__body", attrs: { dir: "auto" } }),
+          () => greeting || t("widget.greeting"))));
   }
 
   /**
