@@ -171,6 +171,12 @@ def test_files_and_the_uploads_tray_in_arabic(server, new_context, screenshots_d
     tray.get_by_role("button", name="إغلاق").click()
     expect(tray.locator(".upload")).to_have_count(0)
 
+    # Another language at once: the files' cards and the paperclip follow.
+    set_locale(page, "es")
+    expect(card).to_have_attribute("title", "Descargar invoice.pdf")
+    expect(card.locator(".attachment__size")).to_contain_text("· Descargar")
+    expect(page.get_by_role("button", name="Enviar un archivo o una imagen")).to_be_visible()
+
 
 def test_the_prechat_form_in_spanish_then_arabic(server, new_context, screenshots_dir):
     ask = {"prechat_name": "required", "prechat_email": "optional"}

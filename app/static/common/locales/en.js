@@ -1,5 +1,5 @@
 // English texts of the parts the widget and the inbox share: ticks, day
-// separators, the typing line, the composer's limit. Every locale's file has
+// separators, the typing line, the composer's limit, files and uploads. Every locale's file has
 // the same keys (tests/test_i18n_catalogues.py checks); a plural text is an
 // object of Intl.PluralRules categories. The body between `export default`
 // and the final semicolon is plain JSON.
