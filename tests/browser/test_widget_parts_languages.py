@@ -173,12 +173,17 @@ def test_files_and_the_uploads_tray_in_arabic(server, new_context, screenshots_d
     assert own["x"] - panel["x"] < 40, (own, panel)  # own messages on the left
     page.mouse.move(5, 5)
     widget.panel.screenshot(path=screenshots_dir / "widget-arabic-files.png", **SHOT)
-    tray.get_by_role("button", name="إلغاء").click()
-    tray.get_by_role("button", name="إغلاق").click()
-    expect(tray.locator(".upload")).to_have_count(0)
 
-    # Another language at once: the files' cards and the paperclip follow.
+    # Another language at once: the tray, the files' cards and the paperclip follow.
     set_locale(page, "es")
+    tray = page.get_by_role("list", name="Archivos en envío")
+    expect(tray.get_by_role("alert")).to_have_text(
+        "big.txt no se ha enviado: el archivo es demasiado grande"
+    )
+    expect(tray.get_by_role("progressbar", name="Subiendo slow.pdf")).to_be_visible()
+    tray.get_by_role("button", name="Cancelar").click()
+    tray.get_by_role("button", name="Cerrar").click()
+    expect(tray.locator(".upload")).to_have_count(0)
     expect(card).to_have_attribute("title", "Descargar invoice.pdf")
     expect(card.locator(".attachment__size")).to_contain_text("· Descargar")
     expect(page.get_by_role("button", name="Enviar un archivo o una imagen")).to_be_visible()

@@ -7,7 +7,8 @@ import { currentLocale, t } from "./i18n.js";
 /**
  * @typedef {object} Upload
  * @property {Promise<object>} done resolves with the server's file object;
- *   rejects with an Error whose `code` is the protocol's (or "cancelled")
+ *   rejects with an Error whose `code` is the protocol's (or "cancelled"),
+ *   and whose `explain()` says why in the language shown
  * @property {() => void} cancel
  */
 
@@ -34,8 +35,8 @@ export function uploadFile({ url, file, headers = {}, onProgress = () => {} }) {
       if (request.status === 201 && data.file) resolve(data.file);
       else reject(refusal(request.status, data.error));
     });
-    request.addEventListener("error", () => reject(failure("network", t("upload.unreachable"))));
-    request.addEventListener("abort", () => reject(failure("cancelled", "cancelled")));
+    request.addEventListener("error", () => reject(failure("network", () => t("upload.unreachable"))));
+    request.addEventListener("abort", () => reject(failure("cancelled", () => "cancelled")));
     const form = new FormData();
     form.append("file", file, file.name);
     request.send(form);
@@ -43,9 +44,14 @@ export function uploadFile({ url, file, headers = {}, onProgress = () => {} }) {
   return { done, cancel: () => request.abort() };
 }
 
-function failure(code, message) {
-  const error = new Error(message);
+/**
+ * @param {string} code
+ * @param {() => string} explain the reason, in the language shown when called
+ */
+function failure(code, explain) {
+  const error = new Error(explain());
   error.code = code;
+  error.explain = explain;
   return error;
 }
 
@@ -64,9 +70,11 @@ const REFUSALS = {
  */
 function refusal(status, error) {
   const code = error?.code || statusCode(status);
-  const english = currentLocale() === "en";
-  if (REFUSALS[code] && !(english && error?.message)) return failure(code, t(REFUSALS[code]));
-  return failure(code, error?.message || t("upload.status", { status: String(status) }));
+  return failure(code, () => {
+    const english = currentLocale() === "en";
+    if (REFUSALS[code] && !(english && error?.message)) return t(REFUSALS[code]);
+    return error?.message || t("upload.status", { status: String(status) });
+  });
 }
 
 function statusCode(status) {
