@@ -4,6 +4,7 @@
 // site and reads them with the visitor's token, as object URLs.
 
 import { el } from "./dom.js";
+import { formatLocale, t } from "./i18n.js";
 import { icon } from "./icons.js";
 
 const access = { serverUrl: "", token: null };
@@ -20,14 +21,15 @@ export function readFilesWithToken({ serverUrl, token }) {
 }
 
 /**
- * A size for people: "820 KB", "2.4 MB".
+ * A size for people, in the reader's language: "820 KB", "2.4 MB" ("2,4 MB" in Spanish).
  * @param {number} bytes
  * @returns {string}
  */
 export function formatBytes(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 1024) return t("size.bytes", { size: bytes });
+  if (bytes < 1024 * 1024) return t("size.kilobytes", { size: Math.round(bytes / 1024) });
+  const megabytes = new Intl.NumberFormat(formatLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return t("size.megabytes", { size: megabytes.format(bytes / (1024 * 1024)) });
 }
 
 /**
@@ -51,7 +53,7 @@ function buildImage(file) {
   image.height = Math.round((file.height || 240) * scale);
   const link = el("a", {
     className: "attachment attachment--image",
-    attrs: { title: `Open ${file.name}`, rel: "noopener noreferrer", target: "_blank" },
+    attrs: { title: t("file.open", { name: file.name }), rel: "noopener noreferrer", target: "_blank" },
   }, image);
   setSource(image, "src", file.thumbnail_url);
   openWhenClicked(link, file, { download: false });
@@ -61,12 +63,12 @@ function buildImage(file) {
 function buildFileCard(file) {
   const link = el("a", {
     className: "attachment attachment--file",
-    attrs: { title: `Download ${file.name}`, rel: "noopener noreferrer" },
+    attrs: { title: t("file.download", { name: file.name }), rel: "noopener noreferrer" },
   },
   el("span", { className: "attachment__icon" }, icon("file", "attachment__glyph")),
   el("span", { className: "attachment__text" },
     el("span", { className: "attachment__name", text: file.name }),
-    el("span", { className: "attachment__size", text: `${formatBytes(file.size)} · Download` })));
+    el("span", { className: "attachment__size", text: t("file.size_download", { size: formatBytes(file.size) }) })));
   openWhenClicked(link, file, { download: true });
   return link;
 }
@@ -98,7 +100,7 @@ function openWhenClicked(link, file, { download }) {
       opener.click();
     } catch {
       link.classList.add("attachment--unavailable");
-      link.title = `${file.name} could not be loaded`;
+      link.title = t("file.unavailable", { name: file.name });
     }
   });
 }

@@ -5,6 +5,7 @@
 
 import { el } from "./dom.js";
 import { formatBytes } from "./attachments.js";
+import { onLocaleChange, t } from "./i18n.js";
 import { uploadFile } from "./upload.js";
 
 export class FileSender {
@@ -75,9 +76,10 @@ export class FileSender {
   }
 
   async #upload(file) {
-    const refused = this.refusal() || this.#tooLarge(file);
+    const refusedNow = this.refusal();
+    const refused = refusedNow ? () => refusedNow : this.#tooLarge(file);
     if (refused) {
-      this.#showError(`${file.name} was not sent: ${refused}`);
+      this.#showError(() => t("upload.not_sent", { name: file.name, reason: refused() }));
       return;
     }
     const row = new UploadRow(file);
@@ -93,11 +95,14 @@ export class FileSender {
       row.onCancel = upload.cancel;
       const stored = await upload.done;
       await previous;
-      row.element.remove();
+      row.remove();
       this.onUploaded(stored, destination);
     } catch (error) {
-      row.element.remove();
-      if (error.code !== "cancelled") this.#showError(`${file.name} was not sent: ${error.message}`);
+      row.remove();
+      if (error.code !== "cancelled") {
+        const reason = () => error.explain?.() ?? error.message;
+        this.#showError(() => t("upload.not_sent", { name: file.name, reason: reason() }));
+      }
       // The desk takes no files from this side (an admin's setting): no more paperclip.
       if (error.code === "forbidden") this.button.hidden = true;
     } finally {
@@ -107,16 +112,27 @@ export class FileSender {
 
   #tooLarge(file) {
     if (!this.maxBytes || file.size <= this.maxBytes) return null;
-    return `it is ${formatBytes(file.size)}; files may be ${formatBytes(this.maxBytes)} at most`;
+    return () => t("upload.too_large", { size: formatBytes(file.size), max: formatBytes(this.maxBytes) });
   }
 
+  /**
+   * What went wrong, until dismissed; written again if the page's language changes.
+   * @param {() => string} text
+   */
   #showError(text) {
-    const dismiss = el("button", {
-      className: "upload__dismiss", text: "Dismiss", attrs: { type: "button" },
+    const message = el("span", { className: "upload__error", attrs: { role: "alert" } });
+    const dismiss = el("button", { className: "upload__dismiss", attrs: { type: "button" } });
+    const write = () => {
+      message.textContent = text();
+      dismiss.textContent = t("upload.dismiss");
+    };
+    write();
+    const stopWriting = onLocaleChange(write);
+    const row = el("li", { className: "upload upload--failed" }, message, dismiss);
+    dismiss.addEventListener("click", () => {
+      row.remove();
+      stopWriting();
     });
-    const row = el("li", { className: "upload upload--failed" },
-      el("span", { className: "upload__error", text, attrs: { role: "alert" } }), dismiss);
-    dismiss.addEventListener("click", () => row.remove());
     this.tray.append(row);
   }
 }
@@ -125,15 +141,25 @@ export class FileSender {
 class UploadRow {
   constructor(file) {
     this.onCancel = () => {};
-    this.progress = el("progress", {
-      className: "upload__progress", attrs: { max: "100", value: "0", "aria-label": `Uploading ${file.name}` },
-    });
-    const cancel = el("button", { className: "upload__cancel", text: "Cancel", attrs: { type: "button" } });
+    this.progress = el("progress", { className: "upload__progress", attrs: { max: "100", value: "0" } });
+    const cancel = el("button", { className: "upload__cancel", attrs: { type: "button" } });
+    const write = () => {
+      this.progress.setAttribute("aria-label", t("upload.progress", { name: file.name }));
+      cancel.textContent = t("upload.cancel");
+    };
+    write();
+    this.stopWriting = onLocaleChange(write);
     cancel.addEventListener("click", () => this.onCancel());
     this.element = el("li", { className: "upload" },
       el("span", { className: "upload__name", text: file.name }),
       el("span", { className: "upload__size", text: formatBytes(file.size) }),
       this.progress, cancel);
+  }
+
+  /** The upload is over: off the tray. */
+  remove() {
+    this.element.remove();
+    this.stopWriting();
   }
 
   /** @param {number} fraction */

@@ -1,10 +1,14 @@
 // Uploading a file to a conversation with XMLHttpRequest, whose upload
-// progress events drive a progress bar, and which can be cancelled.
+// progress events drive a progress bar, and which can be cancelled. What went
+// wrong is said in the reader's language where this side knows the reason.
+
+import { currentLocale, t } from "./i18n.js";
 
 /**
  * @typedef {object} Upload
  * @property {Promise<object>} done resolves with the server's file object;
- *   rejects with an Error whose `code` is the protocol's (or "cancelled")
+ *   rejects with an Error whose `code` is the protocol's (or "cancelled"),
+ *   and whose `explain()` says why in the language shown
  * @property {() => void} cancel
  */
 
@@ -29,10 +33,10 @@ export function uploadFile({ url, file, headers = {}, onProgress = () => {} }) {
     request.addEventListener("load", () => {
       const data = request.response || {};
       if (request.status === 201 && data.file) resolve(data.file);
-      else reject(failure(data.error?.code || statusCode(request.status), data.error?.message || describeStatus(request.status)));
+      else reject(refusal(request.status, data.error));
     });
-    request.addEventListener("error", () => reject(failure("network", "the server could not be reached; try again")));
-    request.addEventListener("abort", () => reject(failure("cancelled", "cancelled")));
+    request.addEventListener("error", () => reject(failure("network", () => t("upload.unreachable"))));
+    request.addEventListener("abort", () => reject(failure("cancelled", () => "cancelled")));
     const form = new FormData();
     form.append("file", file, file.name);
     request.send(form);
@@ -40,18 +44,39 @@ export function uploadFile({ url, file, headers = {}, onProgress = () => {} }) {
   return { done, cancel: () => request.abort() };
 }
 
-function failure(code, message) {
-  const error = new Error(message);
+/**
+ * @param {string} code
+ * @param {() => string} explain the reason, in the language shown when called
+ */
+function failure(code, explain) {
+  const error = new Error(explain());
   error.code = code;
+  error.explain = explain;
   return error;
+}
+
+/** Texts for the server's refusals, for readers of other languages than the server's English. */
+const REFUSALS = {
+  too_large: "upload.server_too_large",
+  rate_limited: "upload.rate_limited",
+  forbidden: "upload.forbidden",
+  invalid: "upload.invalid",
+};
+
+/**
+ * The server's refusal. Its own words are English and the most precise
+ * ("the file is larger than 300,000 bytes"); in another language the reason
+ * is said in that language.
+ */
+function refusal(status, error) {
+  const code = error?.code || statusCode(status);
+  return failure(code, () => {
+    const english = currentLocale() === "en";
+    if (REFUSALS[code] && !(english && error?.message)) return t(REFUSALS[code]);
+    return error?.message || t("upload.status", { status: String(status) });
+  });
 }
 
 function statusCode(status) {
   return { 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 413: "too_large", 429: "rate_limited" }[status] || "internal";
-}
-
-function describeStatus(status) {
-  if (status === 413) return "the file is too large";
-  if (status === 429) return "too many files at once; wait a minute";
-  return `the server answered ${status}`;
 }

@@ -314,7 +314,7 @@ class Widget {
       tray: view.uploads,
       target: () => this.#uploadTarget(),
       onUploaded: (file) => this.#sendFile(file),
-      refusal: () => (this.view.isEnded ? "the chat has ended" : null),
+      refusal: () => (this.view.isEnded ? t("files.chat_ended") : null),
     });
     document.addEventListener("visibilitychange", () => this.#sendReceipts());
     window.addEventListener("storage", (event) => this.#onStorage(event));
@@ -585,9 +585,9 @@ class Widget {
 
   /**
    * Store the address replies may be emailed to; before the chat exists it
-   * waits for it. Answers what went wrong, or null.
+   * waits for it. Answers what went wrong (in the language shown), or null.
    * @param {string} email
-   * @returns {Promise<string|null>}
+   * @returns {Promise<(() => string)|null>}
    */
   async #saveEmail(email) {
     if (!this.session) {
@@ -598,7 +598,13 @@ class Widget {
     if (!ack.ok) {
       // Not connected now: it is sent again once connected.
       this.offline.keepPending(ack.error?.code === "timeout" ? email : null);
-      return ack.error?.code === "timeout" ? null : `Not saved: ${ack.error?.message || "try again"}`;
+      if (ack.error?.code === "timeout") return null;
+      // The server's words are English: in another language, its reason is said in that one.
+      const { code, message } = ack.error || {};
+      return () => {
+        if (code === "invalid" && currentLocale() !== "en") return t("offline.email_invalid");
+        return t("offline.not_saved", { reason: message || t("error.try_again") });
+      };
     }
     this.offline.keepPending(null);
     this.offline.setEmail(ack.email);

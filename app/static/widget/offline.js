@@ -7,26 +7,32 @@
 // itself over when the desk opens or closes.
 
 import { el } from "../common/dom.js";
+import { formatLocale, onLocaleChange, t } from "../common/i18n.js";
 
 // setTimeout's longest delay; a later change is looked at again then.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * When the desk opens, in the visitor's own words and time zone.
+ * When the desk opens, in the visitor's language and time zone.
  * @param {string|null} opensAt ISO time, or null when not within a week
  * @param {Date} [now]
  * @returns {string}
  */
 export function backText(opensAt, now = new Date()) {
-  if (!opensAt) return "We're away right now.";
+  if (!opensAt) return t("offline.away");
   const at = new Date(opensAt);
-  const time = at.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
+  const time = at.toLocaleTimeString(formatLocale(), { hour: "numeric", minute: "2-digit" });
   const days = Math.round((startOfDay(at) - startOfDay(now)) / DAY_MS);
-  if (days === 0) return `We're back today at ${time}.`;
-  if (days === 1) return `We're back tomorrow at ${time}.`;
-  const day = at.toLocaleDateString(undefined, { weekday: "long" });
-  return `We're back ${day} at ${time}.`;
+  if (days === 0) return oneFullStop(t("offline.back_today", { time }));
+  if (days === 1) return oneFullStop(t("offline.back_tomorrow", { time }));
+  const day = at.toLocaleDateString(formatLocale(), { weekday: "long" });
+  return oneFullStop(t("offline.back_day", { day, time }));
+}
+
+/** A time that ends in a full stop ("9:00 a.m.") ends the sentence too: not "a.m..". */
+function oneFullStop(text) {
+  return text.replace(/\.\.$/, ".");
 }
 
 function startOfDay(date) {
@@ -36,8 +42,9 @@ function startOfDay(date) {
 export class OfflineCard {
   /**
    * @param {object} view the widget view (see view.js)
-   * @param {{saveEmail: (email: string) => Promise<string|null>}} actions
-   *   saveEmail stores the address and answers an error text, or null when saved
+   * @param {{saveEmail: (email: string) => Promise<string|(() => string)|null>}} actions
+   *   saveEmail stores the address and answers an error text (or a function
+   *   making it in the language shown), or null when saved
    */
   constructor(view, { saveEmail }) {
     this.view = view;
@@ -51,8 +58,14 @@ export class OfflineCard {
     /** Whether the desk sends email at all: without it, no address is asked for. */
     this.mail = false;
     this.timer = null;
+    /** @type {string|(() => string)} what is wrong with the address, "" when nothing */
+    this.problem = "";
     this.#build();
     view.form.before(this.card);
+    onLocaleChange(() => {
+      this.#show();
+      this.#showError(this.problem);
+    });
   }
 
   #build() {
@@ -62,20 +75,23 @@ export class OfflineCard {
       className: "lc-offline__input",
       attrs: {
         id: "lc-offline-email", type: "email", name: "email", required: "",
-        autocomplete: "email", inputmode: "email", maxlength: "254", placeholder: "you@example.com",
+        autocomplete: "email", inputmode: "email", maxlength: "254",
       },
     });
-    this.saveButton = el("button", { className: "lc-button lc-button--primary", attrs: { type: "submit" }, text: "Save" });
+    this.view.say(this.input, "offline.email_placeholder", "placeholder");
+    this.saveButton = this.view.say(el("button", { className: "lc-button lc-button--primary", attrs: { type: "submit" } }),
+      "offline.save");
     this.error = el("p", { className: "lc-offline__error", attrs: { role: "alert" } });
     this.error.hidden = true;
     this.form = el("form", { className: "lc-offline__form", attrs: { novalidate: "" } },
-      el("label", { className: "sr-only", text: "Your email address", attrs: { for: "lc-offline-email" } }),
+      this.view.say(el("label", { className: "sr-only", attrs: { for: "lc-offline-email" } }), "offline.email_label"),
       this.input, this.saveButton);
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.#submit();
     });
-    this.changeButton = el("button", { className: "lc-offline__change", attrs: { type: "button" }, text: "Change" });
+    this.changeButton = this.view.say(el("button", { className: "lc-offline__change", attrs: { type: "button" } }),
+      "offline.change");
     this.changeButton.addEventListener("click", () => this.#editEmail());
     this.saved = el("p", { className: "lc-offline__saved" });
     this.savedRow = el("div", { className: "lc-offline__saved-row" }, this.saved, this.changeButton);
@@ -137,19 +153,17 @@ export class OfflineCard {
     this.card.hidden = !this.isAway || this.view.isEnded;
     if (this.card.hidden) return;
     const closed = this.hours && !this.hours.open;
-    this.title.textContent = closed ? backText(this.hours.opens_at) : "Nobody's online right now.";
+    this.title.textContent = closed ? backText(this.hours.opens_at) : t("offline.nobody_online");
     if (!this.mail) {
-      this.text.textContent = "Leave your question here and we'll answer in this chat.";
+      this.text.textContent = t("offline.answer_here");
       this.text.hidden = false;
       this.form.hidden = this.savedRow.hidden = true;
       return;
     }
     const email = this.email ?? this.pending;
-    this.text.textContent = email
-      ? "Leave your question here. We'll answer in this chat, and by email if you've left."
-      : "Leave your email and we'll reply there if you've left by then.";
+    this.text.textContent = t(email ? "offline.answer_here_and_email" : "offline.ask_email");
     this.text.hidden = Boolean(email) && !this.editing;
-    this.saved.textContent = email ? `We'll reply to ${email}` : "";
+    this.saved.textContent = email ? t("offline.reply_to", { email }) : "";
     this.form.hidden = Boolean(email) && !this.editing;
     this.savedRow.hidden = !email || this.editing;
   }
@@ -176,7 +190,7 @@ export class OfflineCard {
   async #submit() {
     const email = this.input.value.trim();
     if (!email || !this.input.checkValidity()) {
-      this.#showError("Enter an email address such as name@example.com.");
+      this.#showError(() => t("offline.email_invalid"));
       this.input.focus();
       return;
     }
@@ -190,12 +204,12 @@ export class OfflineCard {
     this.#showError("");
     this.editing = false;
     this.#show();
-    this.view.announce(`Saved. We'll reply to ${this.email ?? this.pending}`);
+    this.view.announce(t("offline.saved", { email: this.email ?? this.pending }));
   }
 
   /**
    * The server refused the address given before the chat existed: ask again.
-   * @param {string} text what was wrong
+   * @param {string|(() => string)} text what was wrong (a function: in the language shown)
    */
   refuse(text) {
     this.editing = true;
@@ -208,7 +222,10 @@ export class OfflineCard {
     this.pending = email;
   }
 
-  #showError(text) {
+  /** @param {string|(() => string)} problem a function gives the text in the language shown */
+  #showError(problem) {
+    this.problem = problem;
+    const text = typeof problem === "function" ? problem() : problem;
     this.error.textContent = text;
     this.error.hidden = !text;
     this.input.setAttribute("aria-invalid", String(Boolean(text)));

@@ -3,8 +3,10 @@
 // visitor in the inbox; they are kept in this browser, so they are asked once.
 
 import { el } from "../common/dom.js";
+import { onLocaleChange, t } from "../common/i18n.js";
 
-const LABELS = { name: "Your name", email: "Your email" };
+const LABELS = { name: "prechat.name", email: "prechat.email" };
+const REQUIRED = { name: "prechat.name_required", email: "prechat.email_required" };
 const AUTOCOMPLETE = { name: "name", email: "email" };
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
@@ -20,11 +22,17 @@ export class PrechatForm {
     this.inputs = {};
     this.error = el("p", { className: "lc-prechat__error", attrs: { role: "alert" } });
     this.error.hidden = true;
-    this.submit = el("button", { className: "lc-button lc-button--primary", attrs: { type: "submit" }, text: "Start the chat" });
+    /** @type {string|null} the key of what is wrong */
+    this.problemKey = null;
+    onLocaleChange(() => {
+      if (this.problemKey) this.error.textContent = t(this.problemKey);
+    });
+    this.submit = view.say(el("button", { className: "lc-button lc-button--primary", attrs: { type: "submit" } }),
+      "prechat.start");
     this.fields = el("div", { className: "lc-prechat__fields" });
     this.root = el("form", { className: "lc-prechat", attrs: { "aria-labelledby": "lc-prechat-title", novalidate: "" } },
-      el("p", { className: "lc-prechat__title", text: "Before we start", attrs: { id: "lc-prechat-title" } }),
-      el("p", { className: "lc-prechat__text", text: "Tell us how to reach you, in case you leave before we answer." }),
+      view.say(el("p", { className: "lc-prechat__title", attrs: { id: "lc-prechat-title" } }), "prechat.title"),
+      view.say(el("p", { className: "lc-prechat__text" }), "prechat.text"),
       this.fields, this.error, this.submit);
     this.root.hidden = true;
     this.root.addEventListener("submit", (event) => {
@@ -77,8 +85,10 @@ export class PrechatForm {
       },
     });
     this.inputs[field] = input;
+    const optional = required ? null : this.view.say(el("span", { className: "lc-prechat__optional" }),
+      () => ` ${t("prechat.optional")}`);
     const label = el("label", { className: "lc-prechat__label", attrs: { for: input.id } },
-      LABELS[field], required ? null : el("span", { className: "lc-prechat__optional", text: " (optional)" }));
+      this.view.say(el("span"), LABELS[field]), optional);
     return el("div", { className: "lc-prechat__field" }, label, input);
   }
 
@@ -91,13 +101,15 @@ export class PrechatForm {
     }
     const problem = this.#problem(answers);
     if (problem) {
-      this.error.textContent = problem.text;
+      this.problemKey = problem.key;
+      this.error.textContent = t(problem.key);
       this.error.hidden = false;
       problem.input.setAttribute("aria-invalid", "true");
       problem.input.focus();
       return;
     }
     this.error.hidden = true;
+    this.problemKey = null;
     this.answers = answers;
     this.store.save(answers);
     this.hide();
@@ -106,10 +118,10 @@ export class PrechatForm {
 
   #problem(answers) {
     for (const [field, input] of Object.entries(this.inputs)) {
-      if (input.required && !answers[field]) return { input, text: `Please enter ${LABELS[field].toLowerCase()}.` };
+      if (input.required && !answers[field]) return { input, key: REQUIRED[field] };
     }
     if (answers.email && !EMAIL.test(answers.email)) {
-      return { input: this.inputs.email, text: "Please enter an email address such as ana@example.com." };
+      return { input: this.inputs.email, key: "prechat.email_invalid" };
     }
     return null;
   }

@@ -5,10 +5,12 @@
 // reopens, the prompt goes (the next resolution asks again).
 
 import { el } from "../common/dom.js";
+import { onLocaleChange, t } from "../common/i18n.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const STAR_PATH = "M12 2.8l2.8 5.8 6.3.9-4.6 4.4 1.1 6.3L12 17.2l-5.6 3 1.1-6.3-4.6-4.4 6.3-.9z";
-export const SCORE_WORDS = ["Terrible", "Bad", "OK", "Good", "Great"];
+const SCORES = [1, 2, 3, 4, 5];
+const MAX_SCORE = SCORES.length;
 export const MAX_COMMENT_CHARS = 1000;
 
 function star(className) {
@@ -23,10 +25,15 @@ function star(className) {
   return svg;
 }
 
+/** "Good": the word for a score, in the language shown. */
+function scoreWord(score) {
+  return t(`rating.score_${score}`);
+}
+
 /** "★★★★☆ Good": the stars of a score, for the thanks line. */
 function starsOf(score) {
   const stars = el("span", { className: "lc-rating__stars", attrs: { "aria-hidden": "true" } });
-  for (let n = 1; n <= 5; n += 1) stars.append(star(`lc-star${n <= score ? " lc-star--on" : ""}`));
+  for (const n of SCORES) stars.append(star(`lc-star${n <= score ? " lc-star--on" : ""}`));
   return stars;
 }
 
@@ -62,42 +69,50 @@ export class RatingPrompt {
     this.resolved = false;
     this.rated = null; // the current resolution's rating, once known
     this.busy = false;
+    /** @type {(() => string)|null} what went wrong, in the language shown */
+    this.problem = null;
     this.#build();
     view.messages.parentElement.append(this.root);
+    onLocaleChange(() => this.#showLanguage());
   }
 
   #build() {
     this.stars = el("div", { className: "lc-rating__choices", attrs: { role: "radiogroup", "aria-labelledby": "lc-rating-title" } });
-    this.inputs = SCORE_WORDS.map((word, index) => {
-      const score = index + 1;
+    this.inputs = SCORES.map((score) => {
       const input = el("input", {
         className: "lc-rating__input",
         attrs: { type: "radio", name: "lc-score", value: String(score), id: `lc-score-${score}` },
       });
       const label = el("label", {
         className: "lc-rating__star",
-        attrs: { for: `lc-score-${score}`, title: `${score} – ${word}` },
-      }, star("lc-star"), el("span", { className: "sr-only", text: `${score} of 5, ${word}` }));
+        attrs: { for: `lc-score-${score}` },
+      }, star("lc-star"), this.view.say(el("span", { className: "sr-only" }),
+        () => t("rating.star_label", { score, max: MAX_SCORE, word: scoreWord(score) })));
+      this.view.say(label, () => t("rating.star_title", { score, word: scoreWord(score) }), "title");
       this.stars.append(input, label);
       return input;
     });
     this.word = el("p", { className: "lc-rating__word", attrs: { "aria-hidden": "true" } });
     this.comment = el("textarea", {
       className: "lc-rating__comment",
-      attrs: { id: "lc-rating-comment", rows: "2", maxlength: String(MAX_COMMENT_CHARS), placeholder: "Tell us more (optional)" },
+      attrs: { id: "lc-rating-comment", rows: "2", maxlength: String(MAX_COMMENT_CHARS) },
     });
-    this.submit = el("button", { className: "lc-button lc-button--primary lc-rating__send", attrs: { type: "submit" }, text: "Send rating" });
+    this.view.say(this.comment, "rating.comment_placeholder", "placeholder");
+    this.submit = this.view.say(el("button", {
+      className: "lc-button lc-button--primary lc-rating__send", attrs: { type: "submit" },
+    }), "rating.send");
     this.error = el("p", { className: "lc-rating__error", attrs: { role: "alert" } });
     this.error.hidden = true;
     this.form = el("form", { className: "lc-rating__form", attrs: { "aria-labelledby": "lc-rating-title" } },
-      el("p", { className: "lc-rating__title", text: "How was this chat?", attrs: { id: "lc-rating-title" } }),
+      this.view.say(el("p", { className: "lc-rating__title", attrs: { id: "lc-rating-title" } }), "rating.title"),
       this.stars, this.word,
-      el("label", { className: "sr-only", text: "Comment (optional)", attrs: { for: "lc-rating-comment" } }),
+      this.view.say(el("label", { className: "sr-only", attrs: { for: "lc-rating-comment" } }), "rating.comment_label"),
       this.comment, this.error, this.submit);
     this.thanksText = el("span", { className: "lc-rating__thanks-text" });
-    this.changeButton = el("button", { className: "lc-rating__change", attrs: { type: "button" }, text: "Change" });
+    this.changeButton = this.view.say(el("button", { className: "lc-rating__change", attrs: { type: "button" } }),
+      "rating.change");
     this.thanks = el("div", { className: "lc-rating__thanks" }, this.thanksText, this.changeButton);
-    this.root = el("section", { className: "lc-rating", attrs: { "aria-label": "Rate this chat" } }, this.form, this.thanks);
+    this.root = this.view.say(el("section", { className: "lc-rating" }, this.form, this.thanks), "rating.region", "aria-label");
     this.root.hidden = true;
     this.form.addEventListener("change", () => this.#showChoice());
     this.form.addEventListener("submit", (event) => {
@@ -117,7 +132,7 @@ export class RatingPrompt {
     this.stars.querySelectorAll(".lc-rating__star").forEach((label, index) => {
       label.classList.toggle("lc-rating__star--on", index < score);
     });
-    this.word.textContent = score ? SCORE_WORDS[score - 1] : "";
+    this.word.textContent = score ? scoreWord(score) : "";
     this.submit.disabled = !score || this.busy;
   }
 
@@ -163,6 +178,7 @@ export class RatingPrompt {
     for (const input of this.inputs) input.checked = Number(input.value) === score;
     this.comment.value = this.rated?.comment || "";
     this.error.hidden = true;
+    this.problem = null;
     this.#showChoice();
     if (focus) (this.inputs[score - 1] || this.inputs[0]).focus();
     else this.#keepInView();
@@ -175,9 +191,9 @@ export class RatingPrompt {
     this.thanks.hidden = false;
     const { score } = this.rated;
     this.thanksText.replaceChildren(
-      el("span", { text: "Thanks for your rating" }), starsOf(score),
-      el("span", { className: "sr-only", text: `${score} of 5, ${SCORE_WORDS[score - 1]}` }));
-    this.changeButton.setAttribute("aria-label", `Change your rating (${score} of 5)`);
+      el("span", { text: t("rating.thanks") }), starsOf(score),
+      el("span", { className: "sr-only", text: t("rating.star_label", { score, max: MAX_SCORE, word: scoreWord(score) }) }));
+    this.changeButton.setAttribute("aria-label", t("rating.change_label", { score, max: MAX_SCORE }));
     if (focusWasInside) this.changeButton.focus();
   }
 
@@ -191,14 +207,23 @@ export class RatingPrompt {
     this.busy = false;
     if (ack?.ok) {
       this.apply(ack);
-      this.view.announce("Thanks for your rating");
+      this.view.announce(t("rating.thanks"));
       return;
     }
-    this.error.textContent = ack?.error?.code === "conflict"
-      ? "This chat was reopened, so it can't be rated now."
-      : `Your rating wasn't sent: ${ack?.error?.message || "try again"}.`;
+    const reason = ack?.error?.message;
+    this.problem = ack?.error?.code === "conflict"
+      ? () => t("rating.reopened")
+      : () => t("rating.not_sent", { reason: reason || t("error.try_again") });
+    this.error.textContent = this.problem();
     this.error.hidden = false;
     this.#showChoice();
+  }
+
+  /** The texts made from the chat's state, again in the language now shown. */
+  #showLanguage() {
+    this.#showChoice();
+    if (this.problem) this.error.textContent = this.problem();
+    if (this.rated && !this.thanks.hidden) this.#showThanks();
   }
 
   #keepInView() {

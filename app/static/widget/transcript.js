@@ -3,6 +3,7 @@
 // limits how often (CHAT_TRANSCRIPT_RATE) and says so.
 
 import { el } from "../common/dom.js";
+import { onLocaleChange, t } from "../common/i18n.js";
 import { icon } from "../common/icons.js";
 
 const NOTICE_MS = 6000;
@@ -18,7 +19,7 @@ export class TranscriptByEmail {
     this.item = el("button", {
       className: "lc-menu__item",
       attrs: { type: "button", role: "menuitem", tabindex: "-1" },
-    }, icon("mail", "lc-menu__icon"), el("span", { text: "Email me the transcript" }));
+    }, icon("mail", "lc-menu__icon"), view.say(el("span"), "transcript.menu_item"));
     this.item.hidden = true;
     this.item.addEventListener("click", () => this.#send());
     view.endChatItem.before(this.item);
@@ -26,6 +27,11 @@ export class TranscriptByEmail {
     this.notice.hidden = true;
     view.form.before(this.notice);
     this.timer = null;
+    /** @type {() => string} the notice's text, in the language shown */
+    this.text = () => "";
+    onLocaleChange(() => {
+      this.notice.textContent = this.text();
+    });
   }
 
   /** @param {boolean} available an email address is on file and the desk sends email */
@@ -39,14 +45,16 @@ export class TranscriptByEmail {
     view.menuButton.setAttribute("aria-expanded", "false");
     view.menuButton.focus();
     const ack = await this.request("email_transcript", {});
-    if (ack.ok) this.#show(`We're emailing the transcript to ${ack.email}.`);
-    else if (ack.error?.code === "rate_limited") this.#show("The transcript was sent a moment ago. Try again later.");
-    else this.#show(`The transcript could not be sent: ${ack.error?.message || "try again"}.`);
+    if (ack.ok) this.#show(() => t("transcript.sending", { email: ack.email }));
+    else if (ack.error?.code === "rate_limited") this.#show(() => t("transcript.rate_limited"));
+    else this.#show(() => t("transcript.failed", { reason: ack.error?.message || t("error.try_again") }));
   }
 
+  /** @param {() => string} text */
   #show(text) {
     clearTimeout(this.timer);
-    this.notice.textContent = text;
+    this.text = text;
+    this.notice.textContent = text();
     this.notice.hidden = false;
     this.timer = setTimeout(() => {
       this.notice.hidden = true;

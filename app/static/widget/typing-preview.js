@@ -7,7 +7,6 @@
 
 import { el } from "../common/dom.js";
 
-export const PREVIEW_NOTICE = "Agents can see what you type before you send it.";
 const PREVIEW_INTERVAL_MS = 500;
 
 export class TypingPreviewSender {
@@ -21,7 +20,7 @@ export class TypingPreviewSender {
     this.enabled = false;
     this.lastSentAt = 0;
     this.timer = null;
-    this.notice = el("p", { className: "lc-preview-notice", attrs: { id: "lc-preview-notice" }, text: PREVIEW_NOTICE });
+    this.notice = view.say(el("p", { className: "lc-preview-notice", attrs: { id: "lc-preview-notice" } }), "preview.notice");
     this.notice.hidden = true;
     view.form.before(this.notice);
     view.textarea.addEventListener("input", () => this.#onInput());

@@ -89,12 +89,14 @@ class WidgetView {
     this.limitNotice.hidden = true;
     this.attachButton = el("button", {
       className: "lc-icon-button lc-attach",
-      attrs: { type: "button", "aria-label": "Send a file or image", title: "Send a file or image" },
+      attrs: { type: "button" },
     }, icon("attach"));
+    this.#say(this.attachButton, "files.attach", "aria-label");
+    this.#say(this.attachButton, "files.attach", "title");
     this.fileInput = el("input", {
       className: "sr-only", attrs: { type: "file", multiple: "", tabindex: "-1", "aria-hidden": "true" },
     });
-    this.uploads = el("ul", { className: "lc-uploads uploads", attrs: { "aria-label": "Files being sent" } });
+    this.uploads = this.#say(el("ul", { className: "lc-uploads uploads" }), "files.tray", "aria-label");
     this.form = el("form", { className: "lc-composer" },
       this.#say(el("label", { className: "sr-only", attrs: { for: "lc-input" } }), "composer.label"),
       this.attachButton, this.fileInput, this.textarea, this.sendButton);
@@ -158,15 +160,25 @@ class WidgetView {
     return element;
   }
 
+  /**
+   * For the widget's other parts: write a text now, and again whenever the
+   * language changes.
+   * @param {HTMLElement} element
+   * @param {string|(() => string)} key a catalogue key, or a function making the text
+   * @param {string} [attribute] an attribute to set instead of the text
+   * @returns {HTMLElement} the element
+   */
+  say(element, key, attribute) {
+    this.#say(element, key, attribute);
+    writeText(element, key, attribute);
+    return element;
+  }
+
   /** Show every text in the active language, laid out in its direction. */
   showLanguage() {
     this.root.lang = currentLocale();
     this.root.dir = textDirection();
-    for (const [element, key, attribute] of this.texts) {
-      const text = typeof key === "function" ? key() : t(key);
-      if (attribute) element.setAttribute(attribute, text);
-      else element.textContent = text;
-    }
+    for (const [element, key, attribute] of this.texts) writeText(element, key, attribute);
     this.title.textContent = this.agentName ?? this.#titleText();
     this.#showPresence();
     this.#showLauncherLabel();
@@ -181,7 +193,9 @@ class WidgetView {
     return el("div", { className: "message message--theirs lc-greeting" },
       this.#say(el("span", { className: "message__author" }), () => this.#titleText()),
       el("div", { className: "message__bubble" },
-        this.#say(el("p", { className: "message__body" }), () => greeting || t("widget.greeting"))));
+        // The site's greeting may be in another language than the widget's.
+        this.#say(el("p", { className: "message__body", attrs: { dir: "auto" } }),
+          () => greeting || t("widget.greeting"))));
   }
 
   /**
@@ -299,6 +313,12 @@ class WidgetView {
   get primaryControl() {
     return this.isEnded ? this.newChatButton : this.textarea;
   }
+}
+
+function writeText(element, key, attribute) {
+  const text = typeof key === "function" ? key() : t(key);
+  if (attribute) element.setAttribute(attribute, text);
+  else element.textContent = text;
 }
 
 function buildHeader(title, presence, menuButton, menu, closeButton) {
