@@ -42,6 +42,7 @@ SERVER_ENV = {
     "CHAT_MESSAGE_RATE": "10000 per minute",
     "CHAT_HISTORY_RATE": "10000 per minute",
     "CHAT_JOIN_RATE": "10000 per minute",
+    "CHAT_IDENTIFY_RATE": "10000 per minute",
 }
 
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"

@@ -99,27 +99,6 @@ def test_a_reply_fires_message_and_unread_while_the_panel_is_closed(server, new_
     assert events(page, "unread") == [{"count": 1}, {"count": 0}]
 
 
-def test_identify_sends_the_signed_user_with_the_new_conversation(server, new_context):
-    page, widget = api_page(server, new_context)
-    page.get_by_label("user_id", exact=True).fill("u-42")
-    page.get_by_label("name", exact=True).fill("Ada Lovelace")
-    page.get_by_label("email", exact=True).fill("ada@example.com")
-    page.get_by_label("user_hash", exact=True).fill("ab" * 32)
-    page.get_by_role("button", name="Identify").click()
-    widget.open()
-    with page.expect_request("**/api/v1/conversations") as created:
-        widget.input.fill("Hello, it's Ada")
-        widget.input.press("Enter")
-    body = created.value.post_data_json
-    assert body["identity"] == {
-        "user_id": "u-42",
-        "name": "Ada Lovelace",
-        "email": "ada@example.com",
-        "user_hash": "ab" * 32,
-    }
-    assert body["page_url"].endswith("/demo/api")
-
-
 @pytest.mark.parametrize("bad", ["null", "{}", "{user_id: ''}", "'u-1'"])
 def test_identify_ignores_what_is_not_an_identity(server, new_context, bad):
     page, widget = api_page(server, new_context)
@@ -145,26 +124,6 @@ def test_calls_queued_before_the_script_runs_are_made_in_order(server, new_conte
     expect(widget.panel).to_be_visible()
     expect(page.get_by_role("textbox", name="Mensaje")).to_be_visible()
     assert page.evaluate("() => typeof LiveChat.setLocale") == "function"
-
-
-def test_another_signed_in_user_does_not_get_the_held_chat(server, new_context):
-    page, widget = api_page(server, new_context)
-    page.evaluate("() => LiveChat.identify({user_id: 'u-1', name: 'Ada', user_hash: 'aa'})")
-    widget.open()
-    widget.send("Ada's private question")
-    widget.conversation_id()
-    assert widget.session()["user_id"] == "u-1"
-
-    # The same user again (another page of the site): the chat stays.
-    page.evaluate("() => LiveChat.identify({user_id: 'u-1', name: 'Ada', user_hash: 'aa'})")
-    expect(widget.message("Ada's private question")).to_be_visible()
-    # Someone else logs in on this browser: the chat goes.
-    page.evaluate("() => LiveChat.identify({user_id: 'u-2', name: 'Bob', user_hash: 'bb'})")
-    expect(widget.message("Ada's private question")).to_have_count(0)
-    assert widget.session() is None
-    page.reload()
-    widget = Widget(page).ready().open()
-    expect(widget.messages).to_have_count(0)
 
 
 def test_a_listener_that_throws_does_not_stop_the_others(server, new_context):

@@ -256,8 +256,15 @@ def test_an_admin_sees_rolls_and_chooses_the_prechat_fields(server, agent, secre
     expect_status(server.api("PATCH", "/settings", json={"prechat_email": "off"}), 200)
 
 
+def current_secret(server: ChatServer) -> str:
+    """The identity secret now (a test before may have rolled it)."""
+    return expect_status(server.api("GET", "/admin/identity-secret"), 200).json()["secret"][
+        "secret"
+    ]
+
+
 def test_an_admin_downloads_then_erases_a_contacts_data(server, agent, secret, screenshots_dir):
-    user = signed(secret, "cust-4004", name="Ivo Horvat", email="ivo@example.com")
+    user = signed(current_secret(server), "cust-4004", name="Ivo Horvat", email="ivo@example.com")
     chats = []
     for text in ("My parcel never came", "Please delete my data"):
         made = server.http.post(
@@ -286,3 +293,50 @@ def test_an_admin_downloads_then_erases_a_contacts_data(server, agent, secret, s
     expect(dialog).to_be_hidden()
     for conversation_id in chats:
         expect(inbox.row(conversation_id)).to_have_count(0)
+
+
+def host_api_page(server: ChatServer, new_context) -> tuple:
+    """The example page of the host page's JavaScript API (window.LiveChat)."""
+    page = new_context().new_page()
+    page.goto(f"{server.url}/demo/api")
+    widget = Widget(page).ready()
+    expect(page.locator('#api-events li[data-event="ready"]')).to_have_count(1)
+    return page, widget
+
+
+def test_identify_on_the_host_page_signs_the_new_conversation(server, new_context, secret):
+    page, widget = host_api_page(server, new_context)
+    user = signed(current_secret(server), "u-4242", name="Ada Lovelace", email="ada@example.com")
+    for field in ("user_id", "name", "email", "user_hash"):
+        page.get_by_label(field, exact=True).fill(user[field])
+    page.get_by_role("button", name="Identify").click()
+    widget.open()
+    with page.expect_request("**/api/v1/conversations") as created:
+        widget.input.fill("Hello, it's Ada")
+        widget.input.press("Enter")
+    body = created.value.post_data_json
+    assert body["identity"] == user
+    assert body["page_url"].endswith("/demo/api")
+    widget.conversation_id()
+    assert widget.session()["user_id"] == "u-4242"
+
+
+def test_another_signed_in_user_does_not_get_the_held_chat(server, new_context, secret):
+    page, widget = host_api_page(server, new_context)
+    key = current_secret(server)
+    ada, bob = signed(key, "u-5001", name="Ada"), signed(key, "u-5002", name="Bob")
+    page.evaluate("(user) => LiveChat.identify(user)", ada)
+    widget.open()
+    widget.send("Ada's private question")
+    widget.conversation_id()
+    assert widget.session()["user_id"] == "u-5001"
+
+    # The same user again (another page of the site): the chat stays.
+    page.evaluate("(user) => LiveChat.identify(user)", ada)
+    expect(widget.message("Ada's private question")).to_be_visible()
+    # Someone else logs in on this browser: the chat goes.
+    page.evaluate("(user) => LiveChat.identify(user)", bob)
+    expect(widget.message("Ada's private question")).to_have_count(0)
+    page.reload()
+    widget = Widget(page).ready().open()
+    expect(widget.messages).to_have_count(0)

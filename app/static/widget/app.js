@@ -191,9 +191,10 @@ class Widget {
     const before = this.session?.conversation_id;
     await this.#identify();
     this.prechat.hide();
-    if (this.session && this.session.conversation_id !== before) {
+    if (this.session?.conversation_id !== before) {
+      // Another user's chat was let go, or this user's was found: show that.
       this.#startNewChat({ focus: false });
-      this.#adoptSession(this.session);
+      if (this.session) this.#adoptSession(this.session);
     }
   }
 
