@@ -4,7 +4,7 @@
 // per-agent table, and the same figures as CSV downloads.
 
 import { el } from "../common/dom.js";
-import { formatLocale, t } from "../common/i18n.js";
+import { formatLocale, t, textDirection } from "../common/i18n.js";
 import "../inbox/i18n.js";
 import { scoreWord } from "../inbox/rating.js";
 import { call } from "./api.js";
@@ -12,6 +12,7 @@ import { call } from "./api.js";
 const Chart = window.Chart;
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const DAY_MS = 24 * 60 * 60 * 1000;
+const rtl = textDirection() === "rtl";
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 const $ = (id) => document.getElementById(id);
@@ -179,6 +180,18 @@ function renderAgents(agents, totals) {
   $("table-agents").replaceChildren(row(t("report.all_agents"), totals, true), ...agents.map((a) => row(agentName(a), a, false)));
 }
 
+/**
+ * Right to left, a chart reads from the right: the horizontal axis runs
+ * leftwards and the vertical one stands on the right.
+ * @param {"x"|"y"} indexAxis
+ */
+function mirrored(indexAxis) {
+  if (!rtl) return {};
+  const valueAxis = indexAxis === "x" ? "y" : "x";
+  const across = { x: { reverse: true }, y: { position: "right" } };
+  return { x: across.x, y: across.y, [valueAxis]: { ...across[valueAxis], beginAtZero: true, ticks: { precision: 0 } } };
+}
+
 function drawChart(name, type, labels, datasets, { indexAxis = "x", legend = false } = {}) {
   if (!Chart) return;
   if (charts[name]) {
@@ -196,8 +209,8 @@ function drawChart(name, type, labels, datasets, { indexAxis = "x", legend = fal
       indexAxis,
       maintainAspectRatio: false,
       animation: reducedMotion ? false : { duration: 250 },
-      plugins: { legend: { display: legend, position: "bottom" } },
-      scales: { [valueAxis]: { beginAtZero: true, ticks: { precision: 0 } } },
+      plugins: { legend: { display: legend, position: "bottom", rtl }, tooltip: { rtl } },
+      scales: { [valueAxis]: { beginAtZero: true, ticks: { precision: 0 } }, ...mirrored(indexAxis) },
     },
   });
 }

@@ -324,7 +324,7 @@ export default {
   "webhooks.status.delivered": "سُلِّم",
   "webhooks.status.failed": "فشل",
   "webhooks.status.dropped": "أُسقط",
-  "webhooks.load_failed": "تعذّر تحميل الـwebhooks: {reason}",
+  "webhooks.load_failed": "تعذّر تحميل خطافات الويب: {reason}",
   "webhooks.endpoint": "نقطة استقبال",
   "webhooks.events_of": "الأحداث المرسلة إلى {title}",
   "webhooks.deliveries": "عمليات التسليم",
