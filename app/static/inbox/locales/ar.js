@@ -324,7 +324,7 @@ export default {
   "webhooks.status.delivered": "سُلِّم",
   "webhooks.status.failed": "فشل",
   "webhooks.status.dropped": "أُسقط",
-  "webhooks.load_failed": "تعذّر تحميل خطافات الويب: {reason}",
+  "webhooks.load_failed": "تعذّر تحميل الـwebhooks: {reason}",
   "webhooks.endpoint": "نقطة استقبال",
   "webhooks.events_of": "الأحداث المرسلة إلى {title}",
   "webhooks.deliveries": "عمليات التسليم",
@@ -395,5 +395,7 @@ export default {
   "resume.expired": "انتهت صلاحية هذا الرابط. ابدأ دردشة جديدة على موقعنا؛ يسعدنا مساعدتك.",
   "resume.ended": "انتهت هذه المحادثة.",
   "resume.invalid": "هذا الرابط غير صالح. افتحه مجددًا من بريدك.",
-  "resume.title": "محادثتك"
+  "resume.title": "محادثتك",
+  "admin.now_admin": "أصبح {name} مديرًا.",
+  "admin.now_agent": "أصبح {name} موظف دعم."
 };

@@ -366,5 +366,7 @@ export default {
   "resume.expired": "This link has expired. Start a new chat on our site; we'll be glad to help.",
   "resume.ended": "This conversation has ended.",
   "resume.invalid": "This link is not valid. Open it again from your email.",
-  "resume.title": "Your conversation"
+  "resume.title": "Your conversation",
+  "admin.now_admin": "{name} is now an admin.",
+  "admin.now_agent": "{name} is now an agent."
 };

@@ -371,5 +371,7 @@ export default {
   "resume.expired": "Este enlace ha caducado. Inicia un chat nuevo en nuestro sitio; te ayudaremos con gusto.",
   "resume.ended": "Esta conversación ha terminado.",
   "resume.invalid": "Este enlace no es válido. Vuelve a abrirlo desde tu correo.",
-  "resume.title": "Tu conversación"
+  "resume.title": "Tu conversación",
+  "admin.now_admin": "{name} ahora es administrador.",
+  "admin.now_agent": "{name} ahora es agente."
 };
