@@ -4,7 +4,7 @@ language among those that ship, else English. Texts are translated with
 Flask-Babel from app/translations (.po sources and the compiled .mo files,
 both committed: see README, "Translations")."""
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel, get_locale
 
 # Every one has app/translations/<code>/LC_MESSAGES/messages.po, except English (the source).
@@ -16,7 +16,10 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The page's language for this request."""
+    """The page's language for this request; English outside a request (the
+    emails that background jobs render, which visitors get in English)."""
+    if not has_request_context():
+        return "en"
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -66,7 +66,7 @@ def test_the_language_menu_switches_the_inbox_to_arabic(server, new_context):
     assert direction == "rtl"
     Inbox(page).open(conversation_id)
     expect(page.locator("#conversation-scroll .day-separator")).to_have_text("اليوم")
-    expect(page.get_by_role("button", name="حل")).to_be_visible()
+    expect(page.get_by_role("button", name="حل", exact=True)).to_be_visible()
 
 
 def test_the_admin_page_in_spanish(server, new_context):
@@ -86,6 +86,7 @@ def test_the_admin_page_in_spanish(server, new_context):
 def test_the_reports_and_webhooks_pages_in_spanish(server, new_context, screenshots_dir):
     page, _ = admin_page(server, new_context)
     page.get_by_label("Language").select_option("es")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
     page.get_by_role("link", name="Informes").click()
     expect(page.get_by_role("heading", name="Informes")).to_be_visible()
     # The figures are the script's: words, plurals and numbers in Spanish.
@@ -111,6 +112,7 @@ def test_the_reports_and_webhooks_pages_in_spanish(server, new_context, screensh
 def test_the_settings_and_tokens_pages_in_arabic(server, new_context, screenshots_dir):
     page, _ = admin_page(server, new_context)
     page.get_by_label("Language").select_option("ar")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
     page.get_by_role("link", name="الإعدادات").click()
     expect(page.get_by_role("heading", name="ساعات العمل")).to_be_visible()
     # The weekdays come from Intl in the page's language.
