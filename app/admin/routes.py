@@ -5,12 +5,26 @@ admin API (app/api/agents.py, app/api/settings.py), which checks again.
 """
 
 from flask import abort, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.admin import bp
 from app.services import mailer
 from app.services import webhooks as webhook_events
 from app.services.settings import MAX_RETENTION_DAYS
+
+# What each webhook event means, in the admin's language (the API's English is
+# webhook_events.EVENTS; an event missing here fails the page loudly).
+EVENT_MEANINGS = {
+    "conversation.created": _l("A visitor started a conversation."),
+    "message.created": _l(
+        "A message was sent, by the visitor or an agent (data.message.sender says which)."
+    ),
+    "conversation.assigned": _l("A conversation was assigned to an agent (or claimed)."),
+    "conversation.resolved": _l("An agent resolved a conversation."),
+    "conversation.reopened": _l("A resolved or snoozed conversation was reopened."),
+    "rating.received": _l("A visitor rated a conversation."),
+}
 
 
 @bp.before_request
@@ -52,7 +66,8 @@ def settings():
 @bp.route("/webhooks")
 def webhooks():
     """Webhook endpoints: register them, see their secrets and delivery logs."""
-    return render_template("admin/webhooks.html", section="webhooks", events=webhook_events.EVENTS)
+    events = {name: EVENT_MEANINGS[name] for name in webhook_events.EVENTS}
+    return render_template("admin/webhooks.html", section="webhooks", events=events)
 
 
 @bp.route("/reports")

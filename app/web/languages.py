@@ -16,8 +16,8 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The page's language for this request; English outside one (an email
-    rendered by the background outbox)."""
+    """The page's language for this request; English outside a request (the
+    emails that background jobs render, which visitors get in English)."""
     if not has_request_context():
         return "en"
     chosen = request.cookies.get(LOCALE_COOKIE)

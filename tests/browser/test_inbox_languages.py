@@ -66,7 +66,7 @@ def test_the_language_menu_switches_the_inbox_to_arabic(server, new_context):
     assert direction == "rtl"
     Inbox(page).open(conversation_id)
     expect(page.locator("#conversation-scroll .day-separator")).to_have_text("اليوم")
-    expect(page.get_by_role("button", name="حل")).to_be_visible()
+    expect(page.get_by_role("button", name="حل", exact=True)).to_be_visible()
 
 
 def test_the_admin_page_in_spanish(server, new_context):
@@ -81,3 +81,53 @@ def test_the_admin_page_in_spanish(server, new_context):
     expect(row.get_by_role("button", name=f"Restablecer la contraseña de {name}")).to_be_visible()
     page.get_by_role("link", name="Bandeja de entrada").click()
     expect(page.get_by_role("heading", name="Conversaciones")).to_be_visible()
+
+
+def test_the_reports_and_webhooks_pages_in_spanish(server, new_context, screenshots_dir):
+    page, _ = admin_page(server, new_context)
+    page.get_by_label("Language").select_option("es")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.get_by_role("link", name="Informes").click()
+    expect(page.get_by_role("heading", name="Informes")).to_be_visible()
+    # The figures are the script's: words, plurals and numbers in Spanish.
+    expect(page.locator("#report-status")).to_contain_text("Del ")
+    expect(page.locator("#tile-conversations-sub")).to_contain_text("respondidas")
+    expect(page.locator("#tile-rating-sub")).to_contain_text("valoraci")
+    agents = page.get_by_role("region", name="Por agente")
+    expect(agents.get_by_role("row", name="Todos los agentes")).to_be_visible()
+    ratings = page.get_by_role("figure", name="Valoraciones")
+    ratings.get_by_text("Ver como tabla").click()
+    expect(ratings.get_by_role("row", name="4 – Buena")).to_be_visible()
+    page.screenshot(path=screenshots_dir / "reports-spanish.png", full_page=True, **SHOT)
+
+    page.get_by_role("link", name="Webhooks").click()
+    page.get_by_role("button", name="Añadir destino").click()
+    dialog = page.get_by_role("dialog", name="Añadir un destino")
+    expect(dialog.get_by_text("Un visitante inició una conversación.")).to_be_visible()
+    dialog.get_by_role("button", name="Añadir destino").click()
+    expect(dialog.get_by_role("alert")).to_have_text("La URL es obligatoria.")
+    page.screenshot(path=screenshots_dir / "webhooks-spanish.png", **SHOT)
+
+
+def test_the_settings_and_tokens_pages_in_arabic(server, new_context, screenshots_dir):
+    page, _ = admin_page(server, new_context)
+    page.get_by_label("Language").select_option("ar")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    page.get_by_role("link", name="الإعدادات").click()
+    expect(page.get_by_role("heading", name="ساعات العمل")).to_be_visible()
+    # The weekdays come from Intl in the page's language.
+    expect(page.locator(".hours__day-name").first).to_have_text("الاثنين")
+    expect(page.locator("#identity-secret-state")).not_to_have_text("جارٍ التحميل…")
+    page.screenshot(path=screenshots_dir / "settings-arabic.png", full_page=True, **SHOT)
+    for section, loaded in (("webhooks", "#webhook-list"), ("reports", "#report-body")):
+        page.goto(f"{server.url}/admin/{section}")
+        expect(page.locator(loaded)).to_have_attribute("aria-busy", "false")
+        page.screenshot(path=screenshots_dir / f"{section}-arabic.png", full_page=True, **SHOT)
+
+    page.goto(f"{server.url}/agent/tokens")
+    expect(page.get_by_role("heading", name="رموز واجهة البرمجة", exact=True)).to_be_visible()
+    page.get_by_role("button", name="رمز جديد").click()
+    dialog = page.get_by_role("dialog", name="رمز جديد لواجهة البرمجة")
+    dialog.get_by_role("button", name="إنشاء الرمز").click()
+    expect(dialog.get_by_role("alert")).to_have_text("أعطِ الرمز اسمًا.")
+    page.screenshot(path=screenshots_dir / "tokens-arabic.png", **SHOT)

@@ -104,7 +104,7 @@ async function changeRole(agent, select) {
     window.location.assign("/agent"); // no longer an admin: this page is closed to them now
     return;
   }
-  toast.show(`${agent.name} is now ${select.value === "admin" ? "an admin" : "an agent"}.`);
+  toast.show(t(select.value === "admin" ? "admin.now_admin" : "admin.now_agent", { name: agent.name }));
   await load();
 }
 

@@ -3,14 +3,15 @@
 // reply is emailed (saved when changed).
 
 import { el } from "../common/dom.js";
+import { formatLocale, t } from "../common/i18n.js";
+import "../inbox/i18n.js";
 import { Toast } from "../inbox/toast.js";
 import { call } from "./api.js";
 
-const DAYS = [
-  ["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"],
-  ["fri", "Friday"], ["sat", "Saturday"], ["sun", "Sunday"],
-];
+/** The week from Monday, each day's key and name in the page's language. */
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((key, index) => [key, weekdayName(index)]);
 const MAX_INTERVALS = 4;
+const MAX_MINUTES = 1440;
 
 const form = document.getElementById("hours-form");
 const enabled = document.getElementById("hours-enabled");
@@ -37,7 +38,7 @@ async function load() {
   try {
     showSettings((await call("GET", "/settings")).settings);
   } catch (error) {
-    showError(`Could not load the settings: ${error.message}`);
+    showError(t("settings.load_failed", { reason: error.message }));
   }
 }
 
@@ -63,12 +64,12 @@ function fillZones(selected) {
 
 function buildDays() {
   for (const [key, name] of DAYS) {
-    const list = el("ul", { className: "hours__intervals", attrs: { "aria-label": `${name} hours` } });
-    const closed = el("span", { className: "hours__closed", text: "Closed" });
+    const list = el("ul", { className: "hours__intervals", attrs: { "aria-label": t("hours.day_hours", { day: name }) } });
+    const closed = el("span", { className: "hours__closed", text: t("hours.closed") });
     const add = el("button", {
       className: "button button--quiet button--small",
-      attrs: { type: "button", "aria-label": `Add hours on ${name}` },
-      text: "Add hours",
+      attrs: { type: "button", "aria-label": t("hours.add_on", { day: name }), "data-add": "" },
+      text: t("hours.add"),
     });
     add.addEventListener("click", () => {
       const last = [...list.querySelectorAll("input[type=time]")].at(-1)?.value;
@@ -87,10 +88,10 @@ function buildDays() {
 function intervalRow(key, { start, end }) {
   const name = DAYS.find(([day]) => day === key)[1];
   const row = el("li", { className: "hours__interval" });
-  const from = timeInput(`${name}: opens at`, start);
-  const to = timeInput(`${name}: closes at`, end === "24:00" ? "00:00" : end);
-  const remove = el("button", { className: "button button--quiet button--small", attrs: { type: "button" }, text: "Remove" });
-  const label = () => remove.setAttribute("aria-label", `Remove ${name} ${from.value} to ${to.value}`);
+  const from = timeInput(t("hours.opens_at", { day: name }), start);
+  const to = timeInput(t("hours.closes_at", { day: name }), end === "24:00" ? "00:00" : end);
+  const remove = el("button", { className: "button button--quiet button--small", attrs: { type: "button" }, text: t("hours.remove") });
+  const label = () => remove.setAttribute("aria-label", t("hours.remove_named", { day: name, start: from.value, end: to.value }));
   from.addEventListener("input", label);
   to.addEventListener("input", label);
   label();
@@ -98,7 +99,7 @@ function intervalRow(key, { start, end }) {
     row.remove();
     refreshDay(key);
   });
-  row.append(from, el("span", { className: "hours__to", text: "to" }), to, remove);
+  row.append(from, el("span", { className: "hours__to", text: t("hours.to") }), to, remove);
   return row;
 }
 
@@ -113,7 +114,7 @@ function refreshDay(key) {
   const list = dayRows.get(key);
   const body = list.parentElement;
   body.querySelector(".hours__closed").hidden = list.children.length > 0;
-  body.querySelector("button[aria-label^='Add']").hidden = list.children.length >= MAX_INTERVALS;
+  body.querySelector("button[data-add]").hidden = list.children.length >= MAX_INTERVALS;
 }
 
 /** The schedule as the form shows it; a closing time of 00:00 ends the day (24:00). */
@@ -131,23 +132,23 @@ function schedule() {
 async function saveHours() {
   const value = schedule();
   const blank = Object.values(value.days).flat().some(({ start, end }) => !start || !end);
-  if (blank) return showError("Give every opening an opening and a closing time.");
+  if (blank) return showError(t("hours.blank"));
   saveButton.disabled = true;
   try {
     showSettings((await call("PATCH", "/settings", { business_hours: value })).settings);
   } catch (error) {
     saveButton.disabled = false;
-    showError(`Not saved: ${readable(error.message)}`);
+    showError(t("admin.not_saved", { reason: readable(error.message) }));
     return;
   }
   showError("");
-  toast.show(value.enabled ? "Saved: business hours are on." : "Saved: business hours are off.");
+  toast.show(t(value.enabled ? "hours.saved_on" : "hours.saved_off"));
 }
 
 async function saveMinutes() {
   const value = Number(minutes.value);
-  if (!Number.isInteger(value) || value < 1 || value > 1440) {
-    showError("Give a whole number of minutes from 1 to 1,440.");
+  if (!Number.isInteger(value) || value < 1 || value > MAX_MINUTES) {
+    showError(t("email.minutes_invalid", { min: 1, max: MAX_MINUTES }));
     return;
   }
   minutes.disabled = true;
@@ -155,11 +156,11 @@ async function saveMinutes() {
     showSettings((await call("PATCH", "/settings", { email_unseen_reply_minutes: value })).settings);
   } catch (error) {
     minutes.disabled = false;
-    showError(`Not saved: ${error.message}`);
+    showError(t("admin.not_saved", { reason: error.message }));
     return;
   }
   showError("");
-  toast.show(`Saved: unseen replies are emailed after ${value} minute${value === 1 ? "" : "s"}.`);
+  toast.show(t("email.saved", { count: value }));
 }
 
 /** The server names the field ("business_hours.days.mon.0"): say it as a person would. */
@@ -167,7 +168,17 @@ function readable(message) {
   const match = /^business_hours\.days\.(\w+)[^:]*: (?:Value error, )?(.*)$/.exec(message || "");
   if (!match) return message;
   const day = DAYS.find(([key]) => key === match[1])?.[1] ?? match[1];
-  return `${day}: ${match[2]}.`;
+  return t("hours.day_error", { day, reason: match[2] });
+}
+
+/**
+ * A weekday's name, capitalised as a label, e.g. "Monday" or "Lunes".
+ * @param {number} index 0 for Monday
+ */
+function weekdayName(index) {
+  const monday = Date.UTC(2024, 0, 1); // a Monday
+  const name = new Intl.DateTimeFormat(formatLocale(), { weekday: "long", timeZone: "UTC" }).format(monday + index * 86_400_000);
+  return name.charAt(0).toLocaleUpperCase(formatLocale()) + name.slice(1);
 }
 
 function showError(text) {

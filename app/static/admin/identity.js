@@ -1,6 +1,9 @@
 // The identity secret on the Settings page: shown to admins, created or
 // rolled (after a confirmation, since every site must then use the new one).
 
+import { t } from "../common/i18n.js";
+import { formatFull } from "../common/time.js";
+import "../inbox/i18n.js";
 import { Toast } from "../inbox/toast.js";
 import { call } from "./api.js";
 import { setBusy, showDialogError, wireDialog } from "./dialogs.js";
@@ -32,7 +35,7 @@ async function load() {
   try {
     show((await call("GET", "/admin/identity-secret")).secret);
   } catch (error) {
-    showError(`Could not load the identity secret: ${error.message}`);
+    showError(t("identity.load_failed", { reason: error.message }));
   }
 }
 
@@ -41,9 +44,9 @@ function show(secret) {
   row.hidden = !secret;
   value.textContent = secret?.secret || "";
   state.textContent = secret
-    ? `Created ${new Date(secret.created_at).toLocaleString()}. Signed visitors are accepted.`
-    : "None yet: identities sent by a site are refused until you create one.";
-  rollButton.textContent = secret ? "Roll the secret" : "Create the secret";
+    ? t("identity.created", { when: formatFull(secret.created_at) })
+    : t("identity.none");
+  rollButton.textContent = t(secret ? "identity.roll" : "identity.create");
   rollButton.disabled = false;
 }
 
@@ -55,21 +58,22 @@ async function roll() {
   } catch (error) {
     rollButton.disabled = false;
     setBusy(dialog, false);
-    if (dialog.open) showDialogError(dialog, `Not changed: ${error.message}`);
-    else showError(`Not changed: ${error.message}`);
+    const text = t("admin.not_changed", { reason: error.message });
+    if (dialog.open) showDialogError(dialog, text);
+    else showError(text);
     return;
   }
   setBusy(dialog, false);
   dialog.close();
   showError("");
-  toast.show("The new identity secret holds from now on.");
+  toast.show(t("identity.rolled"));
   rollButton.focus();
 }
 
 async function copy() {
   try {
     await navigator.clipboard.writeText(value.textContent);
-    toast.show("Copied the identity secret.");
+    toast.show(t("identity.copied"));
   } catch {
     window.getSelection()?.selectAllChildren(value);
   }

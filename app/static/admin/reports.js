@@ -4,12 +4,15 @@
 // per-agent table, and the same figures as CSV downloads.
 
 import { el } from "../common/dom.js";
+import { formatLocale, t, textDirection } from "../common/i18n.js";
+import "../inbox/i18n.js";
+import { scoreWord } from "../inbox/rating.js";
 import { call } from "./api.js";
 
 const Chart = window.Chart;
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const DAY_MS = 24 * 60 * 60 * 1000;
-const SCORE_WORDS = ["Terrible", "Bad", "OK", "Good", "Great"];
+const rtl = textDirection() === "rtl";
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 const $ = (id) => document.getElementById(id);
@@ -27,14 +30,14 @@ const charts = {};
 export function formatDuration(seconds) {
   if (seconds === null || seconds === undefined) return "–";
   const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  const parts = [[86400, "d"], [3600, "h"], [60, "min"], [1, "s"]];
+  if (s < 60) return t("duration.seconds", { count: s });
+  const parts = [[86400, "duration.days"], [3600, "duration.hours"], [60, "duration.minutes"], [1, "duration.seconds"]];
   const shown = [];
   let rest = s;
   for (const [size, unit] of parts) {
     const n = Math.floor(rest / size);
     rest -= n * size;
-    if (n || shown.length) shown.push(n ? `${n} ${unit}` : null);
+    if (n || shown.length) shown.push(n ? t(unit, { count: n }) : null);
     if (shown.length === 2) break;
   }
   return shown.filter(Boolean).join(" ");
@@ -77,9 +80,10 @@ async function load() {
   try {
     const report = await call("GET", `/admin/reports?${query()}`);
     render(report);
-    $("report-status").textContent = `Showing ${report.period.from} to ${report.period.to}: ${report.totals.conversations} conversations.`;
+    const { period, totals } = report;
+    $("report-status").textContent = t("report.showing", { from: period.from, to: period.to, count: totals.conversations });
   } catch (error) {
-    showError(`Could not load the report: ${error.message}`);
+    showError(t("report.load_failed", { reason: error.message }));
   } finally {
     body.setAttribute("aria-busy", "false");
   }
@@ -103,69 +107,89 @@ function render(report) {
 
 function renderTiles(totals) {
   const set = (id, text) => { $(id).textContent = text; };
-  set("tile-conversations", String(totals.conversations));
-  set("tile-conversations-sub", `${totals.answered} answered · ${totals.resolved} resolved`);
+  set("tile-conversations", integer.format(totals.conversations));
+  set("tile-conversations-sub", t("report.answered_resolved", { answered: totals.answered, resolved: totals.resolved }));
   set("tile-first-response", formatDuration(totals.first_response.median));
-  set("tile-first-response-sub", `median · p90 ${formatDuration(totals.first_response.p90)}`);
+  set("tile-first-response-sub", t("report.median_p90", { time: formatDuration(totals.first_response.p90) }));
   set("tile-resolution", formatDuration(totals.resolution.median));
-  set("tile-resolution-sub", `median · p90 ${formatDuration(totals.resolution.p90)}`);
+  set("tile-resolution-sub", t("report.median_p90", { time: formatDuration(totals.resolution.p90) }));
   const { ratings } = totals;
-  set("tile-rating", ratings.average === null ? "–" : `${ratings.average.toFixed(1)} / 5`);
-  set("tile-rating-sub", `${ratings.count} rating${ratings.count === 1 ? "" : "s"}`);
+  set("tile-rating", ratings.average === null ? "–" : t("report.average", { average: oneDecimal.format(ratings.average) }));
+  set("tile-rating-sub", t("report.ratings_count", { count: ratings.count }));
 }
 
-const dayLabel = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
-const dayLong = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+const dayLabel = new Intl.DateTimeFormat(formatLocale(), { day: "numeric", month: "short", timeZone: "UTC" });
+const dayLong = new Intl.DateTimeFormat(formatLocale(), { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+const integer = new Intl.NumberFormat(formatLocale());
+const oneDecimal = new Intl.NumberFormat(formatLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const twoDecimals = new Intl.NumberFormat(formatLocale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 function renderDays(days) {
   const labels = days.map((d) => dayLabel.format(new Date(`${d.date}T00:00:00Z`)));
   const counts = days.map((d) => d.conversations);
   const total = counts.reduce((a, b) => a + b, 0);
   const busiest = days.reduce((best, d) => (d.conversations > (best?.conversations ?? -1) ? d : best), null);
-  $("chart-days").setAttribute("aria-label", `Bar chart of conversations per day: ${total} in ${days.length} days` +
-    (busiest && busiest.conversations ? `, most on ${dayLong.format(new Date(`${busiest.date}T00:00:00Z`))} (${busiest.conversations})` : "") +
-    ". The table below has each day.");
-  drawChart("days", "bar", labels, [{ label: "Conversations", data: counts, backgroundColor: "#1d6fd8", borderRadius: 3 }]);
+  const most = busiest && busiest.conversations
+    ? t("report.days_busiest", { day: dayLong.format(new Date(`${busiest.date}T00:00:00Z`)), count: busiest.conversations })
+    : "";
+  $("chart-days").setAttribute("aria-label", t("report.days_chart", { total, count: days.length, busiest: most }));
+  drawChart("days", "bar", labels, [{ label: t("report.conversations"), data: counts, backgroundColor: "#1d6fd8", borderRadius: 3 }]);
   $("table-days").replaceChildren(...days.map((d) => el("tr", {},
     el("th", { attrs: { scope: "row" }, text: dayLong.format(new Date(`${d.date}T00:00:00Z`)) }),
-    el("td", { text: String(d.conversations) }))));
+    el("td", { text: integer.format(d.conversations) }))));
 }
 
 function renderRatings(ratings) {
   const counts = [1, 2, 3, 4, 5].map((s) => ratings.distribution[String(s)] || 0);
-  const labels = [1, 2, 3, 4, 5].map((s) => `${s} ★`);
+  const labels = [1, 2, 3, 4, 5].map((score) => t("report.score_stars", { score }));
+  const each = counts.map((count, i) => t("report.count_of_score", { count, score: i + 1 }));
   $("chart-ratings").setAttribute("aria-label", ratings.count
-    ? `Bar chart of ratings by score: ${counts.map((n, i) => `${n} of ${i + 1}`).join(", ")}; average ${ratings.average.toFixed(1)}.`
-    : "No ratings in this period.");
+    ? t("report.ratings_chart", { counts: list.format(each), average: oneDecimal.format(ratings.average) })
+    : t("report.no_ratings"));
   drawChart("ratings", "bar", labels, [{
-    label: "Ratings", data: counts, borderRadius: 3,
+    label: t("report.ratings"), data: counts, borderRadius: 3,
     backgroundColor: ["#d92d20", "#f79009", "#fdb022", "#66c61c", "#17b26a"],
   }]);
   $("table-ratings").replaceChildren(...counts.map((n, i) => el("tr", {},
-    el("th", { attrs: { scope: "row" }, text: `${i + 1} – ${SCORE_WORDS[i]}` }),
-    el("td", { text: String(n) }))));
+    el("th", { attrs: { scope: "row" }, text: t("report.score_word", { score: i + 1, word: scoreWord(i + 1) }) }),
+    el("td", { text: integer.format(n) }))));
 }
 
-const agentName = (row) => row.agent?.name ?? "Unassigned";
+const list = new Intl.ListFormat(formatLocale(), { style: "narrow", type: "unit" });
+const agentName = (row) => row.agent?.name ?? t("assignment.unassigned");
 const minutes = (seconds) => (seconds === null ? null : Math.round(seconds / 6) / 10);
 
 function renderAgents(agents, totals) {
+  const times = agents.map((a) => t("report.agent_times", {
+    name: agentName(a), first: formatDuration(a.first_response.median), resolution: formatDuration(a.resolution.median),
+  }));
   $("chart-agents").setAttribute("aria-label", agents.length
-    ? `Bar chart of median first response and resolution times per agent, in minutes: ${agents.map((a) =>
-      `${agentName(a)} ${formatDuration(a.first_response.median)} and ${formatDuration(a.resolution.median)}`).join("; ")}.`
-    : "No conversations in this period.");
+    ? t("report.agents_chart", { agents: times.join("; ") })
+    : t("report.no_conversations"));
   drawChart("agents", "bar", agents.map(agentName), [
-    { label: "First response", data: agents.map((a) => minutes(a.first_response.median)), backgroundColor: "#1d6fd8", borderRadius: 3 },
-    { label: "Resolution", data: agents.map((a) => minutes(a.resolution.median)), backgroundColor: "#7a5af8", borderRadius: 3 },
+    { label: t("report.first_response"), data: agents.map((a) => minutes(a.first_response.median)), backgroundColor: "#1d6fd8", borderRadius: 3 },
+    { label: t("report.resolution"), data: agents.map((a) => minutes(a.resolution.median)), backgroundColor: "#7a5af8", borderRadius: 3 },
   ], { indexAxis: "y", legend: true });
   const row = (name, f, isTotal) => el("tr", { className: isTotal ? "report-table__total" : "" },
     el("th", { attrs: { scope: "row" }, text: name }),
     ...[
       f.conversations, f.answered, formatDuration(f.first_response.median), formatDuration(f.first_response.p90),
       f.resolved, formatDuration(f.resolution.median), formatDuration(f.resolution.p90), f.ratings.count,
-      f.ratings.average === null ? "–" : f.ratings.average.toFixed(2),
-    ].map((value) => el("td", { text: String(value) })));
-  $("table-agents").replaceChildren(row("All agents", totals, true), ...agents.map((a) => row(agentName(a), a, false)));
+      f.ratings.average === null ? "–" : twoDecimals.format(f.ratings.average),
+    ].map((value) => el("td", { text: typeof value === "number" ? integer.format(value) : value })));
+  $("table-agents").replaceChildren(row(t("report.all_agents"), totals, true), ...agents.map((a) => row(agentName(a), a, false)));
+}
+
+/**
+ * Right to left, a chart reads from the right: the horizontal axis runs
+ * leftwards and the vertical one stands on the right.
+ * @param {"x"|"y"} indexAxis
+ */
+function mirrored(indexAxis) {
+  if (!rtl) return {};
+  const valueAxis = indexAxis === "x" ? "y" : "x";
+  const across = { x: { reverse: true }, y: { position: "right" } };
+  return { x: across.x, y: across.y, [valueAxis]: { ...across[valueAxis], beginAtZero: true, ticks: { precision: 0 } } };
 }
 
 function drawChart(name, type, labels, datasets, { indexAxis = "x", legend = false } = {}) {
@@ -181,11 +205,12 @@ function drawChart(name, type, labels, datasets, { indexAxis = "x", legend = fal
     type,
     data: { labels, datasets },
     options: {
+      locale: formatLocale(),
       indexAxis,
       maintainAspectRatio: false,
       animation: reducedMotion ? false : { duration: 250 },
-      plugins: { legend: { display: legend, position: "bottom" } },
-      scales: { [valueAxis]: { beginAtZero: true, ticks: { precision: 0 } } },
+      plugins: { legend: { display: legend, position: "bottom", rtl }, tooltip: { rtl } },
+      scales: { [valueAxis]: { beginAtZero: true, ticks: { precision: 0 } }, ...mirrored(indexAxis) },
     },
   });
 }
@@ -194,7 +219,7 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   if (!form.reportValidity()) return;
   if (fromInput.value > toInput.value) {
-    showError("The first day must not be after the last.");
+    showError(t("report.bad_period"));
     return;
   }
   load();

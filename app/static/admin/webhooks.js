@@ -2,12 +2,15 @@
 // secret) and the chosen endpoint's delivery log, with "Send again".
 
 import { el } from "../common/dom.js";
+import { t } from "../common/i18n.js";
 import { dayLabel, formatClock, formatFull } from "../common/time.js";
+import "../inbox/i18n.js";
 import { Toast } from "../inbox/toast.js";
 import { call } from "./api.js";
 import { setBusy, showDialogError, wireDialog } from "./dialogs.js";
 
-const STATUS_LABELS = { pending: "Pending", delivered: "Delivered", failed: "Failed", dropped: "Dropped" };
+const STATUSES = new Set(["pending", "delivered", "failed", "dropped"]);
+const SHOWN_DELIVERIES = 50;
 const list = document.getElementById("webhook-list");
 const empty = document.getElementById("webhooks-empty");
 const pageError = document.getElementById("webhooks-error");
@@ -43,7 +46,7 @@ async function load() {
     deliveries.hidden = shownId === null;
     markShown(webhooks.find((hook) => hook.id === shownId));
   } catch (error) {
-    showError(pageError, `Could not load the webhooks: ${error.message}`);
+    showError(pageError, t("webhooks.load_failed", { reason: error.message }));
   }
   list.setAttribute("aria-busy", "false");
 }
@@ -54,7 +57,7 @@ function showError(line, text) {
 }
 
 function endpointItem(hook) {
-  const title = hook.description || "Endpoint";
+  const title = hook.description || t("webhooks.endpoint");
   return el(
     "li",
     { className: "webhook", attrs: { "data-id": String(hook.id) } },
@@ -66,17 +69,17 @@ function endpointItem(hook) {
         el("p", { className: "webhook__url", text: hook.url })),
       el("div", { className: "webhook__actions" }, ...endpointActions(hook, title)),
     ),
-    el("ul", { className: "webhook__events", attrs: { "aria-label": `Events sent to ${title}` } },
+    el("ul", { className: "webhook__events", attrs: { "aria-label": t("webhooks.events_of", { title }) } },
       ...hook.events.map((name) => el("li", { className: "tag webhook__event", text: name }))),
     secretRow(hook, title),
   );
 }
 
 function endpointActions(hook, title) {
-  const show = button("Deliveries", `Show deliveries to ${title}`, () => showDeliveries(hook));
+  const show = button(t("webhooks.deliveries"), t("webhooks.deliveries_of", { title }), () => showDeliveries(hook));
   show.dataset.show = "";
-  const edit = button("Edit", `Edit ${title}`, () => openEditor(hook));
-  const remove = button("Delete", `Delete ${title}`, () => askToDelete(hook, title));
+  const edit = button(t("webhooks.edit"), t("webhooks.edit_named", { title }), () => openEditor(hook));
+  const remove = button(t("webhooks.delete"), t("webhooks.delete_named", { title }), () => askToDelete(hook, title));
   remove.classList.add("button--danger");
   return [show, edit, remove];
 }
@@ -89,16 +92,16 @@ function button(text, label, onClick) {
 
 function secretRow(hook, title) {
   const value = el("code", { className: "webhook__secret", text: hidden(hook.secret) });
-  const toggle = button("Show", `Show secret of ${title}`, () => {
+  const toggle = button(t("webhooks.show"), t("webhooks.show_secret_of", { title }), () => {
     const showing = value.textContent === hook.secret;
     value.textContent = showing ? hidden(hook.secret) : hook.secret;
-    toggle.textContent = showing ? "Show" : "Hide";
-    toggle.setAttribute("aria-label", `${toggle.textContent} secret of ${title}`);
+    toggle.textContent = t(showing ? "webhooks.show" : "webhooks.hide");
+    toggle.setAttribute("aria-label", t(showing ? "webhooks.show_secret_of" : "webhooks.hide_secret_of", { title }));
   });
-  const copy = button("Copy", `Copy secret of ${title}`, () => copySecret(hook.secret));
-  const roll = button("Roll secret", `Roll secret of ${title}`, () => askToRoll(hook, title));
+  const copy = button(t("admin.copy"), t("webhooks.copy_secret_of", { title }), () => copySecret(hook.secret));
+  const roll = button(t("webhooks.roll"), t("webhooks.roll_secret_of", { title }), () => askToRoll(hook, title));
   return el("div", { className: "webhook__secret-row" },
-    el("span", { className: "webhook__secret-label", text: "Signing secret" }), value, toggle, copy, roll);
+    el("span", { className: "webhook__secret-label", text: t("webhooks.signing_secret") }), value, toggle, copy, roll);
 }
 
 function hidden(secret) {
@@ -108,9 +111,9 @@ function hidden(secret) {
 async function copySecret(secret) {
   try {
     await navigator.clipboard.writeText(secret);
-    toast.show("Secret copied.");
+    toast.show(t("webhooks.secret_copied"));
   } catch {
-    toast.show("Could not copy: press Show, then select and copy the secret.");
+    toast.show(t("webhooks.copy_failed"));
   }
 }
 
@@ -119,8 +122,8 @@ async function copySecret(secret) {
 function openEditor(hook) {
   editing = hook;
   form.reset();
-  document.getElementById("webhook-dialog-title").textContent = hook ? "Edit endpoint" : "Add an endpoint";
-  form.querySelector("[data-submit]").textContent = hook ? "Save" : "Add endpoint";
+  document.getElementById("webhook-dialog-title").textContent = t(hook ? "webhooks.edit_title" : "webhooks.add_title");
+  form.querySelector("[data-submit]").textContent = t(hook ? "webhooks.save" : "webhooks.add");
   form.elements.url.value = hook?.url ?? "";
   form.elements.description.value = hook?.description ?? "";
   for (const box of form.querySelectorAll('input[name="events"]')) box.checked = hook ? hook.events.includes(box.value) : true;
@@ -137,8 +140,8 @@ async function save(event) {
     description: form.elements.description.value.trim(),
     events: [...form.querySelectorAll('input[name="events"]:checked')].map((box) => box.value),
   };
-  if (!body.url) return refuse("The URL is required.", form.elements.url);
-  if (!body.events.length) return refuse("Choose at least one event.", form.querySelector('input[name="events"]'));
+  if (!body.url) return refuse(t("webhooks.url_required"), form.elements.url);
+  if (!body.events.length) return refuse(t("webhooks.choose_event"), form.querySelector('input[name="events"]'));
   setBusy(editDialog, true);
   let saved;
   try {
@@ -149,7 +152,7 @@ async function save(event) {
   }
   setBusy(editDialog, false);
   editDialog.close();
-  toast.show(editing ? "Endpoint saved." : "Endpoint added. Give its signing secret to the receiver.");
+  toast.show(t(editing ? "webhooks.saved" : "webhooks.added"));
   shownId = saved.id;
   await load();
 }
@@ -162,16 +165,16 @@ function refuse(text, field) {
 // --- confirmations: roll the secret, delete ----------------------------------------
 
 function askToRoll(hook, title) {
-  ask(`Roll secret of ${title}?`, "Deliveries from now on, retries included, are signed with a new secret. The receiver must use it at once.", "Roll secret", async () => {
+  ask(t("webhooks.roll_question", { title }), t("webhooks.roll_text"), t("webhooks.roll"), async () => {
     await call("POST", `/admin/webhooks/${hook.id}/secret`);
-    toast.show("New secret made. Give it to the receiver.");
+    toast.show(t("webhooks.rolled"));
   });
 }
 
 function askToDelete(hook, title) {
-  ask(`Delete ${title}?`, `Nothing more is sent to ${hook.url}, and its delivery log is deleted.`, "Delete", async () => {
+  ask(t("webhooks.delete_question", { title }), t("webhooks.delete_text", { url: hook.url }), t("webhooks.delete"), async () => {
     await call("DELETE", `/admin/webhooks/${hook.id}`);
-    toast.show("Endpoint deleted.");
+    toast.show(t("webhooks.deleted"));
   });
 }
 
@@ -213,8 +216,8 @@ function markShown(hook) {
     show.setAttribute("aria-pressed", String(Number(item.dataset.id) === shownId));
   }
   if (!hook) return;
-  document.getElementById("deliveries-title").textContent = `Deliveries to ${hook.description || "the endpoint"}`;
-  document.getElementById("deliveries-hint").textContent = `The 50 newest, to ${hook.url}. Failed ones are retried with growing waits.`;
+  document.getElementById("deliveries-title").textContent = t("webhooks.deliveries_to", { title: hook.description || t("webhooks.the_endpoint") });
+  document.getElementById("deliveries-hint").textContent = t("webhooks.deliveries_hint", { count: SHOWN_DELIVERIES, url: hook.url });
   loadDeliveries();
 }
 
@@ -230,24 +233,25 @@ async function loadDeliveries() {
     clearTimeout(refreshTimer);
     if (log.some((delivery) => delivery.status === "pending")) refreshTimer = setTimeout(loadDeliveries, 3000);
   } catch (failure) {
-    showError(error, `Could not load the deliveries: ${failure.message}`);
+    showError(error, t("webhooks.deliveries_failed", { reason: failure.message }));
   }
   deliveryRows.setAttribute("aria-busy", "false");
 }
 
 function deliveryRow(delivery) {
-  const pill = el("span", { className: `status-pill delivery-status--${delivery.status}`, text: STATUS_LABELS[delivery.status] });
+  const pill = el("span", { className: `status-pill delivery-status--${delivery.status}`, text: STATUSES.has(delivery.status) ? t(`webhooks.status.${delivery.status}`) : delivery.status });
   const cells = [
-    el("td", { attrs: { "data-label": "Time" } }, moment(delivery.last_attempt_at || delivery.created_at)),
-    el("td", { attrs: { "data-label": "Status" } }, pill),
-    el("td", { text: String(delivery.attempts), attrs: { "data-label": "Attempts" } }),
-    el("td", { text: delivery.response_code === null ? "—" : String(delivery.response_code), attrs: { "data-label": "Response" } }),
-    el("td", { className: "deliveries-table__error", text: delivery.last_error || "—", attrs: { "data-label": "Last error" } }),
+    el("td", { attrs: { "data-label": t("webhooks.column.time") } }, moment(delivery.last_attempt_at || delivery.created_at)),
+    el("td", { attrs: { "data-label": t("webhooks.column.status") } }, pill),
+    el("td", { text: String(delivery.attempts), attrs: { "data-label": t("webhooks.column.attempts") } }),
+    el("td", { text: delivery.response_code === null ? "—" : String(delivery.response_code), attrs: { "data-label": t("webhooks.column.response") } }),
+    el("td", { className: "deliveries-table__error", text: delivery.last_error || "—", attrs: { "data-label": t("webhooks.column.last_error") } }),
   ];
-  const again = button("Send again", `Send again: ${delivery.event}, ${formatFull(delivery.created_at)}`, () => sendAgain(delivery, again));
+  const when = formatFull(delivery.created_at);
+  const again = button(t("webhooks.send_again"), t("webhooks.send_again_named", { event: delivery.event, when }), () => sendAgain(delivery, again));
   again.disabled = delivery.status === "pending";
   return el("tr", { className: "agents-table__row" },
-    el("th", { attrs: { scope: "row", "data-label": "Event" } }, el("code", { text: delivery.event })),
+    el("th", { attrs: { scope: "row", "data-label": t("webhooks.column.event") } }, el("code", { text: delivery.event })),
     ...cells,
     el("td", { className: "agents-table__actions" }, again));
 }
@@ -262,9 +266,9 @@ async function sendAgain(delivery, again) {
     await call("POST", `/admin/webhooks/${shownId}/deliveries/${delivery.id}/send`);
   } catch (error) {
     again.disabled = false;
-    toast.show(`Not sent: ${error.message}`);
+    toast.show(t("webhooks.not_sent", { reason: error.message }));
     return;
   }
-  toast.show(`The ${delivery.event} delivery is on its way again.`);
+  toast.show(t("webhooks.sent_again", { event: delivery.event }));
   await loadDeliveries();
 }

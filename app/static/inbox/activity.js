@@ -44,7 +44,7 @@ const SENTENCES = {
   },
   claimed: (line) => t("activity.claimed_by", { name: name(line.actor) }),
   unassigned: (line) => (line.actor ? t("activity.unassigned_by", { name: line.actor.name }) : t("assignment.unassigned")),
-  rated: (line) => `The visitor ${describeRating(parseRatedBody(line.body)).replace("Rated", "rated this")}`,
+  rated: (line) => describeRating(parseRatedBody(line.body), "activity.rated"),
 };
 
 /**

@@ -2,6 +2,7 @@
 // conversation, pasting them into the reply box (common/file-sender.js).
 
 import { FileSender } from "../common/file-sender.js";
+import { t } from "../common/i18n.js";
 
 const byId = (id) => document.getElementById(id);
 
@@ -24,8 +25,8 @@ export function setUpFiles({ pane }) {
 }
 
 function whyNot(pane) {
-  if (pane.openId === null) return "open a conversation first";
-  if (pane.noteMode.isNote) return "private notes cannot carry files; switch to Reply";
-  if (pane.list.get(pane.openId)?.status === "closed") return "the visitor ended this chat";
+  if (pane.openId === null) return t("files.refusal.no_conversation");
+  if (pane.noteMode.isNote) return t("files.refusal.note");
+  if (pane.list.get(pane.openId)?.status === "closed") return t("files.refusal.ended");
   return null;
 }

@@ -315,7 +315,7 @@ function buildMain(summary, agentName) {
 
 function buildPreviewLine(summary, agentName) {
   const preview = summary.visitor_typing
-    ? el("span", { className: "conv-item__preview conv-item__preview--typing", text: "typing…" })
+    ? el("span", { className: "conv-item__preview conv-item__preview--typing", text: t("list.typing") })
     : el("span", { className: "conv-item__preview", text: previewText(summary.last_message, agentName) });
   const line = el("span", { className: "conv-item__bottom" }, preview);
   if (summary.unread > 0) {

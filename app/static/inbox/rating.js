@@ -2,8 +2,16 @@
 // the comment in its tooltip): read when a conversation opens and kept live
 // by `rating` events. The timeline's "rated" lines tell the history.
 
-/** The words the widget shows beside each score. */
-const SCORE_WORDS = ["Terrible", "Bad", "OK", "Good", "Great"];
+import { t } from "../common/i18n.js";
+
+/**
+ * The word the widget shows beside a score, e.g. "Good" for 4.
+ * @param {number} score 1 to 5
+ * @returns {string}
+ */
+export function scoreWord(score) {
+  return score >= 1 && score <= 5 ? t(`rating.score_${score}`) : "?";
+}
 
 /**
  * A "rated" line's body: the score, then a space and the comment if any.
@@ -18,11 +26,12 @@ export function parseRatedBody(body) {
 /**
  * What a rating says in words, e.g. "Rated 4 of 5 (Good): “Quick”".
  * @param {{score: number, comment: string|null}} rating
+ * @param {string} [key] the sentence: "rating.rated", or "activity.rated" for the timeline
  * @returns {string}
  */
-export function describeRating({ score, comment }) {
-  const said = `Rated ${score} of 5 (${SCORE_WORDS[score - 1] || "?"})`;
-  return comment ? `${said}: “${comment}”` : said;
+export function describeRating({ score, comment }, key = "rating.rated") {
+  const said = t(key, { score, word: scoreWord(score) });
+  return comment ? t("rating.with_comment", { rating: said, comment }) : said;
 }
 
 export class RatingBadge {
@@ -58,7 +67,7 @@ export class RatingBadge {
     const { element } = this;
     element.hidden = !rating;
     if (!rating) return;
-    element.textContent = `★ ${rating.score}/5`;
+    element.textContent = t("rating.badge", { score: rating.score });
     element.title = describeRating(rating);
     element.setAttribute("aria-label", describeRating(rating));
   }

@@ -5,13 +5,14 @@
 // visitor sent is shown as text; only http(s) addresses become links.
 
 import { el } from "../common/dom.js";
+import { formatLocale, t } from "../common/i18n.js";
 import { safeLink } from "../common/render.js";
 import { relativeTime } from "../common/time.js";
 import { contactDataActions } from "./contact-data.js";
 import { describePage, visitorName } from "./format.js";
 
 const CLOCK_TICK_MS = 30_000;
-const STATE_TEXT = { open: "Open", snoozed: "Snoozed", resolved: "Resolved", ended: "Ended" };
+const STATE_KEYS = { open: "state.open", snoozed: "state.snoozed", resolved: "state.resolved", ended: "state.ended" };
 // At least this wide, the panel is a column of its own; narrower, a drawer.
 const WIDE = window.matchMedia("(min-width: 1180px)");
 
@@ -42,14 +43,14 @@ export class VisitorPanel {
     this.status = el("p", { className: "details__status", attrs: { role: "status" } });
     this.closeButton = el("button", {
       className: "button button--icon details__close",
-      attrs: { type: "button", "aria-label": "Close visitor details" },
+      attrs: { type: "button", "aria-label": t("details.close") },
     }, el("span", { text: "×", attrs: { "aria-hidden": "true" } }));
     this.root = el("aside", {
       className: "details",
       attrs: { id: "visitor-details", "aria-labelledby": "visitor-details-title" },
     },
     el("div", { className: "details__header" },
-      el("h2", { className: "details__title", text: "Visitor", attrs: { id: "visitor-details-title" } }),
+      el("h2", { className: "details__title", text: t("details.title"), attrs: { id: "visitor-details-title" } }),
       this.closeButton),
     this.status, this.body);
     this.root.hidden = true;
@@ -58,10 +59,10 @@ export class VisitorPanel {
     this.toggle = el("button", {
       className: "button button--quiet button--small details-toggle",
       attrs: {
-        type: "button", "aria-label": "Visitor details", "aria-controls": "visitor-details",
-        "aria-expanded": "false", title: "Who the visitor is, and their context",
+        type: "button", "aria-label": t("details.toggle_label"), "aria-controls": "visitor-details",
+        "aria-expanded": "false", title: t("details.toggle_title"),
       },
-    }, personIcon(), el("span", { className: "conversation__action-label", text: "Details" }));
+    }, personIcon(), el("span", { className: "conversation__action-label", text: t("details.toggle") }));
     actions.prepend(this.toggle);
     this.toggle.addEventListener("click", () => this.#setDrawer(!this.drawerOpen));
     this.closeButton.addEventListener("click", () => {
@@ -111,7 +112,7 @@ export class VisitorPanel {
   async refresh() {
     const id = this.openId;
     const ticket = ++this.loading;
-    if (!this.profile) this.status.textContent = "Loading…";
+    if (!this.profile) this.status.textContent = t("details.loading");
     try {
       const profile = await fetchProfile(id);
       if (ticket !== this.loading || id !== this.openId) return;
@@ -119,7 +120,7 @@ export class VisitorPanel {
       this.status.textContent = "";
       this.#render();
     } catch (error) {
-      if (ticket === this.loading) this.status.textContent = `Could not load the visitor's details (${error.message}).`;
+      if (ticket === this.loading) this.status.textContent = t("details.load_failed", { reason: error.message });
     }
   }
 
@@ -185,27 +186,27 @@ function who(visitor, contact, id) {
   const badge = el("span", { className: "details__badge" });
   if (contact) {
     badge.classList.add("details__badge--verified");
-    Object.assign(badge, { textContent: "Verified", title: "The site signed this visitor's identity" });
+    Object.assign(badge, { textContent: t("details.verified"), title: t("details.verified_title") });
   } else if (visitor.name || visitor.email) {
-    Object.assign(badge, { textContent: "Not verified", title: "Anyone can type a name or email" });
+    Object.assign(badge, { textContent: t("details.not_verified"), title: t("details.not_verified_title") });
   } else {
-    Object.assign(badge, { textContent: "Anonymous", title: "The visitor has not said who they are" });
+    Object.assign(badge, { textContent: t("details.anonymous"), title: t("details.anonymous_title") });
   }
-  return el("section", { className: "details__section details__who", attrs: { "aria-label": "Contact" } },
+  return el("section", { className: "details__section details__who", attrs: { "aria-label": t("details.contact") } },
     el("p", { className: "details__name" }, el("span", { text: name }), badge),
     email ? el("p", { className: "details__email", text: email }) : null,
-    contact ? el("p", { className: "details__meta", text: `User ID ${contact.user_id}` }) : null,
+    contact ? el("p", { className: "details__meta", text: t("details.user_id", { id: contact.user_id }) }) : null,
     contactDataActions(contact));
 }
 
 function contextSection(context) {
   const facts = [
-    ["Page", pageFact(context.page_url, context.page_title)],
-    ["Referrer", pageFact(context.referrer)],
-    ["Browser", [context.browser, context.os].filter(Boolean).join(" on ") || null],
-    ["Local time", context.time_zone ? localTime(context.time_zone) : null, "time"],
-    ["Language", context.language ? languageName(context.language) : null],
-    ["On the site", context.first_seen_at ? timeOnSite(context.first_seen_at) : null, "since"],
+    [t("details.page"), pageFact(context.page_url, context.page_title)],
+    [t("details.referrer"), pageFact(context.referrer)],
+    [t("details.browser"), browserFact(context.browser, context.os)],
+    [t("details.local_time"), context.time_zone ? localTime(context.time_zone) : null, "time"],
+    [t("details.language"), context.language ? languageName(context.language) : null],
+    [t("details.on_site"), context.first_seen_at ? timeOnSite(context.first_seen_at) : null, "since"],
   ].filter(([, value]) => value);
   const list = el("dl", { className: "details__facts" });
   for (const [label, value, key] of facts) {
@@ -214,8 +215,8 @@ function contextSection(context) {
     list.append(el("dt", { text: label }), dd);
   }
   return el("section", { className: "details__section", attrs: { "aria-labelledby": "details-context" } },
-    el("h3", { className: "details__heading", text: "Context", attrs: { id: "details-context" } }),
-    facts.length ? list : el("p", { className: "details__empty", text: "The visitor's browser told nothing yet." }));
+    el("h3", { className: "details__heading", text: t("details.context"), attrs: { id: "details-context" } }),
+    facts.length ? list : el("p", { className: "details__empty", text: t("details.context_empty") }));
 }
 
 function pageFact(address, title = null) {
@@ -228,9 +229,14 @@ function pageFact(address, title = null) {
   return fragment;
 }
 
+function browserFact(browser, os) {
+  if (browser && os) return t("details.browser_on_os", { browser, os });
+  return browser || os || null;
+}
+
 function localTime(timeZone) {
   try {
-    const time = new Intl.DateTimeFormat(undefined, { timeZone, hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date());
+    const time = new Intl.DateTimeFormat(formatLocale(), { timeZone, hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date());
     return `${time} · ${timeZone.replaceAll("_", " ")}`;
   } catch {
     return timeZone;
@@ -239,7 +245,7 @@ function localTime(timeZone) {
 
 function languageName(tag) {
   try {
-    const name = new Intl.DisplayNames(undefined, { type: "language" }).of(tag);
+    const name = new Intl.DisplayNames(formatLocale(), { type: "language" }).of(tag);
     return name && name !== tag ? `${name} (${tag})` : tag;
   } catch {
     return tag;
@@ -248,27 +254,28 @@ function languageName(tag) {
 
 function timeOnSite(firstSeenAt) {
   const minutes = Math.max(0, Math.floor((Date.now() - new Date(firstSeenAt)) / 60_000));
-  if (minutes < 1) return "Less than a minute";
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 1) return t("details.under_a_minute");
+  if (minutes < 60) return t("time.minutes", { count: minutes });
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} days (first seen ${new Date(firstSeenAt).toLocaleDateString()})`;
+  if (hours < 48) return t("wait.hours_minutes", { hours, minutes: minutes % 60 });
+  const date = new Date(firstSeenAt).toLocaleDateString(formatLocale());
+  return t("details.days_since", { count: Math.floor(hours / 24), date });
 }
 
 function pastSection(past, onOpen) {
   const section = el("section", { className: "details__section", attrs: { "aria-labelledby": "details-past" } },
-    el("h3", { className: "details__heading", text: `Past conversations${past.length ? ` (${past.length})` : ""}`, attrs: { id: "details-past" } }));
+    el("h3", { className: "details__heading", text: past.length ? t("details.past_count", { count: past.length }) : t("details.past"), attrs: { id: "details-past" } }));
   if (!past.length) {
-    section.append(el("p", { className: "details__empty", text: "None" }));
+    section.append(el("p", { className: "details__empty", text: t("details.none") }));
     return section;
   }
   const list = el("ul", { className: "details__past" });
   for (const conversation of past) {
     const button = el("button", { className: "details__past-item", attrs: { type: "button", "data-conversation-id": String(conversation.id) } },
       el("span", { className: "details__past-top" },
-        el("span", { className: `status-pill status-pill--${conversation.state}`, text: STATE_TEXT[conversation.state] || conversation.state }),
+        el("span", { className: `status-pill status-pill--${conversation.state}`, text: STATE_KEYS[conversation.state] ? t(STATE_KEYS[conversation.state]) : conversation.state }),
         el("time", { className: "details__past-time", text: relativeTime(conversation.last_activity_at), attrs: { datetime: conversation.last_activity_at } })),
-      el("span", { className: "details__past-preview", text: conversation.last_message?.body || "No messages" }));
+      el("span", { className: "details__past-preview", text: conversation.last_message?.body || t("details.no_messages") }));
     button.addEventListener("click", () => onOpen(conversation.id));
     list.append(el("li", {}, button));
   }

@@ -3,6 +3,10 @@
 // conversation's visitor token, which the widget then finds where it keeps
 // its session, and the widget starts with the chat open. The fragment is
 // removed at once, so the link is neither in the history nor bookmarked.
+// Its texts follow the page's language (<html lang>, chosen by the server).
+
+import { t } from "../common/i18n.js";
+import "../inbox/i18n.js";
 
 const status = document.getElementById("resume-status");
 const hint = document.querySelector(".resume__hint");
@@ -13,7 +17,7 @@ history.replaceState(null, "", window.location.pathname);
 resume(link);
 
 async function resume(signed) {
-  if (!signed) return fail("This link is incomplete. Open it again from your email.");
+  if (!signed) return fail(t("resume.incomplete"));
   let answer;
   try {
     const response = await fetch("/api/v1/resume", {
@@ -25,25 +29,25 @@ async function resume(signed) {
     answer = await response.json().catch(() => ({}));
     if (!response.ok) return fail(explain(answer?.error?.message));
   } catch {
-    return fail("The chat server cannot be reached. Check your connection and reload this page.");
+    return fail(t("resume.unreachable"));
   }
   const session = { conversation_id: answer.conversation_id, visitor_token: answer.visitor_token };
   try {
     localStorage.setItem(`livechat:${origin}`, JSON.stringify(session));
     sessionStorage.setItem(`livechat:${origin}:open`, "true");
   } catch {
-    return fail("This browser does not let the chat keep your conversation (storage is blocked).");
+    return fail(t("resume.storage_blocked"));
   }
-  status.textContent = "Here is your conversation.";
+  status.textContent = t("resume.ready");
   startWidget();
 }
 
 function explain(message) {
   if (message === "this link has expired") {
-    return "This link has expired. Start a new chat on our site; we'll be glad to help.";
+    return t("resume.expired");
   }
-  if (message === "this conversation has ended") return "This conversation has ended.";
-  return "This link is not valid. Open it again from your email.";
+  if (message === "this conversation has ended") return t("resume.ended");
+  return t("resume.invalid");
 }
 
 function fail(text) {
@@ -56,6 +60,6 @@ function startWidget() {
   const script = document.createElement("script");
   script.src = "/widget.js";
   script.defer = true;
-  script.dataset.title = "Your conversation";
+  script.dataset.title = t("resume.title");
   document.body.append(script);
 }

@@ -4,10 +4,12 @@
 import { call } from "../admin/api.js";
 import { setBusy, showDialogError, wireDialog } from "../admin/dialogs.js";
 import { el } from "../common/dom.js";
+import { t } from "../common/i18n.js";
 import { dayLabel, formatClock, formatFull } from "../common/time.js";
+import "../inbox/i18n.js";
 import { Toast } from "../inbox/toast.js";
 
-const SCOPE_LABELS = { read: "Read", "read-write": "Read and write" };
+const SCOPE_KEYS = { read: "tokens.scope.read", "read-write": "tokens.scope.read_write" };
 const rows = document.getElementById("tokens-rows");
 const empty = document.getElementById("tokens-empty");
 const pageError = document.getElementById("tokens-error");
@@ -32,7 +34,7 @@ async function load() {
     empty.hidden = tokens.length > 0;
     showPageError("");
   } catch (error) {
-    showPageError(`Could not load your tokens: ${error.message}`);
+    showPageError(t("tokens.load_failed", { reason: error.message }));
   }
   rows.setAttribute("aria-busy", "false");
 }
@@ -43,22 +45,22 @@ function showPageError(text) {
 }
 
 function tokenRow(token) {
-  const name = token.name ?? "Signed in with password";
+  const name = token.name ?? t("tokens.password_session");
   const scopeClass = token.scope === "read" ? "status-pill" : "status-pill status-pill--on";
   const revokeButton = el("button", {
     className: "button button--quiet button--small button--danger",
-    text: "Revoke",
-    attrs: { type: "button", "aria-label": `Revoke ${name}` },
+    text: t("tokens.revoke"),
+    attrs: { type: "button", "aria-label": t("tokens.revoke_named", { name }) },
   });
   revokeButton.addEventListener("click", () => askToRevoke(token, name));
   return el(
     "tr",
     { className: "agents-table__row", attrs: { "data-token-id": String(token.id) } },
-    el("th", { attrs: { scope: "row", "data-label": "Name" } }, el("span", { text: name, className: token.name ? "" : "muted" })),
-    el("td", { attrs: { "data-label": "Scope" } }, el("span", { className: scopeClass, text: SCOPE_LABELS[token.scope] || token.scope })),
-    el("td", { attrs: { "data-label": "Created" } }, moment(token.created_at, "")),
-    el("td", { attrs: { "data-label": "Last used" } }, moment(token.last_used_at, "Never")),
-    el("td", { attrs: { "data-label": "Expires" } }, moment(token.expires_at, "Never")),
+    el("th", { attrs: { scope: "row", "data-label": t("tokens.column.name") } }, el("span", { text: name, className: token.name ? "" : "muted" })),
+    el("td", { attrs: { "data-label": t("tokens.column.scope") } }, el("span", { className: scopeClass, text: SCOPE_KEYS[token.scope] ? t(SCOPE_KEYS[token.scope]) : token.scope })),
+    el("td", { attrs: { "data-label": t("tokens.column.created") } }, moment(token.created_at, "")),
+    el("td", { attrs: { "data-label": t("tokens.column.last_used") } }, moment(token.last_used_at, t("tokens.never"))),
+    el("td", { attrs: { "data-label": t("tokens.column.expires") } }, moment(token.expires_at, t("tokens.never"))),
     el("td", { className: "agents-table__actions" }, revokeButton),
   );
 }
@@ -86,7 +88,7 @@ async function createToken(event) {
   const form = event.target;
   const name = form.elements.name.value.trim();
   if (!name) {
-    showDialogError(tokenDialog, "Give the token a name.");
+    showDialogError(tokenDialog, t("tokens.name_required"));
     form.elements.name.focus();
     return;
   }
@@ -112,14 +114,14 @@ async function createToken(event) {
 function forgetSecret() {
   // Once the dialog closes, the secret is gone from the page for good.
   shown.textContent = "";
-  tokenDialog.querySelector("[data-copy]").textContent = "Copy";
+  tokenDialog.querySelector("[data-copy]").textContent = t("admin.copy");
   showStep("choose");
 }
 
 function askToRevoke(token, name) {
   target = token;
   document.getElementById("revoke-dialog-text").textContent =
-    `“${name}” stops working at once, and programs connected with it are disconnected.`;
+    t("tokens.revoke_text", { name });
   showDialogError(revokeDialog, "");
   setBusy(revokeDialog, false);
   revokeDialog.showModal();
@@ -136,6 +138,6 @@ async function revoke() {
   }
   setBusy(revokeDialog, false);
   revokeDialog.close();
-  toast.show(`“${target.name ?? "The token"}” was revoked.`);
+  toast.show(t("tokens.revoked", { name: target.name ?? t("tokens.the_token") }));
   await load();
 }
