@@ -116,8 +116,13 @@ def _changing_routes(app) -> list[tuple[str, str]]:
     return routes
 
 
-# Changes nothing of the token's agent: a visitor starts a chat, anonymously.
-ANONYMOUS = {("POST", "/api/v1/conversations")}
+# Visitors' own endpoints, which take no agent's token: starting a chat,
+# identifying as the site's signed user, resuming a chat from an email link.
+ANONYMOUS = {
+    ("POST", "/api/v1/conversations"),
+    ("POST", "/api/v1/identify"),
+    ("POST", "/api/v1/resume"),
+}
 # A read token may revoke itself (checked below).
 SELF_REVOKE = {("DELETE", "/api/v1/tokens"), ("DELETE", "/api/v1/tokens/1")}
 
