@@ -120,6 +120,7 @@ def test_messages_both_ways_reach_every_socket_exactly_once(
         "delivered_at": None,
         "seen_at": None,
         "status": "sent",
+        "file": None,  # an extension: a message carrying no file
     }
     assert isinstance(hello["id"], int) and ISO_UTC_MS.match(hello["created_at"])
     assert inbox.wait_for("message", id=hello["id"]) == [hello]
