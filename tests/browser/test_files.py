@@ -4,6 +4,7 @@ visitor downloads; dropping and pasting files; cancelling an upload; clear
 errors for a file too large or of a refused type."""
 
 import io
+import time
 
 import pytest
 from PIL import Image, ImageDraw
@@ -63,11 +64,14 @@ def file_payload(name: str, mime: str, data: bytes) -> dict:
     return {"name": name, "mimeType": mime, "buffer": data}
 
 
-def image_loaded(locator) -> None:
+def image_loaded(locator, timeout: float = 15) -> None:
+    """The image shows, decoded. The locator is resolved afresh each time: a
+    message re-rendered (its ticks changed) holds a new <img>."""
     expect(locator).to_be_visible()
-    locator.page.wait_for_function(
-        "(img) => img.complete && img.naturalWidth > 0", arg=locator.element_handle()
-    )
+    deadline = time.monotonic() + timeout
+    while not locator.evaluate("(img) => img.complete && img.naturalWidth > 0"):
+        assert time.monotonic() < deadline, "the image never loaded"
+        locator.page.wait_for_timeout(100)
 
 
 def open_widget_on_site(server, new_context) -> Widget:
