@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from openapi_spec_validator import validate
 from pydantic import ValidationError
 
@@ -12,6 +13,7 @@ from app import db
 from app.api.description import api_rules, document, methods_of, operation_of
 from app.api.responses import ErrorBody
 from app.clock import iso, utcnow
+from app.models import Contact
 from app.services import identity, messages, resume_links
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 from tests.test_api import basic, bearer
@@ -194,6 +196,9 @@ def test_real_answers_validate_against_their_models(app, client, agent, checked)
     client.get(file["file"]["thumbnail_url"], headers=bearer(visitor))
     client.post(f"/api/v1/conversations/{cid}/end", headers=bearer(visitor))
     client.delete(f"/api/v1/conversations/{cid}", headers=auth)
+    contact_id = db.session.scalar(sa.select(Contact.id).limit(1))
+    client.get(f"/api/v1/admin/contacts/{contact_id}/export", headers=auth)
+    client.delete(f"/api/v1/admin/contacts/{contact_id}", headers=auth)
     client.get("/api/v1/openapi.json")
     client.get("/api/v1/tokens", headers=auth)
     client.post("/login", data={"email": AGENT_EMAIL, "password": AGENT_PASSWORD})
