@@ -101,6 +101,8 @@ def test_the_reports_and_webhooks_pages_in_spanish(server, new_context, screensh
     page.screenshot(path=screenshots_dir / "reports-spanish.png", full_page=True, **SHOT)
 
     page.get_by_role("link", name="Webhooks").click()
+    # A click lands once the page's script is wired: its list has loaded.
+    expect(page.locator("#webhook-list")).to_have_attribute("aria-busy", "false")
     page.get_by_role("button", name="Añadir destino").click()
     dialog = page.get_by_role("dialog", name="Añadir un destino")
     expect(dialog.get_by_text("Un visitante inició una conversación.")).to_be_visible()

@@ -24,7 +24,10 @@ for (const dialog of [tokenDialog, revokeDialog]) wireDialog(dialog);
 document.getElementById("new-token").addEventListener("click", openNewToken);
 document.getElementById("token-form").addEventListener("submit", createToken);
 document.getElementById("revoke-dialog-confirm").addEventListener("click", revoke);
+// Forgotten as "Done" is clicked, not only on the close event, which the
+// browser fires a moment later.
 tokenDialog.addEventListener("close", forgetSecret);
+tokenDialog.querySelector("[data-step=done][data-close]").addEventListener("click", forgetSecret);
 load();
 
 async function load() {
