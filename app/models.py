@@ -157,6 +157,8 @@ class Conversation(db.Model):
     agent_seen_seq: so.Mapped[int] = so.mapped_column(default=0)
     # Visitor messages no agent has seen yet.
     unread_count: so.Mapped[int] = so.mapped_column(default=0)
+    # The visitor's messages so far: the first is what automatic assignment waits for.
+    visitor_messages: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     visitor_online: so.Mapped[bool] = so.mapped_column(default=False)
     visitor_typing_until: so.Mapped[datetime | None] = so.mapped_column(index=True)
     agent_typing_until: so.Mapped[datetime | None] = so.mapped_column(index=True)

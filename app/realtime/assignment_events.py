@@ -81,15 +81,15 @@ def availability_set(identity: Identity, available: bool) -> dict:
     return {"agent": payloads.agent(availability.roster_entry(identity.agent_id))}
 
 
-def assign_if_new(conversation_id: int, seq: int) -> None:
+def assign_if_new(conversation_id: int, first_from_visitor: bool) -> None:
     """After a visitor's message: the desk's automatic assignment, at their first.
 
     The message is stored already: a failure here is logged, and the chat
     stays unassigned, rather than failing the message's acknowledgement.
     """
+    if not first_from_visitor:
+        return
     try:
-        if not autoassign.is_first_visitor_message(conversation_id, seq):
-            return
         line = autoassign.assign_new(conversation_id)
     except Exception:
         db.session.rollback()

@@ -13,30 +13,12 @@ import sqlalchemy as sa
 
 from app import db
 from app.clock import utcnow
-from app.models import Activity, Agent, Connection, Conversation, Message
+from app.models import Activity, Agent, Connection, Conversation
 from app.services import activity, connections, settings
 
 SETTING = "auto_assign"
 # Rounds of reading whose turn it is, when other processes took the turns read.
 ATTEMPTS = 5
-
-_EARLIER_VISITOR_MESSAGE = (
-    sa.select(Message.id)
-    .where(
-        Message.conversation_id == sa.bindparam("cid"),
-        Message.sender == "visitor",
-        Message.seq < sa.bindparam("seq"),
-    )
-    .limit(1)
-)
-
-
-def is_first_visitor_message(conversation_id: int, seq: int) -> bool:
-    """Whether the visitor's message ``seq`` is their first in the conversation."""
-    if seq <= 1:
-        return True
-    earlier = db.session.execute(_EARLIER_VISITOR_MESSAGE, {"cid": conversation_id, "seq": seq})
-    return earlier.first() is None
 
 
 def assign_new(conversation_id: int) -> Activity | None:
