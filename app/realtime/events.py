@@ -142,8 +142,7 @@ def send_message(identity: Identity, payload: SendMessage) -> dict:
             desk_events.announce(cid, posted.reopened)
         else:
             summaries.send_soon(cid)
-        if not identity.is_agent:
-            assignment_events.assign_if_new(cid, posted.message.seq)
+        assignment_events.assign_if_new(cid, posted.first_from_visitor)
     return {"message": message}
 
 

@@ -16,7 +16,7 @@ from app import db
 from app.clock import utcnow
 from app.errors import ChatError
 from app.models import Activity, Conversation, Message
-from app.services import bodies, email_jobs, lifecycle, webhooks
+from app.services import bodies, email_jobs, group_commit, lifecycle, typing, webhooks
 from app.services.conversations import refuse_unless_open
 from app.services.typing import END_TYPING
 
@@ -32,6 +32,7 @@ _NEXT_SEQ = (
         last_seq=_conversations.c.last_seq + 1,
         last_activity_at=sa.bindparam("now"),
         unread_count=_conversations.c.unread_count + sa.bindparam("unread"),
+        visitor_messages=_conversations.c.visitor_messages + sa.bindparam("unread"),
         # A visitor's message waits for an answer from the first unanswered
         # one on; an agent's message answers it.
         waiting_since=sa.case(
@@ -49,6 +50,7 @@ _NEXT_SEQ = (
         _conversations.c.state,
         _conversations.c.waiting_since,
         _conversations.c.visitor_email,
+        _conversations.c.visitor_messages,
     )
 )
 _INSERT = sa.insert(_messages).returning(*_messages.c)
@@ -66,6 +68,7 @@ class Posted:
     typing_ended: bool  # the sender had been typing until this message
     # The line of a resolved or snoozed chat that the visitor's message reopened.
     reopened: Activity | None = None
+    first_from_visitor: bool = False  # the visitor's first message in the chat
 
 
 def post_message(
@@ -78,50 +81,59 @@ def post_message(
 ) -> Posted:
     """Store a message once per ``client_id``; the answer is durable.
 
-    The happy path is two statements and a commit: reserve the next seq and
-    insert. A retry of a stored ``client_id`` fails the unique constraint,
-    rolls back (so no seq is lost) and answers with the stored message. A
-    chat the visitor ended takes no new messages (``conflict``), but retries
-    still find theirs. ``file`` is what the message carries of a file
-    (``files.attachment``).
+    The happy path is two statements, in a commit shared with the messages
+    and receipts stored at the same moment (``group_commit``): reserve the
+    next seq and insert. A retry of a stored ``client_id`` fails the unique
+    constraint, rolls back (so no seq is lost) and answers with the stored
+    message. A chat the visitor ended takes no new messages (``conflict``),
+    but retries still find theirs. ``file`` is what the message carries of
+    a file (``files.attachment``).
     """
     body = checked_body(body)
-    now = utcnow()
-    session = db.session
-    connection = session.connection()
+    message = {
+        "conversation_id": conversation_id,
+        "client_id": client_id,
+        "sender": sender,
+        "author_name": author_name,
+        "body": body,
+        "file": file,
+    }
     try:
-        reserved = connection.execute(
-            _NEXT_SEQ, {"cid": conversation_id, "now": now, "unread": int(sender == "visitor")}
-        ).first()
-        if reserved is None:
-            raise _NotOpen
-        seq, visitor_typing_until, agent_typing_until, state, waiting_since, email = reserved
-        message = connection.execute(
-            _INSERT,
-            {
-                "conversation_id": conversation_id,
-                "seq": seq,
-                "client_id": client_id,
-                "sender": sender,
-                "author_name": author_name,
-                "body": body,
-                "file": file,
-                "created_at": now,
-            },
-        ).one()
-        was_typing = visitor_typing_until if sender == "visitor" else agent_typing_until
-        if was_typing is not None:
-            connection.execute(END_TYPING[sender], {"cid": conversation_id})
-        reopened = None
-        if state != "open" and sender == "visitor":
-            reopened = lifecycle.reopen_by_visitor(conversation_id)
-        webhooks.message_created(message)
-        email_jobs.after_message(conversation_id, sender, seq, now, waiting_since, email)
-        session.commit()
+        posted = group_commit.run(lambda: _store(message), key=conversation_id)
     except (IntegrityError, _NotOpen):
-        session.rollback()
+        db.session.rollback()
         return _stored_before(conversation_id, sender, client_id)
-    return Posted(message, True, was_typing is not None, reopened)
+    if posted.typing_ended:
+        typing.forget(conversation_id, sender)
+    return posted
+
+
+def _store(message: dict) -> Posted:
+    """Reserve the seq and insert the message, in the caller's transaction."""
+    now = utcnow()
+    cid, sender = message["conversation_id"], message["sender"]
+    connection = db.session.connection()
+    reserved = connection.execute(
+        _NEXT_SEQ, {"cid": cid, "now": now, "unread": int(sender == "visitor")}
+    ).first()
+    if reserved is None:
+        raise _NotOpen
+    seq, visitor_typing_until, agent_typing_until, state, waiting_since, email, visitor_messages = (
+        reserved
+    )
+    stored = connection.execute(_INSERT, {**message, "seq": seq, "created_at": now}).one()
+    was_typing = visitor_typing_until if sender == "visitor" else agent_typing_until
+    if was_typing is not None:
+        connection.execute(END_TYPING[sender], {"cid": cid})
+    reopened = None
+    if state != "open" and sender == "visitor":
+        reopened = lifecycle.reopen_by_visitor(cid)
+        if reopened is not None:
+            db.session.expunge(reopened)  # the caller reads it after the commit
+    webhooks.message_created(stored)
+    email_jobs.after_message(cid, sender, seq, now, waiting_since, email)
+    first = sender == "visitor" and visitor_messages == 1
+    return Posted(stored, True, was_typing is not None, reopened, first)
 
 
 def checked_body(body: str) -> str:

@@ -15,6 +15,7 @@ from app import db
 from app.clock import utcnow
 from app.errors import ChatError
 from app.models import SIDES, Conversation, Message, other_side
+from app.services import group_commit
 
 STATUSES = ("delivered", "seen")
 _conversations = Conversation.__table__
@@ -105,9 +106,17 @@ def apply_receipt(
 
     Returns None when nothing changed (the receipt is then not broadcast).
     A receipt at or below the side's mark changes nothing and writes nothing.
+    The change is committed with the messages and receipts stored at the
+    same moment (``group_commit``).
     """
-    session = db.session
-    connection = session.connection()
+    return group_commit.run(
+        lambda: _apply(conversation_id, by, status, up_to_seq), key=conversation_id
+    )
+
+
+def _apply(conversation_id: int, by: str, status: str, up_to_seq: int) -> ReceiptApplied | None:
+    """Raise the marks and stamp the messages, in the caller's transaction."""
+    connection = db.session.connection()
     marks = connection.execute(_READ_MARKS[by], {"cid": conversation_id}).first()
     if marks is None:
         raise ChatError("not_found", "no such conversation")
@@ -115,7 +124,6 @@ def apply_receipt(
     if up_to_seq > last_seq:
         raise ChatError("invalid", f"up_to_seq is beyond the last message ({last_seq})")
     if up_to_seq <= (seen_mark if status == "seen" else delivered_mark):
-        session.rollback()
         return None
 
     now = utcnow()
@@ -126,7 +134,6 @@ def apply_receipt(
         changed += connection.execute(_STAMP["seen"], {**values, "old": seen_mark}).rowcount
         if by == "agent":
             connection.execute(_RECOUNT_UNREAD, values)
-    session.commit()
     if not changed:
         return None
     return ReceiptApplied(conversation_id, status, up_to_seq, by, now)
