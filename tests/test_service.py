@@ -564,7 +564,7 @@ def test_typing_starts_refreshes_and_ends(conversation_id, side):
 
     time.sleep(0.002)
     assert typing.set_typing(conversation_id, side, True, "Tess") is False  # a refresh
-    assert typing_until(conversation_id, side) > first_deadline
+    assert typing_until(conversation_id, side) == first_deadline  # kept in memory
 
     assert typing.set_typing(conversation_id, side, False, "Tess") is True
     assert typing_until(conversation_id, side) is None
@@ -589,13 +589,14 @@ def test_typing_sides_are_independent(conversation_id):
     assert typing_until(conversation_id, "agent") is None
 
 
-def test_typing_deadline_follows_configured_timeout(app, conversation_id):
+def test_typing_lease_follows_configured_timeout(app, conversation_id):
     app.config["CHAT_TYPING_TIMEOUT"] = 30
 
     typing.set_typing(conversation_id, "visitor", True, "Ana")
 
+    # The row's deadline is a lease of two timeouts (see test_typing_leases.py).
     remaining = typing_until(conversation_id, "visitor") - utcnow()
-    assert timedelta(seconds=25) < remaining <= timedelta(seconds=30)
+    assert timedelta(seconds=55) < remaining <= timedelta(seconds=60)
 
 
 def test_posting_a_message_ends_the_senders_typing_only(conversation_id):
@@ -639,13 +640,16 @@ def test_expire_typing_leaves_fresh_states(app, conversation_id):
     assert typing_until(conversation_id, "visitor") is not None
 
 
-def test_refresh_postpones_expiry(conversation_id):
+def test_refresh_postpones_expiry(app, conversation_id):
+    app.config["CHAT_TYPING_TIMEOUT"] = 0.2
     typing.set_typing(conversation_id, "visitor", True, "Ana")
-    set_typing_until(conversation_id, "visitor", utcnow() - timedelta(seconds=1))
-
+    time.sleep(0.15)
     assert typing.set_typing(conversation_id, "visitor", True, "Ana") is False
 
+    time.sleep(0.1)  # past the start's timeout, not the refresh's
     assert expired() == []
+    time.sleep(0.15)
+    assert expired() == [(conversation_id, "visitor")]
 
 
 def test_typing_expires_after_the_configured_timeout(app, conversation_id):

@@ -9,10 +9,11 @@ from app.api import responses as answers
 from app.api.auth import agent_caller, caller
 from app.api.description import described, query_args
 from app.errors import ChatError
+from app.models import SIDES
 from app.realtime import background, counts, emit, payloads, summaries
 from app.realtime.emit import sockets_of_closed_after
 from app.schemas import MAX_INT, HistoryPage, describe
-from app.services import activity, conversations, history, visitors
+from app.services import activity, conversations, history, typing, visitors
 from app.visitor_schemas import VisitorConversation
 
 
@@ -112,6 +113,8 @@ def end_conversation(conversation_id: int):
         raise ChatError("not_found", "no such conversation")
     with sockets_of_closed_after(conversation_id=conversation_id):
         conversations.end_conversation(conversation_id)
+    for side in SIDES:
+        typing.forget(conversation_id, side)  # nobody types in it any more
     summaries.send_soon(conversation_id)
     return "", 204
 
