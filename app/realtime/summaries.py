@@ -16,6 +16,8 @@ from app.services import history
 # Summaries this process owes agents; sent by one task after the delay.
 _pending: set[int] = set()
 _pending_lock = threading.Lock()
+# Summaries read in one query, and sent, before other events get a turn.
+CHUNK = 50
 
 
 def send_soon(conversation_id: int) -> None:
@@ -48,7 +50,11 @@ def _send_pending(app: Flask, delay: float) -> None:
         _pending.clear()
     with app.app_context():
         try:
-            for conversation_id in conversation_ids:
-                send_now(conversation_id)
+            for start in range(0, len(conversation_ids), CHUNK):
+                for summary in history.summaries(conversation_ids[start : start + CHUNK]):
+                    emit.summary(payloads.summary(summary))
+                db.session.rollback()
+                socketio.sleep(0)  # a burst of summaries lets messages through
+            counts.send_soon()
         finally:
             db.session.remove()

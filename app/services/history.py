@@ -65,6 +65,16 @@ _CONVERSATION = (
 _MESSAGE_AT = sa.select(*Message.__table__.c).where(
     Message.conversation_id == sa.bindparam("cid"), Message.seq == sa.bindparam("seq")
 )
+_SUMMARIES_OF = (
+    sa.select(*_SUMMARY_COLUMNS, Message)
+    .outerjoin(Agent, Agent.id == Conversation.assignee_id)
+    .outerjoin(
+        Message,
+        sa.and_(Message.conversation_id == Conversation.id, Message.seq == Conversation.last_seq),
+    )
+    .where(Conversation.id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(Conversation.id)
+)
 _INBOX = (
     sa.select(*_SUMMARY_COLUMNS, Message)
     .outerjoin(Agent, Agent.id == Conversation.assignee_id)
@@ -87,6 +97,12 @@ def summary(conversation_id: int) -> Summary:
         _MESSAGE_AT, {"cid": conversation_id, "seq": conversation.last_seq}
     ).first()
     return Summary(conversation, last_message)
+
+
+def summaries(conversation_ids: list[int]) -> list[Summary]:
+    """The summaries of these conversations (those that exist), in one query."""
+    rows = db.session.execute(_SUMMARIES_OF, {"ids": conversation_ids})
+    return [Summary(row, row.Message) for row in rows]
 
 
 def inbox(limit: int = 50) -> list[Summary]:
