@@ -57,9 +57,10 @@ def create_app(config_class=Config):
     limits.init_app(app, limiter.storage)
     metrics.init_app(app)
 
-    from app.realtime import outbox_loop
+    from app.realtime import outbox_loop, wal_loop
 
     outbox_loop.init_app(app)
+    wal_loop.init_app(app)
     mail.init_app(app)
 
     # Handlers register on import; they must exist before init_app so that
@@ -90,6 +91,10 @@ def create_app(config_class=Config):
         ping_timeout=app.config["CHAT_PING_TIMEOUT"],
         json=jsonpackets,
         serializer=packets.Packet,
+        # A socket's events run in the task that reads them, one after the
+        # other: no task to start per event, and each socket's events are
+        # handled in the order they were sent. Sockets still run side by side.
+        async_handlers=False,
     )
     engine.install(socketio.server, app.config)
 
