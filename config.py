@@ -64,6 +64,9 @@ class Config:
     # The inbox's view counts are read at most once per this many seconds,
     # however many conversations change meanwhile (0 reads them at once).
     CHAT_COUNTS_DELAY = float(os.environ.get("CHAT_COUNTS_DELAY", 0.5))
+    # SQLite: a thread copies the write-ahead log into the database this
+    # often, so that no commit has to (0: SQLite's own, at some commits).
+    CHAT_SQLITE_CHECKPOINT_SECONDS = float(os.environ.get("CHAT_SQLITE_CHECKPOINT_SECONDS", 1))
     CHAT_API_TOKEN_HOURS = int(os.environ.get("CHAT_API_TOKEN_HOURS", 24))
     # Named API tokens one agent may hold (made in the inbox, see docs/protocol.md).
     CHAT_MAX_API_TOKENS = int(os.environ.get("CHAT_MAX_API_TOKENS", 50))
@@ -222,6 +225,7 @@ class TestConfig(Config):
     CHAT_PRESENCE_GRACE = 0.2
     CHAT_SUMMARY_DELAY = 0
     CHAT_COUNTS_DELAY = 0
+    CHAT_SQLITE_CHECKPOINT_SECONDS = 0
     # Generous, so that tests hit a limit only where they mean to.
     CHAT_CONVERSATION_RATE = "1000 per minute"
     CHAT_IDENTIFY_RATE = "1000 per minute"

@@ -30,11 +30,12 @@ if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
     )
 
 if __name__ == "__main__":
-    from app.realtime import outbox_loop
+    from app.realtime import outbox_loop, wal_loop
     from app.server import serve
 
     # Jobs left by the last run go out without waiting for a request.
     outbox_loop.ensure_started(app)
+    wal_loop.ensure_started(app)
 
     serve(
         app,

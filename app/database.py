@@ -1,5 +1,7 @@
 """The database engine's settings, and SQLite's write-ahead log."""
 
+import sqlite3
+
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
@@ -8,6 +10,12 @@ from app import db
 # Shorter than a client's 10 s acknowledgement timeout, so a locked SQLite
 # database answers "internal" before the client gives up and retries.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# A server copies the log into the database every second, off the event loop
+# (``app/realtime/wal_loop.py``); a commit does it only past this many pages
+# (40 MB): in a process without that loop, or when it falls behind. SQLite's
+# default, 1,000 pages, makes one commit in a few hundred wait for the copy
+# and the file's sync: the slowest 1% of messages.
+SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 
 
 def tune_sqlite(engine: sa.Engine) -> None:
@@ -22,6 +30,7 @@ def tune_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
         cursor.execute("PRAGMA foreign_keys=ON")
         # Deleted rows are overwritten with zeros, not just unlinked, so a
         # deleted conversation cannot be read back from the file's free pages.
@@ -60,3 +69,21 @@ def truncate_log() -> bool:
         finally:
             connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     return not busy
+
+
+def checkpoint_log(path: str) -> int:
+    """Copy what SQLite's write-ahead log holds into the database file,
+    without waiting for anyone; the log's frames not yet copied.
+
+    Meant for a thread of its own (``blocking.run_in_thread``): it opens its
+    own connection, and the copy and the file's sync happen there instead of
+    inside whichever commit crossed ``wal_autocheckpoint``.
+    """
+    connection = sqlite3.connect(path, timeout=0)
+    try:
+        _busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    except sqlite3.OperationalError:  # "database is locked": try next time
+        return -1
+    finally:
+        connection.close()
+    return max(frames - copied, 0)

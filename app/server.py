@@ -9,6 +9,7 @@ plus timeout, so that healthy long-polling and WebSocket clients, which hear
 from the server at least once per ping interval, are never cut.
 """
 
+import gc
 import signal
 import socket
 from dataclasses import dataclass
@@ -81,6 +82,10 @@ def listen(host: str, port: int) -> socket.socket:
 def serve(app: Flask, host: str, port: int, max_connections: int) -> None:
     mode = socketio.async_mode
     timeouts = Timeouts.of(app.config)
+    # What start-up made lives as long as the process: frozen, the garbage
+    # collector's full passes, which stop the event loop, skip it.
+    gc.collect()
+    gc.freeze()
     if mode in ("eventlet", "gevent"):
         signal.signal(signal.SIGTERM, _on_sigterm)
         socketio.start_background_task(_watch_for_shutdown)

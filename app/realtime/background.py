@@ -12,7 +12,7 @@ from flask import Flask
 
 from app import db, socketio
 from app.database import truncate_log
-from app.realtime import counts, desk_events, emit, roster, summaries
+from app.realtime import counts, desk_events, emit, roster, summaries, wal_loop
 from app.services import (
     availability,
     connections,
@@ -38,6 +38,7 @@ def ensure_started(app: Flask) -> None:
             return
         state["started"] = True
     socketio.start_background_task(_maintenance_loop, app, state)
+    wal_loop.ensure_started(app)
 
 
 def stop(app: Flask) -> None:
