@@ -52,6 +52,11 @@ DB_COMMIT_SECONDS = Histogram(
     "Database commits of the server's sessions, and their time",
     buckets=COMMIT_BUCKETS,
 )
+DB_COMMIT_WRITES = Histogram(
+    "chat_db_commit_writes",
+    "Messages, receipts and typing changes stored by one group commit",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)
 DB_ERRORS = Counter("chat_db_errors", "Database errors, by kind", ["kind"])
 RATE_LIMITED = Counter("chat_rate_limited", "Events and connections refused by a limit", ["limit"])
 
@@ -151,8 +156,11 @@ def _listen_to_database() -> None:
     @sa.event.listens_for(sa.orm.Session, "after_commit")
     def _committed(session):
         started = session.info.pop("commit_started", None)
+        writes = session.info.pop("group_writes", None)
         if state.recording and started is not None:
             DB_COMMIT_SECONDS.observe(time.perf_counter() - started)
+            if writes:
+                DB_COMMIT_WRITES.observe(writes)
 
     @sa.event.listens_for(sa.Engine, "handle_error")
     def _failed(context):
