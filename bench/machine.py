@@ -63,13 +63,18 @@ def child_setup() -> None:
             pass
 
 
+def open_files_limit() -> int:
+    """The open files a child process may have once ``raise_nofile`` ran."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    return 1_048_576 if hard == resource.RLIM_INFINITY else min(hard, 1_048_576)
+
+
 def raise_nofile() -> None:
     """For child processes: as many open files as the hard limit allows."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or hard > 1_048_576:
-        hard = 1_048_576
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = open_files_limit()
+    if soft < limit:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
 
 
 def cpu_split(pid: int) -> tuple[int, int]:

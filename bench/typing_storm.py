@@ -36,6 +36,6 @@ def typing_summary(args, results: list[dict]) -> dict:
                 "p99": percentile(latencies, 0.99),
                 "max": latencies[-1] if latencies else None,
             },
-            "round_lag_max_ms": max(s["round_lag_max"] for s in storms),
+            "round_lag_max_ms": round(max(s["round_lag_max"] for s in storms), 1),
         },
     }
