@@ -66,8 +66,20 @@ def parse_args(argv=None):
     return args
 
 
+def check_open_files(args) -> None:
+    """One server process holds every socket: its open-file limit must allow them."""
+    needed = args.visitors + args.pairs + 1000  # the database, logs, the listener, slack
+    if machine.open_files_limit() < needed:
+        raise SystemExit(
+            f"{args.visitors} visitors need about {needed} open files in the server, but the "
+            f"hard limit is {machine.open_files_limit()}: raise it (ulimit -Hn, "
+            "LimitNOFILE= under systemd) or ask for fewer --visitors"
+        )
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    check_open_files(args)
     machine.set_niceness(args.nice)
     node.ensure_node_modules()
     started = time.monotonic()

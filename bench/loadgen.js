@@ -1,5 +1,6 @@
 // One load-generator process for bench/run.py: visitors that send messages at
-// an even rate and the agents that receive them and answer with receipts.
+// an even rate and the agents that receive them and answer with receipts;
+// with --typists, also visitors that type all the while (typists.js).
 //
 // Usage: node bench/loadgen.js CONFIG.json
 //
@@ -18,6 +19,7 @@ const http = require("http");
 const readline = require("readline");
 const { performance } = require("perf_hooks");
 const sockets = require("./sockets");
+const { TypingStorm } = require("./typists");
 
 const { out } = sockets;
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
@@ -81,12 +83,14 @@ async function main() {
   const agentSocket = new Map(); // agent index -> socket
   cfg.agents.forEach((a, i) => agentSocket.set(a.index, agents[i].socket));
   const visitors = await connectAll(cfg.visitors, (v) => ({ visitor_token: v.token }), 25);
+  const typists = await connectAll(cfg.typists, (t) => ({ visitor_token: t.token }), 25);
   const byConversation = new Map(); // conversation id -> visitor config
   cfg.visitors.forEach((v) => byConversation.set(v.conversation_id, v));
-  const failed = [...agents, ...visitors].filter((r) => r.error).map((r) => r.error);
+  const everyone = [...agents, ...visitors, ...typists];
+  const failed = everyone.filter((r) => r.error).map((r) => r.error);
   out({
     type: "ready",
-    connected: agents.length + visitors.length - failed.length,
+    connected: everyone.length - failed.length,
     failed: failed.length,
     errors: [...new Set(failed)].slice(0, 5),
     connect_ms: performance.now() - t0,
@@ -138,6 +142,7 @@ async function main() {
     });
     live.push({ v, socket });
   });
+  const storm = typingStorm(typists);
 
   const startAt = await new Promise((resolve) => {
     const rl = readline.createInterface({ input: process.stdin });
@@ -155,6 +160,7 @@ async function main() {
   const everyMs = 1000 / cfg.rate;
   const V = cfg.total_visitors;
   let timersLeft = 0;
+  storm.run(startPerf, startPerf + cfg.seconds * 1000);
 
   // Global send i goes to visitor i mod V at start + i / rate: an even rate overall.
   for (const { v, socket } of live) {
@@ -197,7 +203,8 @@ async function main() {
       timersLeft === 0 &&
       stats.delivered >= stats.sent &&
       stats.acked + stats.ack_timeouts + sum(stats.ack_errors) >= stats.sent &&
-      stats.receipts_acked + sum(stats.receipt_errors) >= stats.receipts_sent;
+      stats.receipts_acked + sum(stats.receipt_errors) >= stats.receipts_sent &&
+      storm.settled();
     if (settled && settledAt === null) settledAt = performance.now();
     if (settled && (stats.receipts_at_visitor >= stats.receipts_acked || performance.now() - settledAt > 300)) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -218,10 +225,21 @@ async function main() {
     wall_ms: wall,
     latencies: stats.latencies.map((x) => Math.round(x * 100) / 100),
     ack_latencies: stats.ack_latencies.map((x) => Math.round(x * 100) / 100),
+    typing: storm.result(),
   });
-  for (const a of agents) a.socket.close();
-  for (const v of visitors) v.socket.close();
+  for (const r of everyone) r.socket.close();
   setTimeout(() => process.exit(0), 200);
+}
+
+// This process's share of the typists, each on its own conversation.
+function typingStorm(typists) {
+  const live = [];
+  cfg.typists.forEach((t, i) => {
+    if (typists[i].error) return;
+    typists[i].socket.on("disconnect", () => stats.disconnects++);
+    live.push({ socket: typists[i].socket, conversation_id: t.conversation_id });
+  });
+  return new TypingStorm(live, cfg.typing_refresh * 1000, cfg.ack_timeout * 1000);
 }
 
 function sum(table) {

@@ -63,13 +63,18 @@ def child_setup() -> None:
             pass
 
 
+def open_files_limit() -> int:
+    """The open files a child process may have once ``raise_nofile`` ran."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    return 1_048_576 if hard == resource.RLIM_INFINITY else min(hard, 1_048_576)
+
+
 def raise_nofile() -> None:
     """For child processes: as many open files as the hard limit allows."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or hard > 1_048_576:
-        hard = 1_048_576
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = open_files_limit()
+    if soft < limit:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
 
 
 def cpu_split(pid: int) -> tuple[int, int]:
@@ -77,6 +82,43 @@ def cpu_split(pid: int) -> tuple[int, int]:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]), int(fields[12])  # utime, stime
+
+
+def pin(pid: int, cores: str) -> None:
+    """Run the process on ``cores`` (``taskset -p`` for a process already running)."""
+    os.sched_setaffinity(pid, {int(c) for c in cores.split(",") if c.strip()})
+
+
+def children_of(pid: int) -> list[int]:
+    """The process's children, now."""
+    children = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue  # it ended meanwhile
+            if ppid == pid:
+                children.append(int(entry.name))
+    return children
+
+
+def tree_cpu_ticks(pid: int) -> int:
+    """CPU time of a process, its ended children and its children now, in clock ticks.
+
+    For a server that forks a process per connection (PostgreSQL): the
+    children it reaped count in its own ``cutime`` and ``cstime``.
+    """
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    total = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    for child in children_of(pid):
+        try:
+            total += sum(cpu_split(child))
+        except (OSError, ValueError, IndexError):
+            pass  # it ended meanwhile (its time is in cutime once reaped)
+    return total
 
 
 def rss_bytes(pid: int) -> int:
@@ -112,6 +154,20 @@ def machine_busy_ticks() -> int:
     return sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal
 
 
+class TreeCpuWindow:
+    """CPU % of a process and its children between start and stop (100 = one core)."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def start(self) -> None:
+        self.t0, self.c0 = time.monotonic(), tree_cpu_ticks(self.pid)
+
+    def stop(self) -> float:
+        ticks = tree_cpu_ticks(self.pid) - self.c0
+        return 100.0 * ticks / CLK_TCK / max(1e-6, time.monotonic() - self.t0)
+
+
 class MachineCpuWindow:
     """Busy CPU % of the whole machine (100 = one core) between start and stop."""
 
@@ -134,15 +190,20 @@ class QuietWaiter:
         self.budget = budget
         self.threshold = threshold
 
-    def wait(self, server_pid: int) -> float:
-        """Returns the busy % (100 = one core) of other programs when it stopped waiting."""
+    def wait(self, server_pid: int, database_pid: int | None = None) -> float:
+        """Returns the busy % (100 = one core) of other programs when it stopped waiting.
+
+        The server's database, when it runs in processes of its own, is not another program.
+        """
         while True:
-            machine, server = MachineCpuWindow(), CpuWindow(server_pid)
+            ours = [CpuWindow(server_pid)] + ([TreeCpuWindow(database_pid)] if database_pid else [])
+            machine = MachineCpuWindow()
             t = time.monotonic()
             machine.start()
-            server.start()
+            for window in ours:
+                window.start()
             time.sleep(1.0)
-            other = max(0.0, machine.stop() - server.stop())
+            other = max(0.0, machine.stop() - sum(window.stop() for window in ours))
             if other < self.threshold or self.budget <= 0:
                 return other
             self.budget -= time.monotonic() - t

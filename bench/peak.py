@@ -73,11 +73,14 @@ def find_peak(step: StepRunner, label: str, transport: str, start: int, retries:
     best = search.best
     return {
         "server": label,
+        "database": step.server.database,
         "transport": transport,
+        "typists": step.args.typists,
         "peak_delivered_rate": best["delivered_rate"] if best else None,
         "at_target": best["target_rate"] if best else None,
         "p99_ms": best["latency_ms"]["p99"] if best else None,
         "server_cpu_pct": best["server_cpu_pct"] if best else None,
+        "database_cpu_pct": best["database_cpu_pct"] if best else None,
         "loadgen_cpu_pct": best["loadgen_cpu_pct"] if best else None,
         "first_failing_target": search.failed_at,
     }

@@ -12,8 +12,11 @@ costs is what Flask-SocketIO and the async server cost by themselves.
   agents, skipping the sender.
 - ``receipt`` answers ``{ok: true}`` and emits ``receipt`` to the
   conversation's room and the agents.
-- ``typing`` answers ``{ok: true}`` and emits ``typing`` to the rest of the
-  conversation's room.
+- ``typing`` answers ``{ok: true}`` and emits ``typing`` to the other side,
+  as the chat does: a visitor's to the agents who have the conversation open
+  (the room ``conversation:<N>:agents``, which agents join with ``join``), an
+  agent's to the visitor's room.
+- ``join`` (agents) answers ``{ok: true}`` and joins that room.
 
 Usage::
 
@@ -91,6 +94,11 @@ def now_iso() -> str:
 
 def rooms_of(conversation_id: int) -> list[str]:
     return [f"conversation:{conversation_id}", AGENTS_ROOM]
+
+
+def watchers_room(conversation_id: int) -> str:
+    """The agents who have the conversation open."""
+    return f"conversation:{conversation_id}:agents"
 
 
 def invalid(text: str) -> dict:
@@ -178,7 +186,8 @@ def receipt(payload: dict, role: str, conversation_id: int):
 @socketio.on("typing")
 @about_a_conversation
 def typing(payload: dict, role: str, conversation_id: int):
-    """Tells the other side in the room (for bench/connections.py's burst)."""
+    """Tells the other side: a visitor's typing goes to the agents who have the
+    conversation open, an agent's to the visitor's sockets."""
     if not isinstance(payload.get("is_typing"), bool):
         return invalid("is_typing is required")
     event = {
@@ -187,7 +196,21 @@ def typing(payload: dict, role: str, conversation_id: int):
         "name": "Visitor" if role == "visitor" else "Agent",
         "is_typing": payload["is_typing"],
     }
-    socketio.emit("typing", event, to=f"conversation:{conversation_id}", skip_sid=request.sid)
+    if role == "visitor":
+        to = watchers_room(conversation_id)
+    else:
+        to = f"conversation:{conversation_id}"
+    socketio.emit("typing", event, to=to)
+    return {"ok": True}
+
+
+@socketio.on("join")
+@about_a_conversation
+def join(payload: dict, role: str, conversation_id: int):
+    """An agent opens a conversation: its visitor's typing reaches this socket."""
+    if role != "agent":
+        return {"ok": False, "error": {"code": "forbidden", "message": "agents only"}}
+    join_room(watchers_room(conversation_id))
     return {"ok": True}
 
 

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from bench.output import fmt_ms
-from bench.table import add_ratios, table
+from bench.table import add_ratios, table, transport_of
 
 
 def print_results(rows: list[dict], peaks: list[dict], errors: list[str]) -> str | None:
@@ -17,8 +17,10 @@ def print_results(rows: list[dict], peaks: list[dict], errors: list[str]) -> str
             f"\nxrate, xp99: the chat's delivered rate and p99 divided by {reference}'s "
             "at the same step."
         )
+    print_typing(rows)
     if peaks:
         print_peaks(peaks)
+        print_database_ratios(database_ratios(peaks))
     notes = errors + anomalies(rows)
     if notes:
         print("\nNotes:")
@@ -27,18 +29,73 @@ def print_results(rows: list[dict], peaks: list[dict], errors: list[str]) -> str
     return reference
 
 
+def print_typing(rows: list[dict]) -> None:
+    """The typing acknowledgements of the typing-storm rows."""
+    storms = [r for r in rows if r.get("typing")]
+    if not storms:
+        return
+    print("\nTyping (every typist's typing events during the step, their acks):")
+    for r in storms:
+        t = r["typing"]
+        t_ms = t["ack_latency_ms"]
+        print(
+            f"  {r['server']:<13} {transport_of(r):<20} {r['target_rate']:>5}/s: "
+            f"{t['typists_connected']} typists sent {t['sent']}, acked {t['acked']}, "
+            f"ack p50 {fmt_ms(t_ms['p50'])} ms, p99 {fmt_ms(t_ms['p99'])} ms, "
+            f"max {fmt_ms(t_ms['max'])} ms"
+        )
+
+
+def database_ratios(peaks: list[dict]) -> list[dict]:
+    """The chat's peak on PostgreSQL as a fraction of its peak on SQLite, per transport."""
+    sqlite = {(p["server"], p["transport"]): p for p in peaks if p.get("database") == "sqlite"}
+    ratios = []
+    for pg in (p for p in peaks if p.get("database") == "postgresql"):
+        lite = sqlite.get((pg["server"].removesuffix("/pg"), pg["transport"]))
+        if lite is None:
+            continue
+        a, b = pg["peak_delivered_rate"], lite["peak_delivered_rate"]
+        ratios.append(
+            {
+                "server": pg["server"],
+                "transport": pg["transport"],
+                "postgresql_peak": a,
+                "sqlite_peak": b,
+                "ratio": round(a / b, 3) if a is not None and b else None,
+            }
+        )
+    return ratios
+
+
+def print_database_ratios(ratios: list[dict]) -> None:
+    if ratios:
+        print("\nPeak on PostgreSQL / peak on SQLite (target >= 0.7):")
+    for r in ratios:
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        print(
+            f"  {r['server']:<13} {r['transport']:<9} {ratio} "
+            f"({r['postgresql_peak'] or 0:.0f} / {r['sqlite_peak'] or 0:.0f} msg/s)"
+        )
+
+
 def print_peaks(peaks: list[dict]) -> None:
     print("\nPeak (highest step delivered within 5% of target with p99 <= 500 ms):")
     for p in peaks:
+        where = f"  {p['server']:<13} {transport_of(p):<9}"
         if p["peak_delivered_rate"] is None:
-            print(f"  {p['server']:<13} {p['transport']:<9} none: the lowest step already failed")
+            print(f"{where} none: the lowest step already failed")
         else:
             print(
-                f"  {p['server']:<13} {p['transport']:<9} {p['peak_delivered_rate']:.0f} msg/s "
+                f"{where} {p['peak_delivered_rate']:.0f} msg/s "
                 f"(target {p['at_target']}, p99 {fmt_ms(p['p99_ms'])} ms, "
-                f"server CPU {p['server_cpu_pct']:.0f}%, load generator CPU "
+                f"server CPU {p['server_cpu_pct']:.0f}%{_database_cpu(p)}, load generator CPU "
                 f"{p['loadgen_cpu_pct']:.0f}%; failed at {p['first_failing_target'] or '-'})"
             )
+
+
+def _database_cpu(p: dict) -> str:
+    cpu = p.get("database_cpu_pct")
+    return "" if cpu is None else f", PostgreSQL CPU {cpu:.0f}%"
 
 
 def write_json(args, reference, rows: list[dict], peaks: list[dict], errors: list[str]) -> None:
@@ -50,6 +107,7 @@ def write_json(args, reference, rows: list[dict], peaks: list[dict], errors: lis
                 "reference_for_ratios": reference,
                 "rows": rows,
                 "peaks": peaks,
+                "postgresql_to_sqlite_peak": database_ratios(peaks),
                 "errors": errors,
             },
             indent=2,
@@ -62,7 +120,7 @@ def anomalies(rows: list[dict]) -> list[str]:
     notes = []
     for r in rows:
         if not r.get("skipped"):
-            where = f"{r['server']} {r['transport']} {r['target_rate']}/s"
+            where = f"{r['server']} {transport_of(r)} {r['target_rate']}/s"
             notes += [f"{where}: {note}" for note in _delivery_notes(r) + _machine_notes(r)]
     return notes
 
@@ -82,6 +140,10 @@ def _delivery_notes(r: dict) -> list[str]:
         notes.append(f"send_message errors {r['ack_errors']}, ack timeouts {r['ack_timeouts']}")
     if r["receipt_errors"]:
         notes.append(f"receipt errors {r['receipt_errors']}")
+    if r.get("typing") and (r["typing"]["errors"] or r["typing"]["ack_timeouts"]):
+        notes.append(
+            f"typing errors {r['typing']['errors']}, ack timeouts {r['typing']['ack_timeouts']}"
+        )
     if r["disconnects"] or r["connect_failed"]:
         notes.append(f"{r['disconnects']} disconnects, {r['connect_failed']} failed connects")
     return notes

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import machine, node  # noqa: E402
-from bench.options import parse_args, server_plan  # noqa: E402
+from bench.options import connection_cap, parse_args, plan_label, server_plan  # noqa: E402
 from bench.output import log  # noqa: E402
 from bench.peak import find_peak  # noqa: E402
 from bench.report import print_results, write_json  # noqa: E402
@@ -45,16 +45,15 @@ class Run:
     def measure(self, spec: dict) -> None:
         """Start one server, run its steps over every transport, stop it."""
         args = self.args
-        # The relay keeps socketio.run()'s defaults unless more than its
-        # 1,024 connections are needed; the chat's wsgi.py allows 10,000.
-        many = args.visitors + args.agents > 900
         try:
             server = start_server(
                 spec["kind"],
                 async_mode=args.async_mode,
                 nodelay=spec.get("nodelay", False),
                 cores=args.server_cores,
-                max_connections=args.visitors * 2 + 100 if many else None,
+                max_connections=connection_cap(args),
+                database=spec.get("database", "sqlite"),
+                database_cores=args.database_cores,
             )
         except Exception as exc:  # noqa: BLE001 - reported; the other servers still run
             log(str(exc))
@@ -68,7 +67,8 @@ class Run:
 
     def run_steps(self, server: Server) -> None:
         args = self.args
-        visitors = server.create_visitors(args.visitors)
+        # The typists' conversations come after the senders' (see steps.worker_configs).
+        visitors = server.create_visitors(args.visitors + args.typists)
         for transport in args.transports:
             step = StepRunner(
                 args, server, visitors, transport, self.workdir, self.quiet, self.rows, self.errors
@@ -96,10 +96,12 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-run-"))
     plan = server_plan(args)
     log(
-        f"servers {[p['kind'] + ('+nodelay' if p.get('nodelay') else '') for p in plan]}, "
+        f"servers {[plan_label(p) for p in plan]}, "
         f"transports {args.transports}, "
         f"rates {'peak search' if args.peak else args.rate_list}, "
-        f"{args.seconds:g} s each; server on core {args.server_cores}, "
+        f"{args.seconds:g} s each"
+        f"{f', {args.typists} typists' if args.typists else ''}; "
+        f"server on core {args.server_cores}, "
         f"load generator ({args.workers} processes) on core(s) {args.loadgen_cores}"
     )
     started = time.monotonic()

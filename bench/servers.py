@@ -2,16 +2,18 @@
 
 Each runs as a ``tests.harness`` server process on a temporary directory,
 pinned to its cores, in a session of its own, and is removed when it stops.
+The chat's database is a SQLite file there, or a PostgreSQL cluster of its
+own (``bench.databases``).
 """
 
 import shutil
-import sqlite3
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.machine import child_setup
+from bench.databases import PinnedPostgres, count_messages
+from bench.machine import TreeCpuWindow, child_setup
 from bench.output import log
 from tests.harness.api import ChatApi, UnexpectedAnswer, Visitor
 from tests.harness.server import ServerProcess
@@ -38,10 +40,17 @@ class Server:
         nodelay: bool = False,
         cores: str = "0",
         max_connections: int | None = None,
+        database: str = "sqlite",
+        database_cores: str | None = None,
     ):
         self.kind = kind  # "chat" or "relay"
         self.async_mode = async_mode
         self.nodelay = nodelay
+        # "sqlite" or "postgresql" for the chat; None for the relay, which stores nothing.
+        self.database = database if kind == "chat" else None
+        self.postgres = (
+            PinnedPostgres(database_cores or cores) if self.database == "postgresql" else None
+        )
         self.tmp = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
         env = dict(CHAT_BENCH_ENV)
         if max_connections:
@@ -64,7 +73,8 @@ class Server:
     @property
     def label(self) -> str:
         if self.kind == "chat":
-            return "chat" if self.async_mode == "eventlet" else f"chat/{self.async_mode}"
+            name = "chat" if self.async_mode == "eventlet" else f"chat/{self.async_mode}"
+            return name + "/pg" if self.postgres else name
         name = "relay+nodelay" if self.nodelay else "relay"
         return name if self.async_mode == "eventlet" else f"{name}/{self.async_mode}"
 
@@ -77,6 +87,8 @@ class Server:
         return self.process.pid
 
     def start(self) -> None:
+        if self.postgres is not None:
+            self.process.database_url = self.postgres.start()
         if self.kind == "chat":
             self.process.prepare(timeout=120)
         self._log_start = self.process.log_size()
@@ -104,16 +116,20 @@ class Server:
                 time.sleep(0.2 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def count_stored(self, client_id_prefix: str | None = None) -> int | None:
+    def count_stored(self, client_id_prefix: str) -> int | None:
+        """Stored messages whose client_id begins with the prefix (None for the relay)."""
         if self.kind != "chat":
             return None
-        path = self.process.database_path
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
-            if client_id_prefix is None:
-                return db.execute("SELECT count(*) FROM messages").fetchone()[0]
-            return db.execute(
-                "SELECT count(*) FROM messages WHERE client_id LIKE ?", (client_id_prefix + "%",)
-            ).fetchone()[0]
+        return count_messages(self.process.database_url, client_id_prefix)
+
+    @property
+    def database_pid(self) -> int | None:
+        """The database's main process, if it runs in processes of its own."""
+        return self.postgres.pid if self.postgres else None
+
+    def database_cpu(self) -> TreeCpuWindow | None:
+        """A CPU window over the database's processes, if it runs in processes of its own."""
+        return TreeCpuWindow(self.database_pid) if self.postgres else None
 
     def log_problems(self) -> list[str]:
         """Lines of the server's output that report errors."""
@@ -124,6 +140,8 @@ class Server:
         self.process.stop(timeout=15)
         if self.api is not None:
             self.api.close()
+        if self.postgres is not None:
+            self.postgres.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

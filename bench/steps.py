@@ -2,7 +2,9 @@
 
 Worker ``w`` of the load generator holds the agents ``a`` with
 ``a % workers == w`` and their conversations (conversation ``k`` has agent
-``k % agents``), so that a visitor and its agent share a clock.
+``k % agents``), so that a visitor and its agent share a clock. The typists
+(``--typists``), whose conversations follow the senders', are dealt out in
+turn: typist ``t`` to worker ``t % workers``.
 """
 
 import time
@@ -15,11 +17,12 @@ from bench.node import NodeProcess
 from bench.output import fmt_ms, log
 from bench.servers import Server
 from bench.stats import merged_counts, percentile
+from bench.typing_storm import transport_label, typing_summary
 
 
 def run_step(args, server: Server, visitors, transport, rate, workdir, quiet: QuietWaiter) -> dict:
     """Connect fresh sockets, send at ``rate`` for ``args.seconds``, collect the counts."""
-    quiet.wait(server.pid)
+    quiet.wait(server.pid, server.database_pid)
     step_id = "b" + uuid.uuid4().hex[:8]
     workers = [
         NodeProcess("loadgen.js", c, args.loadgen_cores, workdir, f"{step_id}-{c['worker']}")
@@ -42,15 +45,14 @@ def run_step(args, server: Server, visitors, transport, rate, workdir, quiet: Qu
     row = summarize(args, server, transport, rate, readies, measured)
     # What else ran on the machine meanwhile (other programs, the kernel's own
     # work, this script): a high value means a noisy measurement.
-    row["other_cpu_pct"] = round(
-        max(0.0, measured["machine_cpu"] - measured["server_cpu"] - (row["loadgen_cpu_pct"] or 0)),
-        1,
-    )
+    ours = measured["server_cpu"] + (row["loadgen_cpu_pct"] or 0) + (measured["database_cpu"] or 0)
+    row["other_cpu_pct"] = round(max(0.0, measured["machine_cpu"] - ours), 1)
     return row
 
 
 def worker_configs(args, server, visitors, transport, rate, step_id) -> list[dict]:
     """The config of each load-generator process."""
+    senders, typists = visitors[: args.visitors], visitors[args.visitors :]
     configs = []
     for w in range(args.workers):
         agent_ids = [a for a in range(args.agents) if a % args.workers == w]
@@ -67,7 +69,7 @@ def worker_configs(args, server, visitors, transport, rate, step_id) -> list[dic
                 "grace": args.grace,
                 "connect_timeout": 30,
                 "ack_timeout": args.seconds + args.grace + 10,
-                "total_visitors": len(visitors),
+                "total_visitors": len(senders),
                 "agents": [{"index": a, "token": server.agent_token} for a in agent_ids],
                 "visitors": [
                     {
@@ -76,9 +78,11 @@ def worker_configs(args, server, visitors, transport, rate, step_id) -> list[dic
                         "token": v["token"],
                         "agent": k % args.agents,
                     }
-                    for k, v in enumerate(visitors)
+                    for k, v in enumerate(senders)
                     if k % args.agents in agent_ids
                 ],
+                "typists": typists[w :: args.workers],
+                "typing_refresh": args.typing_refresh,
             }
         )
     return configs
@@ -96,9 +100,10 @@ def _send(args, server: Server, workers: list[NodeProcess], transport, rate) -> 
     for w in workers:
         w.send({"start_at": start_at * 1000})
     time.sleep(max(0.0, start_at - time.time()))
-    cpu, machine = CpuWindow(server.pid), MachineCpuWindow()
-    cpu.start()
-    machine.start()
+    cpu, machine, database = CpuWindow(server.pid), MachineCpuWindow(), server.database_cpu()
+    for window in (cpu, machine, database):
+        if window is not None:
+            window.start()
     rss_peak = rss_bytes(server.pid)
     profile = _start_profile(args, server, transport, rate) if args.profile else None
     deadline = time.monotonic() + args.seconds + args.grace + 60
@@ -110,6 +115,7 @@ def _send(args, server: Server, workers: list[NodeProcess], transport, rate) -> 
     return {
         "results": results,
         "server_cpu": server_cpu,
+        "database_cpu": database.stop() if database else None,
         "machine_cpu": machine_cpu,
         "rss": rss,
         "rss_peak": max(rss_peak, rss),
@@ -153,18 +159,26 @@ def summarize(args, server: Server, transport, rate, readies, measured) -> dict:
     delivered = sum(r["delivered"] for r in results)
     return {
         "server": server.label,
+        "database": server.database,
         "transport": transport,
+        "typists": args.typists,
         "target_rate": rate,
         "seconds": args.seconds,
         "delivered_rate": round(delivered / span, 1) if span else 0.0,
         **_counts(args, results, measured["stored"]),
         **_latencies(results, span),
+        **typing_summary(args, results),
         "server_cpu_pct": round(measured["server_cpu"], 1),
+        "database_cpu_pct": _rounded(measured["database_cpu"]),
         "server_rss_mib": round(measured["rss"] / 2**20, 1),
         "server_rss_peak_mib": round(measured["rss_peak"] / 2**20, 1),
         **_load_generator(args, results, readies),
         "server_busy_after_s": round(measured["idle_after"], 1),
     }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _counts(args, results: list[dict], stored: int | None) -> dict:
@@ -227,8 +241,9 @@ class StepRunner:
         self.workdir, self.quiet, self.rows, self.errors = workdir, quiet, rows, errors
 
     def __call__(self, rate: int) -> dict | None:
-        label = f"{self.server.label} {self.transport} {rate}/s"
-        log(f"{self.server.label:<13} {self.transport:<9} {rate:>5} msg/s ...")
+        transport = transport_label(self.transport, self.args.typists)
+        label = f"{self.server.label} {transport} {rate}/s"
+        log(f"{self.server.label:<13} {transport:<9} {rate:>5} msg/s ...")
         try:
             row = run_step(
                 self.args,
@@ -256,7 +271,9 @@ class StepRunner:
         self.rows.append(
             {
                 "server": self.server.label,
+                "database": self.server.database,
                 "transport": self.transport,
+                "typists": self.args.typists,
                 "target_rate": rate,
                 "skipped": why,
             }

@@ -1,12 +1,16 @@
 """The results table of bench/run.py: one row a step, the chat measured against the relay."""
 
-from bench.output import fmt_ms, fmt_ratio
+from bench.output import fmt, fmt_ms, fmt_ratio
+from bench.typing_storm import transport_label
 
-SHORT = {"websocket-deflate": "ws+deflate"}
+
+def transport_of(r: dict) -> str:
+    return transport_label(r["transport"], r.get("typists", 0))
+
 
 COLUMNS = [
     ("server", 13, lambda r: r["server"]),
-    ("transport", 10, lambda r: SHORT.get(r["transport"], r["transport"])),
+    ("transport", 10, transport_of),
     ("target", 6, lambda r: r["target_rate"]),
     ("deliv/s", 7, lambda r: f"{r['delivered_rate']:.0f}"),
     ("sent", 6, lambda r: r["sent"]),
@@ -19,6 +23,7 @@ COLUMNS = [
     ("p99", 7, lambda r: fmt_ms(r["latency_ms"]["p99"])),
     ("max", 7, lambda r: fmt_ms(r["latency_ms"]["max"])),
     ("srvCPU%", 7, lambda r: f"{r['server_cpu_pct']:.0f}"),
+    ("dbCPU%", 6, lambda r: fmt(r.get("database_cpu_pct"), 0)),
     ("RSS MiB", 7, lambda r: f"{r['server_rss_mib']:.0f}"),
     (
         "genCPU%",
@@ -32,29 +37,33 @@ COLUMNS = [
 
 
 def table(rows: list[dict]) -> str:
-    width = max([13] + [len(r["server"]) for r in rows])
-    COLUMNS[0] = ("server", width, COLUMNS[0][2])
+    """The rows as fixed-width text; the first two columns as wide as their longest cell."""
+    widths = [
+        max([width] + [len(cell(r)) for r in rows]) if i < 2 else width
+        for i, (_, width, cell) in enumerate(COLUMNS)
+    ]
     head = " ".join(
-        name.rjust(width) if i > 1 else name.ljust(width)
-        for i, (name, width, _) in enumerate(COLUMNS)
+        _aligned(i, name, w)
+        for i, ((name, _, _), w) in enumerate(zip(COLUMNS, widths, strict=True))
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         if r.get("skipped"):
             lines.append(
-                f"{r['server']:<{width}} {SHORT.get(r['transport'], r['transport']):<10} "
-                f"{r['target_rate']:>6}  "
-                f"skipped: {r['skipped']}"
+                f"{r['server']:<{widths[0]}} {transport_of(r):<{widths[1]}} "
+                f"{r['target_rate']:>6}  skipped: {r['skipped']}"
             )
             continue
         cells = [str(get(r)) for _, _, get in COLUMNS]
         lines.append(
-            " ".join(
-                c.rjust(w) if i > 1 else c.ljust(w)
-                for i, (c, (_, w, _)) in enumerate(zip(cells, COLUMNS, strict=True))
-            )
+            " ".join(_aligned(i, c, w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
         )
     return "\n".join(lines)
+
+
+def _aligned(column: int, text: str, width: int) -> str:
+    """The first two columns (names) to the left, the numbers to the right."""
+    return text.ljust(width) if column < 2 else text.rjust(width)
 
 
 def add_ratios(rows: list[dict]) -> str | None:
@@ -65,13 +74,9 @@ def add_ratios(rows: list[dict]) -> str | None:
     preferred = (
         "relay+nodelay" if any(r["server"].startswith("relay+nodelay") for r in relays) else "relay"
     )
-    reference = {
-        (r["transport"], r["target_rate"]): r
-        for r in relays
-        if r["server"].split("/")[0] == preferred
-    }
+    reference = {_step_of(r): r for r in relays if r["server"].split("/")[0] == preferred}
     for r in rows:
-        ref = reference.get((r["transport"], r["target_rate"]))
+        ref = reference.get(_step_of(r))
         if not r["server"].startswith("chat") or r.get("skipped") or ref is None:
             continue
         if ref["delivered_rate"]:
@@ -81,3 +86,8 @@ def add_ratios(rows: list[dict]) -> str | None:
             r["ratio_p99"] = round(p99 / ref_p99, 2)
         r["ratio_reference"] = preferred
     return preferred
+
+
+def _step_of(r: dict) -> tuple:
+    """What makes two servers' rows comparable: transport, target and typists."""
+    return r["transport"], r["target_rate"], r.get("typists", 0)
