@@ -12,6 +12,10 @@ if ASYNC_MODE == "eventlet":
     import eventlet
 
     eventlet.monkey_patch()
+    # psycopg waits for PostgreSQL in C, stopping every socket, unless told
+    # to wait with select(), which eventlet made cooperative (gevent's
+    # patching it finds by itself).
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 elif ASYNC_MODE == "gevent":
     from gevent import monkey
 
