@@ -1510,3 +1510,23 @@ def test_message_with_nul_character_is_stored_or_invalid(visitor, payload):
 
     assert ack["ok"] or error_code(ack) == "invalid"
     assert len(stored(conversation_id)) == (1 if ack["ok"] else 0)
+
+
+@pytest.mark.parametrize("app", [{"CHAT_SUMMARY_DELAY": 0.05}], indirect=True)
+def test_a_burst_of_changes_sends_each_conversation_one_fresh_summary(visitor, agent_socket):
+    ana_id, _token, ana = visitor()
+    bo_id, _token, bo = visitor(name="Bo")
+    agent = agent_socket()
+    agent.get_received()
+
+    for n in range(3):
+        ana.emit("send_message", {"client_id": f"a-{n}", "body": f"Ana {n}"}, callback=True)
+    bo.emit("send_message", {"client_id": "b-0", "body": "Bo here"}, callback=True)
+    time.sleep(0.3)
+
+    summaries = events(agent, "conversation")
+    assert sorted(s["id"] for s in summaries) == [ana_id, bo_id]
+    by_id = {s["id"]: s for s in summaries}
+    assert by_id[ana_id]["last_message"]["body"] == "Ana 2"
+    assert by_id[ana_id]["unread"] == 3
+    assert by_id[bo_id]["last_message"]["body"] == "Bo here"

@@ -745,3 +745,18 @@ def test_activity_lines_go_with_the_page_of_messages_they_follow(conversation_id
     assert kinds(1, 2) == ["assigned", "note"]  # the oldest page
     assert kinds(3, 4) == ["resolved"]  # the newest page
     assert kinds(1, 0) == []  # an empty page of a conversation with messages
+
+
+def test_summaries_of_many_conversations_match_each_ones_summary(app):
+    quiet, _ = conversations.create_conversation(name="Quiet")
+    busy, _ = conversations.create_conversation(name="Busy")
+    post(busy.id, "visitor", body="Hi")
+    post(busy.id, "agent", body="Hello")
+    gone, _ = conversations.create_conversation(name="Gone")
+    conversations.delete_conversation(gone.id)
+
+    many = [payloads.summary(s) for s in history.summaries([busy.id, gone.id, quiet.id])]
+
+    assert many == [summary_of(quiet.id), summary_of(busy.id)]
+    assert many[1]["last_message"]["body"] == "Hello"
+    assert many[0]["last_message"] is None

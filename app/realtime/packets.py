@@ -19,6 +19,11 @@ RENAMED = "reserved event name"
 
 
 class Packet(packet.Packet):
+    # The protocol's payloads are JSON, never bytes: a packet need not be
+    # searched for binary parts, which python-socketio would do for every
+    # emit and acknowledgement, item by item.
+    uses_binary_events = False
+
     def decode(self, encoded_packet):
         try:
             attachments = super().decode(encoded_packet)

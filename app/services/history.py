@@ -65,15 +65,14 @@ _CONVERSATION = (
 _MESSAGE_AT = sa.select(*Message.__table__.c).where(
     Message.conversation_id == sa.bindparam("cid"), Message.seq == sa.bindparam("seq")
 )
-_SUMMARIES_OF = (
-    sa.select(*_SUMMARY_COLUMNS, Message)
+_CONVERSATIONS_OF = (
+    sa.select(*_SUMMARY_COLUMNS)
     .outerjoin(Agent, Agent.id == Conversation.assignee_id)
-    .outerjoin(
-        Message,
-        sa.and_(Message.conversation_id == Conversation.id, Message.seq == Conversation.last_seq),
-    )
     .where(Conversation.id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(Conversation.id)
+)
+_MESSAGES_AT = sa.select(*Message.__table__.c).where(
+    sa.tuple_(Message.conversation_id, Message.seq).in_(sa.bindparam("keys", expanding=True))
 )
 _INBOX = (
     sa.select(*_SUMMARY_COLUMNS, Message)
@@ -100,9 +99,16 @@ def summary(conversation_id: int) -> Summary:
 
 
 def summaries(conversation_ids: list[int]) -> list[Summary]:
-    """The summaries of these conversations (those that exist), in one query."""
-    rows = db.session.execute(_SUMMARIES_OF, {"ids": conversation_ids})
-    return [Summary(row, row.Message) for row in rows]
+    """The summaries of these conversations (those that exist): two
+    statements, however many."""
+    connection = db.session.connection()
+    conversations = connection.execute(_CONVERSATIONS_OF, {"ids": conversation_ids}).all()
+    keys = [(row.id, row.last_seq) for row in conversations if row.last_seq]
+    newest = {}
+    if keys:
+        found = connection.execute(_MESSAGES_AT, {"keys": keys})
+        newest = {(row.conversation_id, row.seq): row for row in found}
+    return [Summary(row, newest.get((row.id, row.last_seq))) for row in conversations]
 
 
 def inbox(limit: int = 50) -> list[Summary]:
