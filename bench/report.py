@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from bench import scrape
 from bench.output import fmt_ms
 from bench.table import add_ratios, table
 
@@ -63,7 +64,8 @@ def anomalies(rows: list[dict]) -> list[str]:
     for r in rows:
         if not r.get("skipped"):
             where = f"{r['server']} {r['transport']} {r['target_rate']}/s"
-            notes += [f"{where}: {note}" for note in _delivery_notes(r) + _machine_notes(r)]
+            found = _delivery_notes(r) + scrape.disagreements(r) + _machine_notes(r)
+            notes += [f"{where}: {note}" for note in found]
     return notes
 
 

@@ -55,6 +55,7 @@ class Run:
                 nodelay=spec.get("nodelay", False),
                 cores=args.server_cores,
                 max_connections=args.visitors * 2 + 100 if many else None,
+                metrics=args.metrics == "on",
             )
         except Exception as exc:  # noqa: BLE001 - reported; the other servers still run
             log(str(exc))

@@ -38,12 +38,17 @@ class Server:
         nodelay: bool = False,
         cores: str = "0",
         max_connections: int | None = None,
+        metrics: bool = False,
     ):
         self.kind = kind  # "chat" or "relay"
         self.async_mode = async_mode
         self.nodelay = nodelay
         self.tmp = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
         env = dict(CHAT_BENCH_ENV)
+        # The chat's Prometheus metrics, read before and after each step (bench/scrape.py).
+        self.metrics = metrics and kind == "chat"
+        if self.metrics:
+            env["CHAT_METRICS"] = "1"
         if max_connections:
             env["MAX_CONNECTIONS"] = str(max_connections)
         if nodelay:
@@ -75,6 +80,11 @@ class Server:
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    @property
+    def metrics_urls(self) -> list[str]:
+        """Where a step reads the chat's metrics (none unless it records them)."""
+        return [self.url] if self.metrics else []
 
     def start(self) -> None:
         if self.kind == "chat":

@@ -9,17 +9,18 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import profiling
+from bench import profiling, scrape
 from bench.machine import CpuWindow, MachineCpuWindow, QuietWaiter, rss_bytes, wait_until_idle
 from bench.node import NodeProcess
 from bench.output import fmt_ms, log
 from bench.servers import Server
-from bench.stats import merged_counts, percentile
+from bench.stats import merged_counts, percentile, share_under
 
 
 def run_step(args, server: Server, visitors, transport, rate, workdir, quiet: QuietWaiter) -> dict:
     """Connect fresh sockets, send at ``rate`` for ``args.seconds``, collect the counts."""
     quiet.wait(server.pid)
+    metrics_before = scrape.take(server.metrics_urls)
     step_id = "b" + uuid.uuid4().hex[:8]
     workers = [
         NodeProcess("loadgen.js", c, args.loadgen_cores, workdir, f"{step_id}-{c['worker']}")
@@ -40,6 +41,8 @@ def run_step(args, server: Server, visitors, transport, rate, workdir, quiet: Qu
     measured["idle_after"] = wait_until_idle(server.pid, limit=20 if args.quick else 60)
     measured["stored"] = server.count_stored(step_id + "-")
     row = summarize(args, server, transport, rate, readies, measured)
+    if metrics_before is not None:
+        row["metrics"] = scrape.difference(metrics_before, scrape.take(server.metrics_urls))
     # What else ran on the machine meanwhile (other programs, the kernel's own
     # work, this script): a high value means a noisy measurement.
     row["other_cpu_pct"] = round(
@@ -200,7 +203,11 @@ def _latencies(results: list[dict], span: float) -> dict:
             "p99": percentile(latencies, 0.99),
             "max": latencies[-1] if latencies else None,
         },
-        "ack_latency_ms": {"p50": percentile(acks, 0.50), "p99": percentile(acks, 0.99)},
+        "ack_latency_ms": {
+            "p50": percentile(acks, 0.50),
+            "p99": percentile(acks, 0.99),
+            "under_ms": share_under(acks, scrape.ACK_BOUNDS_MS),
+        },
         "last_delivery_s": round(span, 2),
     }
 
@@ -250,6 +257,8 @@ class StepRunner:
             f"server CPU {row['server_cpu_pct']:.0f}%, "
             f"load generator CPU {row['loadgen_cpu_pct']:.0f}%"
         )
+        if "metrics" in row:
+            log("  " + scrape.summary_line(row["metrics"]))
         return row
 
     def skip(self, rate: int, why: str) -> None:
