@@ -84,20 +84,43 @@ def rss_bytes(pid: int) -> int:
         return int(f.read().split()[1]) * PAGE_SIZE
 
 
-class CpuWindow:
-    """CPU % of a process between ``start()`` and ``stop()`` (100 = one core)."""
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (PostgreSQL's server: a backend per connection)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(child) for child in f.read().split()]
+    except OSError:
+        return []
 
-    def __init__(self, pid: int):
+
+def family_cpu_split(pid: int) -> tuple[int, int]:
+    """(user, system) CPU time of a process and of its children alive now, in clock ticks."""
+    user = system = 0
+    for member in (pid, *children(pid)):
+        try:
+            member_user, member_system = cpu_split(member)
+        except (OSError, IndexError):  # it ended meanwhile
+            continue
+        user, system = user + member_user, system + member_system
+    return user, system
+
+
+class CpuWindow:
+    """CPU % of a process between ``start()`` and ``stop()`` (100 = one core);
+    with ``family``, of its children too (those that end meanwhile are missed)."""
+
+    def __init__(self, pid: int, family: bool = False):
         self.pid = pid
+        self.split = family_cpu_split if family else cpu_split
         self.t0 = self.c0 = None
 
     def start(self) -> None:
-        self.t0, self.split0 = time.monotonic(), cpu_split(self.pid)
+        self.t0, self.split0 = time.monotonic(), self.split(self.pid)
         self.system_pct = 0.0
 
     def stop(self) -> float:
         user, system = (
-            now - then for now, then in zip(cpu_split(self.pid), self.split0, strict=True)
+            now - then for now, then in zip(self.split(self.pid), self.split0, strict=True)
         )
         seconds = max(1e-6, time.monotonic() - self.t0)
         self.system_pct = 100.0 * system / CLK_TCK / seconds  # the kernel's share of it
@@ -152,13 +175,15 @@ class QuietWaiter:
             )
 
 
-def wait_until_idle(pid: int, below: float = 5.0, limit: float = 60.0) -> float:
-    """Wait until the process uses less than ``below`` % CPU for a second."""
+def wait_until_idle(pid: int, below: float = 5.0, limit: float = 60.0, others=()) -> float:
+    """Wait until the process (and each of the ``others``) uses less than
+    ``below`` % CPU for a second."""
     start = time.monotonic()
     while time.monotonic() - start < limit:
-        window = CpuWindow(pid)
-        window.start()
+        windows = [CpuWindow(p) for p in (pid, *others)]
+        for window in windows:
+            window.start()
         time.sleep(1.0)
-        if window.stop() < below:
+        if all(window.stop() < below for window in windows):
             break
     return time.monotonic() - start

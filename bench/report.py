@@ -8,11 +8,13 @@ from bench.output import fmt_ms
 from bench.table import add_ratios, table
 
 
-def print_results(rows: list[dict], peaks: list[dict], errors: list[str]) -> str | None:
+def print_results(
+    rows: list[dict], peaks: list[dict], errors: list[str], columns: list | None = None
+) -> str | None:
     """Print the results; returns the relay the ratios refer to, if any."""
     reference = add_ratios(rows)
     print()
-    print(table(rows))
+    print(table(rows, columns))
     if reference:
         print(
             f"\nxrate, xp99: the chat's delivered rate and p99 divided by {reference}'s "

@@ -86,6 +86,22 @@ class Server:
         """Where a step reads the chat's metrics (none unless it records them)."""
         return [self.url] if self.metrics else []
 
+    # A step connects the agents here too and measures no other process;
+    # bench/scale.py's pair of processes says otherwise.
+
+    @property
+    def agent_url(self) -> str:
+        return self.url
+
+    @property
+    def others(self) -> dict[str, int]:
+        """Other processes measured beside this one: {name: pid}."""
+        return {}
+
+    def counters(self) -> dict[str, int]:
+        """Counts (ever growing) whose growth over a step's sending is reported."""
+        return {}
+
     def start(self) -> None:
         if self.kind == "chat":
             self.process.prepare(timeout=120)

@@ -38,16 +38,18 @@ def run_step(args, server: Server, visitors, transport, rate, workdir, quiet: Qu
 
     # Once the clients are gone, let the server finish what it still has queued
     # before counting what it stored and before the next step begins.
-    measured["idle_after"] = wait_until_idle(server.pid, limit=20 if args.quick else 60)
+    measured["idle_after"] = wait_until_idle(
+        server.pid, limit=20 if args.quick else 60, others=server.others.values()
+    )
     measured["stored"] = server.count_stored(step_id + "-")
     row = summarize(args, server, transport, rate, readies, measured)
     if metrics_before is not None:
         row["metrics"] = scrape.difference(metrics_before, scrape.take(server.metrics_urls))
     # What else ran on the machine meanwhile (other programs, the kernel's own
     # work, this script): a high value means a noisy measurement.
+    measured_cpu = measured["server_cpu"] + sum(o["cpu_pct"] for o in measured["others"].values())
     row["other_cpu_pct"] = round(
-        max(0.0, measured["machine_cpu"] - measured["server_cpu"] - (row["loadgen_cpu_pct"] or 0)),
-        1,
+        max(0.0, measured["machine_cpu"] - measured_cpu - (row["loadgen_cpu_pct"] or 0)), 1
     )
     return row
 
@@ -61,6 +63,7 @@ def worker_configs(args, server, visitors, transport, rate, step_id) -> list[dic
             {
                 "worker": w,
                 "url": server.url,
+                "agent_url": server.agent_url,
                 "transport": "polling" if transport == "polling" else "websocket",
                 "deflate": transport == "websocket-deflate",
                 "keepalive": args.polling_keepalive == "on",
@@ -100,8 +103,10 @@ def _send(args, server: Server, workers: list[NodeProcess], transport, rate) -> 
         w.send({"start_at": start_at * 1000})
     time.sleep(max(0.0, start_at - time.time()))
     cpu, machine = CpuWindow(server.pid), MachineCpuWindow()
-    cpu.start()
-    machine.start()
+    others = {name: CpuWindow(pid, family=True) for name, pid in server.others.items()}
+    counters = server.counters()
+    for window in [cpu, machine, *others.values()]:
+        window.start()
     rss_peak = rss_bytes(server.pid)
     profile = _start_profile(args, server, transport, rate) if args.profile else None
     deadline = time.monotonic() + args.seconds + args.grace + 60
@@ -116,6 +121,14 @@ def _send(args, server: Server, workers: list[NodeProcess], transport, rate) -> 
         "machine_cpu": machine_cpu,
         "rss": rss,
         "rss_peak": max(rss_peak, rss),
+        "others": {
+            name: {
+                "cpu_pct": round(window.stop(), 1),
+                "rss_mib": round(rss_bytes(window.pid) / 2**20, 1),
+            }
+            for name, window in others.items()
+        },
+        "counters": {name: n - counters[name] for name, n in server.counters().items()},
         "profile": profile,
     }
 
@@ -167,6 +180,8 @@ def summarize(args, server: Server, transport, rate, readies, measured) -> dict:
         "server_rss_peak_mib": round(measured["rss_peak"] / 2**20, 1),
         **_load_generator(args, results, readies),
         "server_busy_after_s": round(measured["idle_after"], 1),
+        # bench/scale.py's other processes and counts (none for bench/run.py's server)
+        **{key: measured[key] for key in ("others", "counters") if measured[key]},
     }
 
 
@@ -251,10 +266,13 @@ class StepRunner:
             self.errors.append(f"{label}: {str(exc).splitlines()[0]}")
             return None
         self.rows.append(row)
+        others = "".join(
+            f", {name} CPU {other['cpu_pct']:.0f}%" for name, other in row.get("others", {}).items()
+        )
         log(
             f"  delivered {row['delivered_rate']:.0f}/s, "
             f"p99 {fmt_ms(row['latency_ms']['p99'])} ms, "
-            f"server CPU {row['server_cpu_pct']:.0f}%, "
+            f"server CPU {row['server_cpu_pct']:.0f}%{others}, "
             f"load generator CPU {row['loadgen_cpu_pct']:.0f}%"
         )
         if "metrics" in row:

@@ -31,12 +31,15 @@ COLUMNS = [
 ]
 
 
-def table(rows: list[dict]) -> str:
+def table(rows: list[dict], columns: list | None = None) -> str:
+    """The rows under ``columns`` (run.py's by default; the first three are always
+    server, transport and target)."""
+    columns = list(COLUMNS if columns is None else columns)
     width = max([13] + [len(r["server"]) for r in rows])
-    COLUMNS[0] = ("server", width, COLUMNS[0][2])
+    columns[0] = ("server", width, columns[0][2])
     head = " ".join(
         name.rjust(width) if i > 1 else name.ljust(width)
-        for i, (name, width, _) in enumerate(COLUMNS)
+        for i, (name, width, _) in enumerate(columns)
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -47,11 +50,11 @@ def table(rows: list[dict]) -> str:
                 f"skipped: {r['skipped']}"
             )
             continue
-        cells = [str(get(r)) for _, _, get in COLUMNS]
+        cells = [str(get(r)) for _, _, get in columns]
         lines.append(
             " ".join(
                 c.rjust(w) if i > 1 else c.ljust(w)
-                for i, (c, (_, w, _)) in enumerate(zip(cells, COLUMNS, strict=True))
+                for i, (c, (_, w, _)) in enumerate(zip(cells, columns, strict=True))
             )
         )
     return "\n".join(lines)
