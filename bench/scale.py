@@ -5,6 +5,7 @@
     python bench/scale.py --transport polling
     python bench/scale.py --database postgresql
     python bench/scale.py --bystander  # and a third process, C, that serves nobody
+    python bench/scale.py --shared-limits  # the limits counted in Redis too
 
 The load of bench/run.py (200 visitor sockets, 4 agent sockets; every message
 acknowledged, delivered and answered with a stored ``delivered`` receipt),
@@ -41,8 +42,13 @@ from bench.steps import StepRunner, run_rates  # noqa: E402
 from bench.table import COLUMNS  # noqa: E402
 from tests.harness.services import Postgres, Redis, postgres_bin  # noqa: E402
 
-# What Redis says it did, per step: commands and bytes (INFO stats).
-REDIS_COUNTERS = ("total_commands_processed", "total_net_input_bytes", "total_net_output_bytes")
+# What Redis says it did, per step: commands, bytes and connections (INFO stats).
+REDIS_COUNTERS = (
+    "total_commands_processed",
+    "total_net_input_bytes",
+    "total_net_output_bytes",
+    "total_connections_received",
+)
 
 
 class SecondProcess(Server):
@@ -80,6 +86,7 @@ class Pair(Server):
         self.bystanders_visitor = socketio.Client()
         self.redis = Redis()
         self.redis_client: RedisClient | None = None
+        self.shared_limits = args.shared_limits
         self.postgres = Postgres() if args.database == "postgresql" else None
 
     @property
@@ -116,6 +123,8 @@ class Pair(Server):
         database = self.postgres.start() if self.postgres else None
         for server in (self, *self.followers.values()):
             server.process.extra_env["SOCKETIO_MESSAGE_QUEUE"] = queue
+            if self.shared_limits:
+                server.process.extra_env["RATELIMIT_STORAGE_URI"] = queue
             if database:
                 server.process.database_url = database
         super().start()
@@ -210,6 +219,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--a-cores", default="0", help="process A's cores (default 0)")
     parser.add_argument("--b-cores", default="1", help="process B's cores (default 1)")
     parser.add_argument(
+        "--shared-limits",
+        action="store_true",
+        help="count the limits in the same Redis (RATELIMIT_STORAGE_URI), as docs/deployment.md "
+        "advises for several processes: a few more commands per event",
+    )
+    parser.add_argument(
         "--bystander",
         action="store_true",
         help="a third process C, on the same database and Redis, with one idle visitor's "
@@ -250,8 +265,9 @@ def setting_lines(args, database: str) -> list[str]:
         f"This machine has {cores} cores: {rest} share them with A and B."
         if cores <= 2
         else f"This machine has {cores} cores.",
-        f"Both processes write {database} and share Redis as the Socket.IO message queue: "
-        "every message and receipt crosses Redis.",
+        f"Both processes write {database} and share Redis as the Socket.IO message queue"
+        + (" and the store of the limits" if args.shared_limits else "")
+        + ": every message and receipt crosses Redis.",
     ] + (
         [
             f"Process C (one idle visitor's socket) on core(s) {args.c_cores}, on the same "
@@ -273,7 +289,7 @@ def redis_lines(rows: list[dict]) -> list[str]:
             f"{counted['total_commands_processed'] / delivered:.1f} commands, "
             f"{counted['total_net_input_bytes'] / delivered / 1024:.1f} KiB in and "
             f"{counted['total_net_output_bytes'] / delivered / 1024:.1f} KiB out "
-            "per delivered message"
+            f"per delivered message; {counted['total_connections_received']} connections opened"
         )
     return lines
 
