@@ -45,8 +45,8 @@ function socketOptions(auth) {
   return opts;
 }
 
-function connectAll(items, makeAuth, concurrency) {
-  return sockets.connectAll(items, (item) => sockets.connect(cfg.url, socketOptions(makeAuth(item))), concurrency);
+function connectAll(url, items, makeAuth, concurrency) {
+  return sockets.connectAll(items, (item) => sockets.connect(url, socketOptions(makeAuth(item))), concurrency);
 }
 
 const stats = {
@@ -79,11 +79,13 @@ const deliveredIds = new Set();
 
 async function main() {
   const t0 = performance.now();
-  const agents = await connectAll(cfg.agents, (a) => ({ token: a.token }), 4);
+  // The agents may be on another server process (bench/scale.py): then every
+  // message and receipt crosses the message queue.
+  const agents = await connectAll(cfg.agent_url, cfg.agents, (a) => ({ token: a.token }), 4);
   const agentSocket = new Map(); // agent index -> socket
   cfg.agents.forEach((a, i) => agentSocket.set(a.index, agents[i].socket));
-  const visitors = await connectAll(cfg.visitors, (v) => ({ visitor_token: v.token }), 25);
-  const typists = await connectAll(cfg.typists, (t) => ({ visitor_token: t.token }), 25);
+  const visitors = await connectAll(cfg.url, cfg.visitors, (v) => ({ visitor_token: v.token }), 25);
+  const typists = await connectAll(cfg.url, cfg.typists, (t) => ({ visitor_token: t.token }), 25);
   const byConversation = new Map(); // conversation id -> visitor config
   cfg.visitors.forEach((v) => byConversation.set(v.conversation_id, v));
   const everyone = [...agents, ...visitors, ...typists];

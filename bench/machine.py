@@ -213,13 +213,15 @@ class QuietWaiter:
             )
 
 
-def wait_until_idle(pid: int, below: float = 5.0, limit: float = 60.0) -> float:
-    """Wait until the process uses less than ``below`` % CPU for a second."""
+def wait_until_idle(pid: int, below: float = 5.0, limit: float = 60.0, others=()) -> float:
+    """Wait until the process (and each of the ``others``) uses less than
+    ``below`` % CPU for a second."""
     start = time.monotonic()
     while time.monotonic() - start < limit:
-        window = CpuWindow(pid)
-        window.start()
+        windows = [CpuWindow(p) for p in (pid, *others)]
+        for window in windows:
+            window.start()
         time.sleep(1.0)
-        if window.stop() < below:
+        if all(window.stop() < below for window in windows):
             break
     return time.monotonic() - start

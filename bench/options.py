@@ -134,6 +134,18 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="record each chat step with py-spy into DIR and print the top functions",
     )
+    add_metrics_option(parser)
+
+
+def add_metrics_option(parser: argparse.ArgumentParser) -> None:
+    """``--metrics``: the chat's Prometheus metrics, read around each step (bench/scrape.py)."""
+    parser.add_argument(
+        "--metrics",
+        choices=("on", "off"),
+        default="on",
+        help="run the chat with CHAT_METRICS=1, read /metrics before and after each step, "
+        "and note where its counts differ from the load generator's (default on)",
+    )
 
 
 def _with_defaults(args: argparse.Namespace) -> argparse.Namespace:

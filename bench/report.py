@@ -3,15 +3,18 @@
 import json
 from pathlib import Path
 
+from bench import scrape
 from bench.output import fmt_ms
 from bench.table import add_ratios, table, transport_of
 
 
-def print_results(rows: list[dict], peaks: list[dict], errors: list[str]) -> str | None:
+def print_results(
+    rows: list[dict], peaks: list[dict], errors: list[str], columns: list | None = None
+) -> str | None:
     """Print the results; returns the relay the ratios refer to, if any."""
     reference = add_ratios(rows)
     print()
-    print(table(rows))
+    print(table(rows, columns))
     if reference:
         print(
             f"\nxrate, xp99: the chat's delivered rate and p99 divided by {reference}'s "
@@ -121,7 +124,8 @@ def anomalies(rows: list[dict]) -> list[str]:
     for r in rows:
         if not r.get("skipped"):
             where = f"{r['server']} {transport_of(r)} {r['target_rate']}/s"
-            notes += [f"{where}: {note}" for note in _delivery_notes(r) + _machine_notes(r)]
+            found = _delivery_notes(r) + scrape.disagreements(r) + _machine_notes(r)
+            notes += [f"{where}: {note}" for note in found]
     return notes
 
 

@@ -54,6 +54,7 @@ class Run:
                 max_connections=connection_cap(args),
                 database=spec.get("database", "sqlite"),
                 database_cores=args.database_cores,
+                metrics=args.metrics == "on",
             )
         except Exception as exc:  # noqa: BLE001 - reported; the other servers still run
             log(str(exc))

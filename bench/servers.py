@@ -42,6 +42,7 @@ class Server:
         max_connections: int | None = None,
         database: str = "sqlite",
         database_cores: str | None = None,
+        metrics: bool = False,
     ):
         self.kind = kind  # "chat" or "relay"
         self.async_mode = async_mode
@@ -53,6 +54,10 @@ class Server:
         )
         self.tmp = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
         env = dict(CHAT_BENCH_ENV)
+        # The chat's Prometheus metrics, read before and after each step (bench/scrape.py).
+        self.metrics = metrics and kind == "chat"
+        if self.metrics:
+            env["CHAT_METRICS"] = "1"
         if max_connections:
             env["MAX_CONNECTIONS"] = str(max_connections)
         if nodelay:
@@ -85,6 +90,27 @@ class Server:
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    @property
+    def metrics_urls(self) -> list[str]:
+        """Where a step reads the chat's metrics (none unless it records them)."""
+        return [self.url] if self.metrics else []
+
+    # A step connects the agents here too and measures no other process;
+    # bench/scale.py's pair of processes says otherwise.
+
+    @property
+    def agent_url(self) -> str:
+        return self.url
+
+    @property
+    def others(self) -> dict[str, int]:
+        """Other processes measured beside this one: {name: pid}."""
+        return {}
+
+    def counters(self) -> dict[str, int]:
+        """Counts (ever growing) whose growth over a step's sending is reported."""
+        return {}
 
     def start(self) -> None:
         if self.postgres is not None:

@@ -1,5 +1,7 @@
 """Summaries of latency samples."""
 
+import bisect
+
 
 def percentile(sorted_values: list[float], q: float) -> float | None:
     if not sorted_values:
@@ -26,3 +28,12 @@ def merged_counts(tables) -> dict:
         for name, n in table.items():
             merged[name] = merged.get(name, 0) + n
     return merged
+
+
+def share_under(sorted_values: list[float], bounds) -> dict[str, float | None]:
+    """{bound: the share of the values at or under it}, bounds as strings (JSON keys)."""
+    shares = {}
+    for bound in bounds:
+        within = bisect.bisect_right(sorted_values, bound)
+        shares[str(bound)] = round(within / len(sorted_values), 4) if sorted_values else None
+    return shares

@@ -11,18 +11,26 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import profiling
-from bench.machine import CpuWindow, MachineCpuWindow, QuietWaiter, rss_bytes, wait_until_idle
+from bench import profiling, scrape
+from bench.machine import (
+    CpuWindow,
+    MachineCpuWindow,
+    QuietWaiter,
+    TreeCpuWindow,
+    rss_bytes,
+    wait_until_idle,
+)
 from bench.node import NodeProcess
 from bench.output import fmt_ms, log
 from bench.servers import Server
-from bench.stats import merged_counts, percentile
+from bench.stats import merged_counts, percentile, share_under
 from bench.typing_storm import transport_label, typing_summary
 
 
 def run_step(args, server: Server, visitors, transport, rate, workdir, quiet: QuietWaiter) -> dict:
     """Connect fresh sockets, send at ``rate`` for ``args.seconds``, collect the counts."""
     quiet.wait(server.pid, server.database_pid)
+    metrics_before = scrape.take(server.metrics_urls)
     step_id = "b" + uuid.uuid4().hex[:8]
     workers = [
         NodeProcess("loadgen.js", c, args.loadgen_cores, workdir, f"{step_id}-{c['worker']}")
@@ -40,12 +48,17 @@ def run_step(args, server: Server, visitors, transport, rate, workdir, quiet: Qu
 
     # Once the clients are gone, let the server finish what it still has queued
     # before counting what it stored and before the next step begins.
-    measured["idle_after"] = wait_until_idle(server.pid, limit=20 if args.quick else 60)
+    measured["idle_after"] = wait_until_idle(
+        server.pid, limit=20 if args.quick else 60, others=server.others.values()
+    )
     measured["stored"] = server.count_stored(step_id + "-")
     row = summarize(args, server, transport, rate, readies, measured)
+    if metrics_before is not None:
+        row["metrics"] = scrape.difference(metrics_before, scrape.take(server.metrics_urls))
     # What else ran on the machine meanwhile (other programs, the kernel's own
     # work, this script): a high value means a noisy measurement.
     ours = measured["server_cpu"] + (row["loadgen_cpu_pct"] or 0) + (measured["database_cpu"] or 0)
+    ours += sum(other["cpu_pct"] for other in measured["others"].values())
     row["other_cpu_pct"] = round(max(0.0, measured["machine_cpu"] - ours), 1)
     return row
 
@@ -60,6 +73,7 @@ def worker_configs(args, server, visitors, transport, rate, step_id) -> list[dic
             {
                 "worker": w,
                 "url": server.url,
+                "agent_url": server.agent_url,
                 "transport": "polling" if transport == "polling" else "websocket",
                 "deflate": transport == "websocket-deflate",
                 "keepalive": args.polling_keepalive == "on",
@@ -101,7 +115,9 @@ def _send(args, server: Server, workers: list[NodeProcess], transport, rate) -> 
         w.send({"start_at": start_at * 1000})
     time.sleep(max(0.0, start_at - time.time()))
     cpu, machine, database = CpuWindow(server.pid), MachineCpuWindow(), server.database_cpu()
-    for window in (cpu, machine, database):
+    others = {name: TreeCpuWindow(pid) for name, pid in server.others.items()}
+    counters = server.counters()
+    for window in [cpu, machine, database, *others.values()]:
         if window is not None:
             window.start()
     rss_peak = rss_bytes(server.pid)
@@ -119,6 +135,14 @@ def _send(args, server: Server, workers: list[NodeProcess], transport, rate) -> 
         "machine_cpu": machine_cpu,
         "rss": rss,
         "rss_peak": max(rss_peak, rss),
+        "others": {
+            name: {
+                "cpu_pct": round(window.stop(), 1),
+                "rss_mib": round(rss_bytes(window.pid) / 2**20, 1),
+            }
+            for name, window in others.items()
+        },
+        "counters": {name: n - counters[name] for name, n in server.counters().items()},
         "profile": profile,
     }
 
@@ -174,6 +198,8 @@ def summarize(args, server: Server, transport, rate, readies, measured) -> dict:
         "server_rss_peak_mib": round(measured["rss_peak"] / 2**20, 1),
         **_load_generator(args, results, readies),
         "server_busy_after_s": round(measured["idle_after"], 1),
+        # bench/scale.py's other processes and counts (none for bench/run.py's server)
+        **{key: measured[key] for key in ("others", "counters") if measured[key]},
     }
 
 
@@ -214,7 +240,11 @@ def _latencies(results: list[dict], span: float) -> dict:
             "p99": percentile(latencies, 0.99),
             "max": latencies[-1] if latencies else None,
         },
-        "ack_latency_ms": {"p50": percentile(acks, 0.50), "p99": percentile(acks, 0.99)},
+        "ack_latency_ms": {
+            "p50": percentile(acks, 0.50),
+            "p99": percentile(acks, 0.99),
+            "under_ms": share_under(acks, scrape.ACK_BOUNDS_MS),
+        },
         "last_delivery_s": round(span, 2),
     }
 
@@ -259,12 +289,17 @@ class StepRunner:
             self.errors.append(f"{label}: {str(exc).splitlines()[0]}")
             return None
         self.rows.append(row)
+        others = "".join(
+            f", {name} CPU {other['cpu_pct']:.0f}%" for name, other in row.get("others", {}).items()
+        )
         log(
             f"  delivered {row['delivered_rate']:.0f}/s, "
             f"p99 {fmt_ms(row['latency_ms']['p99'])} ms, "
-            f"server CPU {row['server_cpu_pct']:.0f}%, "
+            f"server CPU {row['server_cpu_pct']:.0f}%{others}, "
             f"load generator CPU {row['loadgen_cpu_pct']:.0f}%"
         )
+        if "metrics" in row:
+            log("  " + scrape.summary_line(row["metrics"]))
         return row
 
     def skip(self, rate: int, why: str) -> None:

@@ -36,15 +36,18 @@ COLUMNS = [
 ]
 
 
-def table(rows: list[dict]) -> str:
-    """The rows as fixed-width text; the first two columns as wide as their longest cell."""
+def table(rows: list[dict], columns: list | None = None) -> str:
+    """The rows under ``columns`` (run.py's by default; the first three are always
+    server, transport and target) as fixed-width text, the first two columns as
+    wide as their longest cell."""
+    columns = COLUMNS if columns is None else columns
     widths = [
         max([width] + [len(cell(r)) for r in rows]) if i < 2 else width
-        for i, (_, width, cell) in enumerate(COLUMNS)
+        for i, (_, width, cell) in enumerate(columns)
     ]
     head = " ".join(
         _aligned(i, name, w)
-        for i, ((name, _, _), w) in enumerate(zip(COLUMNS, widths, strict=True))
+        for i, ((name, _, _), w) in enumerate(zip(columns, widths, strict=True))
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -54,7 +57,7 @@ def table(rows: list[dict]) -> str:
                 f"{r['target_rate']:>6}  skipped: {r['skipped']}"
             )
             continue
-        cells = [str(get(r)) for _, _, get in COLUMNS]
+        cells = [str(get(r)) for _, _, get in columns]
         lines.append(
             " ".join(_aligned(i, c, w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
         )
