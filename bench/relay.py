@@ -73,6 +73,7 @@ import itertools  # noqa: E402
 import socket  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 
+from engineio import payload  # noqa: E402
 from flask import Flask, request  # noqa: E402
 from flask_socketio import SocketIO, join_room  # noqa: E402
 
@@ -81,6 +82,11 @@ AGENTS_ROOM = "agents"
 app = Flask(__name__)
 app.config["SECRET_KEY"] = "relay"
 socketio = SocketIO(app, async_mode=ARGS.async_mode, cors_allowed_origins="*")
+# A long-polling POST may carry up to 1,000 packets, as the chat allows
+# (CHAT_MAX_POST_PACKETS): with python-engineio's own bound (16), an agent's
+# POST of buffered receipts is dropped, and the relay would be measured
+# doing less work than the chat.
+payload.Payload.max_decode_packets = 1000
 
 identities: dict[str, tuple[str, int | None]] = {}  # sid -> (role, conversation id)
 sequences: dict[int, itertools.count] = {}
