@@ -20,6 +20,7 @@ from app.realtime import (
 )
 from app.realtime.answers import chat_event
 from app.realtime.jsonpackets import UNDECODABLE
+from app.realtime.lanes import typing_lane
 from app.realtime.limits import check_rate
 from app.realtime.packets import RENAMED
 from app.realtime.rooms import AGENTS, conversation_room, watched_conversation, watchers_room
@@ -151,9 +152,10 @@ def typing_event(identity: Identity, payload: Typing) -> dict:
     """Start, refresh or end this side's typing state."""
     check_rate(identity, "typing", "CHAT_TYPING_RATE")
     cid = identity.conversation_for(payload.conversation_id)
-    changed = typing.set_typing(cid, identity.role, payload.is_typing, identity.name)
-    if payload.is_typing or changed:
-        emit.typing(cid, identity.role, identity.name, payload.is_typing)
+    with typing_lane():
+        changed = typing.set_typing(cid, identity.role, payload.is_typing, identity.name)
+        if payload.is_typing or changed:
+            emit.typing(cid, identity.role, identity.name, payload.is_typing)
     if changed and not identity.is_agent:
         summaries.send_soon(cid)
     return {}
