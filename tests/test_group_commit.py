@@ -37,6 +37,8 @@ def writers_behind_a_slow_one(app, work_of) -> list:
     """``WRITERS`` threads call ``group_commit.run(work_of(i))`` while the
     first write is still running: they queue behind it and form one batch.
     Each thread's answer (or error) comes back in its place."""
+    # One batch at a time, as on SQLite, whatever the test database.
+    app.extensions["group_commit"] = group_commit.GroupCommit(leaders=1)
     first_running, queued = threading.Event(), threading.Semaphore(0)
     answers: list = [None] * WRITERS
 

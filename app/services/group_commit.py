@@ -32,6 +32,8 @@ from app import db, socketio
 T = TypeVar("T")
 # A batch holds at most this many writes; what is left forms the next one.
 MAX_BATCH = 256
+# Batches stored at once on PostgreSQL (each holds one pooled connection).
+POSTGRESQL_LEADERS = 4
 
 
 @dataclass
@@ -44,22 +46,31 @@ class _Write:
 
 
 class GroupCommit:
-    """The writes of one app (one database) waiting for their commit."""
+    """The writes of one app (one database) waiting for their commit.
 
-    def __init__(self) -> None:
+    ``leaders`` batches may be stored at once: one on SQLite, which has a
+    single writer and never lets the event loop run while it writes; a few
+    on PostgreSQL, where each statement is a round trip that lets the loop
+    run, and row locks taken in one order keep concurrent batches apart.
+    """
+
+    def __init__(self, leaders: int = 1) -> None:
         self._lock = threading.Lock()
         self._pending: list[_Write] = []
-        self._leading = False
+        self._leaders = 0
+        self._max_leaders = leaders
 
     def run(self, work: Callable[[], T], key: int = 0) -> T:
         """Run ``work`` in a transaction shared with the writes around it;
         its answer once committed, or its error. ``key`` orders a batch
-        (the conversation's id: rows are locked in one order)."""
+        (the conversation's id: rows are locked in one order). ``work``
+        must not call ``run`` itself."""
         write = _Write(work, key)
         with self._lock:
             self._pending.append(write)
-            lead = not self._leading
-            self._leading = True
+            lead = self._leaders < self._max_leaders
+            if lead:
+                self._leaders += 1
         if lead:
             self._lead()
         else:
@@ -74,22 +85,31 @@ class GroupCommit:
         try:
             socketio.sleep(0)  # the events read with this one join it
             while batch := self._take():
-                _store(batch)
+                _store(sorted(batch, key=lambda write: write.key))
                 for write in batch:
                     write.done.set()
-        finally:
-            with self._lock:
-                left, self._pending = batch + self._pending, []
-                self._leading = False
-            for write in left:  # only when storing was interrupted
-                if not write.done.is_set():
-                    write.error = RuntimeError("the write was interrupted; try again")
-                    write.done.set()
+        except BaseException:  # the task was killed: nobody is left waiting
+            self._abandon(batch)
+            raise
 
     def _take(self) -> list[_Write]:
+        """The next batch; none, and one leader fewer, when nothing waits."""
         with self._lock:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-        return sorted(batch, key=lambda write: write.key)
+            if not batch:
+                self._leaders -= 1
+        return batch
+
+    def _abandon(self, batch: list[_Write]) -> None:
+        with self._lock:
+            self._leaders -= 1
+            orphans, self._pending = (
+                (self._pending, []) if not self._leaders else ([], self._pending)
+            )
+        for write in batch + orphans:
+            if not write.done.is_set():
+                write.error = RuntimeError("the write was interrupted; try again")
+                write.done.set()
 
 
 def _store(batch: list[_Write]) -> None:
@@ -126,5 +146,6 @@ def run(work: Callable[[], T], key: int = 0) -> T:
     app = current_app._get_current_object()
     group = app.extensions.get("group_commit")
     if group is None:
-        group = app.extensions.setdefault("group_commit", GroupCommit())
+        leaders = POSTGRESQL_LEADERS if db.engine.dialect.name == "postgresql" else 1
+        group = app.extensions.setdefault("group_commit", GroupCommit(leaders))
     return group.run(work, key)
