@@ -73,8 +73,8 @@ class GroupCommit:
                 self._leaders += 1
         if lead:
             self._lead()
-        else:
-            write.done.wait()
+        # Another leader may have taken this write into its batch.
+        write.done.wait()
         if write.error is not None:
             raise write.error
         return write.result
