@@ -8,17 +8,16 @@ with the app's other background work (``background.stop``).
 """
 
 import logging
-import threading
 import time
 from datetime import timedelta
 
 from flask import Flask
 
 from app import db, socketio
+from app.realtime.tasks import start_once
 from app.services import outbox
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
 PURGE_SECONDS = 3600
 
 
@@ -29,14 +28,7 @@ def init_app(app: Flask) -> None:
 
 def ensure_started(app: Flask) -> None:
     """Start the loop of this app, unless it runs already."""
-    state = app.extensions.setdefault("chat_background", {"stop": False})
-    if state.get("outbox_started"):  # every request asks: no lock once it runs
-        return
-    with _lock:
-        if state.get("outbox_started"):
-            return
-        state["outbox_started"] = True
-    socketio.start_background_task(_loop, app, state)
+    start_once(app, "outbox_started", _loop)
 
 
 def _loop(app: Flask, state: dict) -> None:

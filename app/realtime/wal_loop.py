@@ -11,36 +11,32 @@ starts it at once) and ends with the app's other background work.
 """
 
 import logging
-import threading
 
 from flask import Flask
 
 from app import db, socketio
 from app.blocking import run_in_thread
 from app.database import checkpoint_log
+from app.realtime.tasks import start_once
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(lambda: ensure_started(app))
+    """Note the SQLite file whose log to copy (none: nothing to do)."""
+    with app.app_context():
+        path = db.engine.url.database if db.engine.dialect.name == "sqlite" else None
+    if app.config["CHAT_SQLITE_CHECKPOINT_SECONDS"] and path and path != ":memory:":
+        app.extensions["chat_wal_path"] = path
+        app.before_request(lambda: ensure_started(app))
 
 
 def ensure_started(app: Flask) -> None:
     """Start the loop of this app, unless it runs already or has nothing to do."""
-    state = app.extensions.setdefault("chat_background", {"stop": False})
-    if state.get("wal_started"):  # every request asks: no lock once it runs
-        return
-    with _lock:
-        if state.get("wal_started"):
-            return
-        state["wal_started"] = True
-    interval = app.config["CHAT_SQLITE_CHECKPOINT_SECONDS"]
-    with app.app_context():
-        path = db.engine.url.database if db.engine.dialect.name == "sqlite" else None
-    if interval and path and path != ":memory:":
-        socketio.start_background_task(_loop, app, state, path, interval)
+    path = app.extensions.get("chat_wal_path")
+    if path:
+        interval = app.config["CHAT_SQLITE_CHECKPOINT_SECONDS"]
+        start_once(app, "wal_started", _loop, path, interval)
 
 
 def _loop(app: Flask, state: dict, path: str, interval: float) -> None:
