@@ -641,14 +641,14 @@ def test_expire_typing_leaves_fresh_states(app, conversation_id):
 
 
 def test_refresh_postpones_expiry(app, conversation_id):
-    app.config["CHAT_TYPING_TIMEOUT"] = 0.2
+    app.config["CHAT_TYPING_TIMEOUT"] = 0.4
     typing.set_typing(conversation_id, "visitor", True, "Ana")
-    time.sleep(0.15)
+    time.sleep(0.3)
     assert typing.set_typing(conversation_id, "visitor", True, "Ana") is False
 
-    time.sleep(0.1)  # past the start's timeout, not the refresh's
+    time.sleep(0.2)  # past the start's timeout, not the refresh's
     assert expired() == []
-    time.sleep(0.15)
+    time.sleep(0.3)
     assert expired() == [(conversation_id, "visitor")]
 
 
