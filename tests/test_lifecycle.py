@@ -119,8 +119,8 @@ def test_snooze_stores_the_time_and_shows_it(chat):
 @pytest.mark.parametrize(
     "until",
     [
-        in_hours(-1),
-        in_hours(24 * 91),
+        pytest.param(in_hours(-1), id="an-hour-ago"),
+        pytest.param(in_hours(24 * 91), id="in-91-days"),
         "2026-01-01T09:00:00",  # no offset
         "tomorrow",
         "9999-12-31T23:59:59-23:59",
