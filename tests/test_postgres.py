@@ -1,11 +1,10 @@
 """The service and event tests again, on PostgreSQL instead of SQLite."""
 
 import os
-import subprocess
-import sys
 
 import pytest
 
+from tests.harness.nested import run_tests
 from tests.harness.services import Postgres, postgres_bin
 
 pytestmark = pytest.mark.skipif(
@@ -25,43 +24,31 @@ def postgres_url():
     bool(os.environ.get("TEST_DATABASE_URL")), reason="the whole run is on another database"
 )
 def test_service_and_event_tests_pass_on_postgresql(postgres_url):
-    env = {**os.environ, "TEST_DATABASE_URL": postgres_url}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "tests/test_service.py",
-            "tests/test_events.py",
-            "tests/test_api.py",
-            "tests/test_assignment.py",
-            "tests/test_autoassign.py",
-            "tests/test_views.py",
-            "tests/test_lifecycle.py",
-            "tests/test_notes.py",
-            "tests/test_canned.py",
-            "tests/test_admin.py",
-            "tests/test_migrations.py",
-            "tests/test_migrations_notes.py",
-            "tests/test_outbox.py",
-            "tests/test_webhooks.py",
-            "tests/test_migrations_outbox.py",
-            "tests/test_migrations_tokens.py",
-            "tests/test_api_tokens.py",
-            "tests/test_token_scopes.py",
-            "tests/test_files.py",
-            "tests/test_migrations_files.py",
-            "tests/test_email.py",
-            "tests/test_business_hours.py",
-            "tests/test_visitor_email.py",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = run_tests(
+        postgres_url,
+        "tests/test_service.py",
+        "tests/test_events.py",
+        "tests/test_api.py",
+        "tests/test_assignment.py",
+        "tests/test_autoassign.py",
+        "tests/test_views.py",
+        "tests/test_lifecycle.py",
+        "tests/test_notes.py",
+        "tests/test_canned.py",
+        "tests/test_admin.py",
+        "tests/test_migrations.py",
+        "tests/test_migrations_notes.py",
+        "tests/test_outbox.py",
+        "tests/test_webhooks.py",
+        "tests/test_migrations_outbox.py",
+        "tests/test_migrations_tokens.py",
+        "tests/test_api_tokens.py",
+        "tests/test_token_scopes.py",
+        "tests/test_files.py",
+        "tests/test_migrations_files.py",
+        "tests/test_email.py",
+        "tests/test_business_hours.py",
+        "tests/test_visitor_email.py",
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout.splitlines()[-1]

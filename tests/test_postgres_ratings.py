@@ -1,11 +1,10 @@
 """The ratings and reports tests again, on PostgreSQL instead of SQLite."""
 
 import os
-import subprocess
-import sys
 
 import pytest
 
+from tests.harness.nested import run_tests
 from tests.harness.services import postgres_bin
 from tests.test_postgres import postgres_url  # noqa: F401 (the fixture)
 
@@ -18,23 +17,11 @@ pytestmark = pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")), reason="the whole run is on another database"
 )
 def test_ratings_and_reports_tests_pass_on_postgresql(postgres_url):  # noqa: F811
-    env = {**os.environ, "TEST_DATABASE_URL": postgres_url}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "tests/test_ratings.py",
-            "tests/test_reports.py",
-            "tests/test_migrations_ratings.py",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = run_tests(
+        postgres_url,
+        "tests/test_ratings.py",
+        "tests/test_reports.py",
+        "tests/test_migrations_ratings.py",
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout.splitlines()[-1]

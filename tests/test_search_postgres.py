@@ -1,11 +1,10 @@
 """The search tests again, on PostgreSQL, where the query plan is checked too."""
 
 import os
-import subprocess
-import sys
 
 import pytest
 
+from tests.harness.nested import run_tests
 from tests.harness.services import postgres_bin
 from tests.test_postgres import postgres_url  # noqa: F401 (the fixture)
 
@@ -18,23 +17,10 @@ pytestmark = pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")), reason="the whole run is on another database"
 )
 def test_search_tests_pass_on_postgresql(postgres_url):  # noqa: F811
-    env = {**os.environ, "TEST_DATABASE_URL": postgres_url}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-rs",
-            "tests/test_search.py",
-            "tests/test_migrations.py::test_upgrade_makes_every_stored_message_and_visitor_searchable",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = run_tests(
+        postgres_url,
+        "tests/test_search.py",
+        "tests/test_migrations.py::test_upgrade_makes_every_stored_message_and_visitor_searchable",
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout.splitlines()[-1]
