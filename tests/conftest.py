@@ -25,6 +25,14 @@ from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
 
 pytest_plugins = ["tests.harness.logs"]
 
+# The PostgreSQL reruns take minutes each. Collected first, they are the
+# first files the workers take, and the rest of the suite runs beside them.
+RERUNS_ON_POSTGRESQL = {"test_postgres.py", "test_search_postgres.py", "test_postgres_ratings.py"}
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.path.name not in RERUNS_ON_POSTGRESQL)
+
 
 @pytest.fixture
 def app_factory(tmp_path):
