@@ -26,7 +26,8 @@ from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
 pytest_plugins = ["tests.harness.logs"]
 
 # The PostgreSQL reruns take minutes each. Collected first, they are the
-# first files the workers take, and the rest of the suite runs beside them.
+# first files the workers take (files are handed out in the order collected:
+# ``--no-loadscope-reorder``), and the rest of the suite runs beside them.
 RERUNS_ON_POSTGRESQL = {"test_postgres.py", "test_search_postgres.py", "test_postgres_ratings.py"}
 
 

@@ -16,6 +16,13 @@ from tests.conftest import events
 from tests.test_admin import bearer
 
 
+@pytest.fixture(autouse=True)
+def sweeps_only_by_the_test(app):
+    """The maintenance loop, which would start with the first socket and
+    sweep too, stays off: each test sweeps once, when it says."""
+    app.extensions["chat_background"] = {"stop": False, "started": True}
+
+
 def idle_for(conversation_id: int, days: float) -> None:
     db.session.rollback()
     row = db.session.get(Conversation, conversation_id)
