@@ -152,4 +152,6 @@ class Inbox(Screen):
         expect(self.row(conversation_id).get_by_role("button")).to_have_attribute(
             "aria-current", "true"
         )
+        # Joined, and the history shown: the header is as the server has it.
+        expect(self.pane.locator("#conversation-scroll")).to_have_attribute("aria-busy", "false")
         return self

@@ -270,7 +270,18 @@ export class ConversationPane {
     });
   }
 
+  /** Join the chat's room and show its history; the log is busy meanwhile. */
   async #join(id, atSeq = null) {
+    const { scroller } = this.elements;
+    scroller.setAttribute("aria-busy", "true");
+    try {
+      await this.#joinAndLoad(id, atSeq);
+    } finally {
+      if (id === this.openId) scroller.setAttribute("aria-busy", "false");
+    }
+  }
+
+  async #joinAndLoad(id, atSeq) {
     const ack = await this.connection.request("join", { conversation_id: id });
     if (id !== this.openId) {
       if (ack.ok) this.connection.request("leave", { conversation_id: id });
