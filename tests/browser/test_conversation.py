@@ -31,6 +31,25 @@ def start_chat(visitor, agent, first: str = "Hello!") -> tuple[Widget, Inbox, in
     return widget, inbox, conversation_id
 
 
+def test_a_chat_clicked_while_its_row_changes_opens(visitor, agent):
+    widget = visitor()
+    conversation_id = widget.start_conversation("First")
+    inbox = agent()
+    button = inbox.row(conversation_id).get_by_role("button")
+    expect(button).to_contain_text("First")
+    box = button.bounding_box()
+
+    inbox.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    inbox.page.mouse.down()
+    widget.send("Second")
+    inbox.page.wait_for_timeout(500)  # the new summary arrives mid-click
+    inbox.page.mouse.up()
+
+    expect(inbox.pane).to_be_visible()
+    expect(button).to_have_attribute("aria-current", "true")
+    expect(button).to_contain_text("Second")  # the list caught up
+
+
 def test_typing_shows_on_the_other_side_and_ends(visitor, agent):
     widget, inbox, conversation_id = start_chat(visitor, agent)
     row_preview = inbox.row(conversation_id).locator(".conv-item__preview")

@@ -67,6 +67,19 @@ export class ConversationList {
     this.activeId = null;
     this.loaded = false;
     setInterval(() => this.render(), TIME_REFRESH_MS);
+    // A row refilled or moved between press and release loses the click, so
+    // the list holds still while a pointer is down on it, then catches up.
+    this.pressed = false;
+    listElement.addEventListener("pointerdown", () => { this.pressed = true; });
+    for (const type of ["pointerup", "pointercancel"]) {
+      document.addEventListener(type, () => this.#release(), true);
+    }
+  }
+
+  #release() {
+    if (!this.pressed) return;
+    this.pressed = false;
+    setTimeout(() => this.render(), 0); // after the click the release makes
   }
 
   /**
@@ -231,6 +244,7 @@ export class ConversationList {
   }
 
   render() {
+    if (this.pressed) return;
     const sorted = [...this.summaries.values()].sort(comparator(this.sort));
     this.emptyElement.textContent = t(EMPTY_TEXT[this.view] || EMPTY_TEXT.all);
     this.emptyElement.hidden = !this.loaded || sorted.length > 0;
