@@ -22,17 +22,30 @@ from app.services import tokens
 from config import TestConfig
 from tests.browser.chromium import browser  # noqa: F401 (one browser for every directory)
 from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
+from tests.harness.services import Postgres, postgres_bin
 
 pytest_plugins = ["tests.harness.logs"]
 
-# The PostgreSQL reruns take minutes each. Collected first, they are the
-# first files the workers take (files are handed out in the order collected:
-# ``--no-loadscope-reorder``), and the rest of the suite runs beside them.
-RERUNS_ON_POSTGRESQL = {"test_postgres.py", "test_search_postgres.py", "test_postgres_ratings.py"}
-
 
 def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: item.path.name not in RERUNS_ON_POSTGRESQL)
+    """The reruns of tests on PostgreSQL (the ``postgres_url`` fixture) take
+    minutes each. Collected first, they are the first files the workers take
+    (files are handed out in the order collected: ``--no-loadscope-reorder``),
+    and the rest of the suite runs beside them."""
+    items.sort(key=lambda item: "postgres_url" not in item.fixturenames)
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A throw-away PostgreSQL server to rerun tests on; skipped where the
+    whole run is on another database or PostgreSQL is not installed."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("the whole run is on another database")
+    if postgres_bin() is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    server = Postgres()
+    yield server.start()
+    server.stop()
 
 
 @pytest.fixture

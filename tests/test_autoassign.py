@@ -3,7 +3,6 @@ available, enabled, connected agents at a new conversation's first visitor
 message; fair, and never twice, with several processes at once."""
 
 import logging
-import threading
 from collections import Counter
 
 import pytest
@@ -15,6 +14,7 @@ from app.models import Activity, Agent, Conversation
 from app.services import autoassign, connections, settings, tokens
 from app.services.access import Identity
 from tests.conftest import events
+from tests.harness.threads import in_threads
 from tests.test_events import drain, post
 
 # The head before automatic assignment's turns.
@@ -156,31 +156,6 @@ def test_a_chat_someone_claimed_first_is_left_alone(agents, auto_on, connect, ne
 
 
 # --- several processes at once ------------------------------------------------------
-
-
-def in_threads(app, count, work):
-    """Run ``work(n)`` in ``count`` threads at once, each with its own app
-    context (and database connection), as server processes would."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(n):
-        with app.app_context():
-            try:
-                barrier.wait()
-                results[n] = work(n)
-            except Exception as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
-    return results
 
 
 @pytest.fixture

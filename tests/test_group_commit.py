@@ -10,6 +10,7 @@ from app import db
 from app.errors import ChatError
 from app.models import Message
 from app.services import conversations, group_commit, messages
+from tests.harness.threads import in_threads
 
 WRITERS = 12
 
@@ -149,20 +150,9 @@ def test_an_answer_is_given_after_its_commit(app, conversation_id):
 
 def test_with_several_leaders_each_caller_gets_its_own_answer(app, conversation_id):
     app.extensions["group_commit"] = group_commit.GroupCommit(leaders=4)
-    answers: list = [None] * WRITERS
-
-    def call(i):
-        with app.app_context():
-            try:
-                answers[i] = group_commit.run(store_message(conversation_id, i))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=call, args=(i,)) for i in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    answers = in_threads(
+        app, WRITERS, lambda i: group_commit.run(store_message(conversation_id, i))
+    )
 
     assert [answer.message.client_id for answer in answers] == [f"c-{i}" for i in range(WRITERS)]
     assert sorted(answer.message.seq for answer in answers) == list(range(1, WRITERS + 1))

@@ -1,28 +1,8 @@
 """The service and event tests again, on PostgreSQL instead of SQLite."""
 
-import os
-
-import pytest
-
 from tests.harness.nested import run_tests
-from tests.harness.services import Postgres, postgres_bin
-
-pytestmark = pytest.mark.skipif(
-    postgres_bin() is None, reason="PostgreSQL is not installed (apt-get install postgresql)"
-)
 
 
-@pytest.fixture(scope="module")
-def postgres_url():
-    server = Postgres()
-    url = server.start()
-    yield url
-    server.stop()
-
-
-@pytest.mark.skipif(
-    bool(os.environ.get("TEST_DATABASE_URL")), reason="the whole run is on another database"
-)
 def test_service_and_event_tests_pass_on_postgresql(postgres_url):
     result = run_tests(
         postgres_url,
