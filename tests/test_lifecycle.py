@@ -11,6 +11,7 @@ from app.clock import iso, utcnow
 from app.models import Activity, Conversation
 from app.services import lifecycle, messages
 from tests.conftest import database_state, events
+from tests.harness.statements import statements_of
 from tests.test_events import drain, error_code, wait_for
 
 MISSING = 10_000
@@ -328,21 +329,6 @@ def test_api_desk_changes_share_the_agents_rate(app, chat, api):
 
 
 # --- the hot path ----------------------------------------------------------------
-
-
-def statements_of(action) -> list[str]:
-    """The SQL statements ``action`` runs."""
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement.split()[0].upper())
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return seen
 
 
 def test_a_message_to_an_open_chat_costs_what_it_did(chat):

@@ -12,6 +12,7 @@ from app.clock import utcnow
 from app.errors import ChatError
 from app.models import Conversation
 from app.services import conversations, typing
+from tests.harness.statements import statements_of
 
 TIMEOUT = 6.0
 
@@ -42,18 +43,7 @@ def deadline(conversation_id, side="visitor"):
 
 def writes_while(action) -> int:
     """How many statements ``action`` sent to the database."""
-    sent = []
-    engine = db.engine
-
-    def count(*_args):
-        sent.append(1)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        action()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return len(sent)
+    return len(statements_of(action))
 
 
 def ended_now() -> list[tuple[int, str]]:
