@@ -45,6 +45,7 @@ DEFAULT_KEYWORD = "opening hours"
 DEFAULT_ANSWER = "We are open Monday to Friday, 9:00 to 17:00, and Saturday 10:00 to 14:00."
 ACK_TIMEOUT = 10  # seconds to wait for the server's answer to an event
 RETRY_EVERY = 5  # seconds between tries of answers that could not be sent
+RECONNECT_MAX = 30  # the longest wait, in seconds, between tries to connect
 # Answers the server refused for good: sending them again would not help.
 GIVE_UP = {"invalid", "not_found", "too_large", "conflict"}
 REVOKED = "the token is revoked, expired or wrong"
@@ -99,8 +100,16 @@ class KeywordBot:
         self.transports = transports or ["websocket"]
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
+        # The client's own Ctrl-C handler disconnects inside the signal
+        # handler and waits there for the socket's reader thread, which can
+        # wait in turn for a lock the interrupted main thread holds (a log
+        # handler's, a queue's): the bot would hang. ``main`` handles Ctrl-C.
         self.sio = socketio.Client(
-            reconnection=True, reconnection_delay=1, reconnection_delay_max=30, logger=False
+            reconnection=True,
+            reconnection_delay=1,
+            reconnection_delay_max=RECONNECT_MAX,
+            logger=False,
+            handle_sigint=False,
         )
         self.work: queue.Queue = queue.Queue()
         self.last_seq: dict[int, int] = {}  # conversation id -> highest seq seen
@@ -151,17 +160,23 @@ class KeywordBot:
             self.http.close()
 
     def _connect(self) -> None:
-        """Connect, retrying while the server cannot be reached; ``Stop`` if
-        it refuses the token."""
-        try:
-            self.sio.connect(
-                self.url, auth={"token": self.token}, transports=self.transports, retry=True
-            )
-        except socketio.exceptions.ConnectionError as exc:
-            refused = self.refusal == "unauthorized"
-            raise Stop(REVOKED if refused else f"cannot connect: {exc}") from None
+        """Connect, retrying while the server cannot be reached, until
+        stopped; ``Stop`` if it refuses the token."""
+        delay = 1
+        while not self.stopped.is_set():
+            self.refusal = None
+            try:
+                self.sio.connect(self.url, auth={"token": self.token}, transports=self.transports)
+                return
+            except socketio.exceptions.ConnectionError as exc:
+                if self.refusal == "unauthorized":
+                    raise Stop(REVOKED) from None
+                log.warning("cannot connect (%s); trying again in %s s", exc, delay)
+            self.stopped.wait(delay)
+            delay = min(2 * delay, RECONNECT_MAX)
 
     def stop(self) -> None:
+        """Finish the step under way, disconnect and return from ``run``."""
         self.stopped.set()
         self.work.put(("stop", None))
 
@@ -308,10 +323,17 @@ def main(argv: list[str] | None = None) -> int:
         timedelta(minutes=args.catch_up),
         ["polling"] if args.polling else ["websocket"],
     )
+    worker = threading.Thread(target=bot.run, name="keyword-bot", daemon=True)
+    worker.start()
     try:
-        bot.run()
+        # Ctrl-C may reach any of the bot's threads, and Python runs its
+        # handler only when the main thread wakes up: so wake up often.
+        while worker.is_alive():
+            worker.join(0.2)
     except KeyboardInterrupt:
-        pass
+        log.info("stopping")
+        bot.stop()
+        worker.join()
     return 1 if bot.failure else 0
 
 

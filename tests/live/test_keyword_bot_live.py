@@ -16,6 +16,7 @@ from tests.harness.api import ChatApi, expect_status
 from tests.harness.credentials import AGENT_EMAIL, AGENT_PASSWORD
 from tests.harness.logs import show_log_on_failure
 from tests.harness.pool import ClientPool
+from tests.harness.ports import free_port
 from tests.harness.server import REPO_ROOT, ServerProcess
 
 pytestmark = pytest.mark.live
@@ -84,13 +85,15 @@ class Bot:
             time.sleep(0.1)
 
     def stop(self) -> int:
-        """Ctrl-C, as a person would."""
+        """Ctrl-C, as a person would; fails if the bot does not stop."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
+                pytest.fail(f"the bot did not stop within 10 s of Ctrl-C:\n{self.log()}")
         return self.process.wait()
 
 
@@ -106,7 +109,9 @@ def bots(request, chat, tmp_path):
 
     yield start
     for bot in started:
-        bot.stop()
+        if bot.process.poll() is None:
+            bot.process.kill()
+            bot.process.wait()
 
 
 @pytest.fixture
@@ -162,16 +167,24 @@ def test_a_bot_started_late_catches_up_once(chat, bots, clients):
 
     first = bots(token)
     visitor.wait_for("message", sender="agent", timeout=BOT_WAIT)
-    assert first.stop() == 0
+    assert first.stop() == 0, first.log()
     # A second start finds the same question: the same client_id stores nothing new.
     second = bots(token)
     second.wait_for_log("answered in conversation", timeout=BOT_WAIT)
-    assert second.stop() == 0
+    assert second.stop() == 0, second.log()
 
     assert [m["client_id"] for m in answers(api, cid)] == [f"keyword-bot-{cid}-1"]
     time.sleep(0.5)
     assert len(visitor.payloads("message", sender="agent")) == 1
     api.close()
+
+
+def test_ctrl_c_stops_a_bot_that_waits_for_the_server(tmp_path):
+    bot = Bot(f"http://127.0.0.1:{free_port()}", "any-token", tmp_path / "bot.log")
+    bot.wait_for_log("trying again in 2 s")
+    bot.process.send_signal(signal.SIGINT)
+    assert bot.process.wait(5) == 0
+    assert "stopping" in bot.log()
 
 
 def test_the_bot_stops_when_its_token_is_revoked_or_may_only_read(chat, bots, clients):
