@@ -8,6 +8,7 @@ import functools
 import os
 import threading
 from contextlib import contextmanager
+from datetime import timedelta
 
 import flask_login.utils
 import pytest
@@ -16,9 +17,10 @@ from flask import g, has_request_context, request
 from werkzeug.security import generate_password_hash
 
 from app import create_app, db, models, socketio
+from app.clock import utcnow
 from app.models import Agent, Conversation, Message
 from app.realtime import background
-from app.services import tokens
+from app.services import tokens, typing
 from config import TestConfig
 from tests.browser.chromium import browser  # noqa: F401 (one browser for every directory)
 from tests.harness.credentials import AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD
@@ -151,6 +153,18 @@ def each_request_loads_its_own_user(monkeypatch):
         return load()
 
     monkeypatch.setattr(flask_login.utils, "_get_user", get_user_of_this_request)
+
+
+@pytest.fixture
+def typing_clock(monkeypatch):
+    """The typing service's clock, moved on by hand: ``typing_clock(seconds)``."""
+    now = {"at": utcnow()}
+    monkeypatch.setattr(typing, "utcnow", lambda: now["at"])
+
+    def advance(seconds: float) -> None:
+        now["at"] += timedelta(seconds=seconds)
+
+    return advance
 
 
 @pytest.fixture

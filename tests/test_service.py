@@ -640,24 +640,25 @@ def test_expire_typing_leaves_fresh_states(app, conversation_id):
     assert typing_until(conversation_id, "visitor") is not None
 
 
-def test_refresh_postpones_expiry(app, conversation_id):
-    app.config["CHAT_TYPING_TIMEOUT"] = 0.4
+def test_refresh_postpones_expiry(app, conversation_id, typing_clock):
+    app.config["CHAT_TYPING_TIMEOUT"] = 4
     typing.set_typing(conversation_id, "visitor", True, "Ana")
-    time.sleep(0.3)
+    typing_clock(3)
     assert typing.set_typing(conversation_id, "visitor", True, "Ana") is False
 
-    time.sleep(0.2)  # past the start's timeout, not the refresh's
+    typing_clock(2)  # past the start's timeout, not the refresh's
     assert expired() == []
-    time.sleep(0.3)
+    typing_clock(3)
     assert expired() == [(conversation_id, "visitor")]
 
 
-def test_typing_expires_after_the_configured_timeout(app, conversation_id):
-    app.config["CHAT_TYPING_TIMEOUT"] = 0.05
+def test_typing_expires_after_the_configured_timeout(app, conversation_id, typing_clock):
+    app.config["CHAT_TYPING_TIMEOUT"] = 5
     typing.set_typing(conversation_id, "visitor", True, "Ana")
+    typing_clock(4.9)
     assert expired() == []
 
-    time.sleep(0.1)
+    typing_clock(0.2)
 
     assert expired() == [(conversation_id, "visitor")]
 

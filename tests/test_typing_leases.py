@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from app import db
-from app.clock import utcnow
 from app.errors import ChatError
 from app.models import Conversation
 from app.services import conversations, typing
@@ -18,16 +17,9 @@ TIMEOUT = 6.0
 
 
 @pytest.fixture
-def clock(app, monkeypatch):
-    """The typing service's clock, moved by hand."""
+def clock(app, typing_clock):
     app.config["CHAT_TYPING_TIMEOUT"] = TIMEOUT
-    now = {"at": utcnow()}
-    monkeypatch.setattr(typing, "utcnow", lambda: now["at"])
-
-    def advance(seconds: float):
-        now["at"] += timedelta(seconds=seconds)
-
-    return advance
+    return typing_clock
 
 
 @pytest.fixture
