@@ -453,11 +453,11 @@ def test_an_away_agent_connecting_makes_nobody_online(app, agent, ben, new_visit
 
 
 def test_away_then_available_within_the_grace_period_makes_no_flicker(app, desk):
-    app.config["CHAT_PRESENCE_GRACE"] = 0.6
+    app.config["CHAT_PRESENCE_GRACE"] = 1.5
     desk["ben"].emit("set_availability", {"available": False}, callback=True)
     desk["tess"].emit("set_availability", {"available": False}, callback=True)
     desk["tess"].emit("set_availability", {"available": True}, callback=True)
 
-    time.sleep(1.5)
+    time.sleep(2.0)
 
     assert events(desk["visitor"], "presence") == []

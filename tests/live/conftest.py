@@ -21,7 +21,7 @@ from tests.harness.server import ServerProcess
 # conversations from 127.0.0.1, more than the default rate allows, and the
 # one agent of the session acts in every test, more than its default allowance.
 TYPING_TIMEOUT = 1.0
-PRESENCE_GRACE = 0.3
+PRESENCE_GRACE = 1.0  # a reload (disconnect, connect) fits in it on a busy machine
 SERVER_ENV = {
     "CHAT_TYPING_TIMEOUT": str(TYPING_TIMEOUT),
     "CHAT_PRESENCE_GRACE": str(PRESENCE_GRACE),
