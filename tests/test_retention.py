@@ -17,10 +17,10 @@ from tests.test_admin import bearer
 
 
 @pytest.fixture(autouse=True)
-def sweeps_only_by_the_test(app):
+def sweeps_only_by_the_test(monkeypatch):
     """The maintenance loop, which would start with the first socket and
     sweep too, stays off: each test sweeps once, when it says."""
-    app.extensions["chat_background"] = {"stop": False, "started": True}
+    monkeypatch.setattr(background, "ensure_started", lambda app: None)
 
 
 def idle_for(conversation_id: int, days: float) -> None:
